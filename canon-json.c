@@ -1,0 +1,430 @@
+#include "quire-compat.h"
+#include "json.h"
+#include <math.h>
+
+/*
+ * The writers: the canonical form hashed into a top hash and the form
+ * quilt3 writes into a manifest, both byte for byte as Python's json.dumps
+ * writes them. Strings from json_parse() are always valid UTF-8; bytes
+ * that are not (only possible through the constructors) are written as
+ * U+FFFD, one per bad byte.
+ */
+
+static const char hex_digits[] = "0123456789abcdef";
+
+/* The short escape of a control character, or 0 when it has none. */
+static char short_escape(unsigned char c)
+{
+	switch (c) {
+	case '\b':
+		return 'b';
+	case '\f':
+		return 'f';
+	case '\n':
+		return 'n';
+	case '\r':
+		return 'r';
+	case '\t':
+		return 't';
+	default:
+		return 0;
+	}
+}
+
+/* Decode one UTF-8 sequence; see utf8_seq() in json.c. */
+static size_t utf8_decode(const unsigned char *s, size_t avail,
+			  uint32_t *cp)
+{
+	uint32_t c = s[0], min;
+	size_t n, i;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c < 0xc2)
+		return 0;
+	if (c < 0xe0) {
+		n = 2;
+		c &= 0x1f;
+		min = 0x80;
+	} else if (c < 0xf0) {
+		n = 3;
+		c &= 0x0f;
+		min = 0x800;
+	} else if (c < 0xf5) {
+		n = 4;
+		c &= 0x07;
+		min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (avail < n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+static void add_u_escape(struct strbuf *out, uint32_t c)
+{
+	char b[6];
+
+	b[0] = '\\';
+	b[1] = 'u';
+	b[2] = hex_digits[(c >> 12) & 0xf];
+	b[3] = hex_digits[(c >> 8) & 0xf];
+	b[4] = hex_digits[(c >> 4) & 0xf];
+	b[5] = hex_digits[c & 0xf];
+	strbuf_add(out, b, 6);
+}
+
+/* '"', '\\' and control characters, escaped the same in both styles. */
+static void add_ascii_escape(struct strbuf *out, unsigned char c)
+{
+	char b[2];
+
+	b[0] = '\\';
+	b[1] = short_escape(c);
+	if (c == '"' || c == '\\')
+		b[1] = c;
+	if (b[1])
+		strbuf_add(out, b, 2);
+	else
+		add_u_escape(out, c);
+}
+
+void json_write_string_canonical(struct strbuf *out, const char *str,
+				 size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, run, n;
+	uint32_t cp;
+
+	strbuf_grow(out, len + 2);
+	strbuf_addch(out, '"');
+	while (i < len) {
+		run = i;
+		while (i < len && s[i] >= 0x20 && s[i] < 0x7f &&
+		       s[i] != '"' && s[i] != '\\')
+			i++;
+		strbuf_add(out, s + run, i - run);
+		if (i >= len)
+			break;
+		if (s[i] < 0x80) {
+			if (s[i] == 0x7f)
+				add_u_escape(out, 0x7f);
+			else
+				add_ascii_escape(out, s[i]);
+			i++;
+			continue;
+		}
+		n = utf8_decode(s + i, len - i, &cp);
+		if (!n) {
+			cp = 0xfffd;
+			n = 1;
+		}
+		i += n;
+		if (cp < 0x10000) {
+			add_u_escape(out, cp);
+		} else {
+			cp -= 0x10000;
+			add_u_escape(out, 0xd800 | (cp >> 10));
+			add_u_escape(out, 0xdc00 | (cp & 0x3ff));
+		}
+	}
+	strbuf_addch(out, '"');
+}
+
+void json_write_string_python(struct strbuf *out, const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, run, n;
+	uint32_t cp;
+
+	strbuf_grow(out, len + 2);
+	strbuf_addch(out, '"');
+	while (i < len) {
+		run = i;
+		while (i < len) {
+			if (s[i] >= 0x20 && s[i] < 0x80) {
+				if (s[i] == '"' || s[i] == '\\')
+					break;
+				i++;
+				continue;
+			}
+			if (s[i] < 0x20)
+				break;
+			n = utf8_decode(s + i, len - i, &cp);
+			if (!n)
+				break;
+			i += n;
+		}
+		strbuf_add(out, s + run, i - run);
+		if (i >= len)
+			break;
+		if (s[i] < 0x80)
+			add_ascii_escape(out, s[i]);
+		else
+			strbuf_add(out, "\xef\xbf\xbd", 3);	/* U+FFFD */
+		i++;
+	}
+	strbuf_addch(out, '"');
+}
+
+/*
+ * v (finite, > 0) rounded to p significant digits, correctly (glibc's
+ * printf is exact): the digits go to dig (no point, no NUL), the decimal
+ * exponent of the first digit is returned.
+ */
+static int round_digits(double v, int p, char *dig)
+{
+	char buf[40];
+	const char *s = buf;
+	int n = 0, e = 0, neg = 0;
+
+	xsnprintf(buf, sizeof(buf), "%.*e", p - 1, v);
+	for (; *s != 'e'; s++)
+		if (*s != '.')
+			dig[n++] = *s;
+	s++;
+	if (*s == '-')
+		neg = 1;
+	for (s++; *s; s++)
+		e = e * 10 + (*s - '0');
+	return neg ? -e : e;
+}
+
+/* Whether the decimal dig[0..nd) x 10^(e - nd + 1) reads back as v. */
+static int reads_back(double v, const char *dig, int nd, int e)
+{
+	char buf[48];
+
+	xsnprintf(buf, sizeof(buf), "%.*se%d", nd, dig, e - nd + 1);
+	return strtod(buf, NULL) == v;
+}
+
+/*
+ * Python's repr() digits of v (finite, > 0): the fewest significant
+ * digits that read back as v and, among those, the closest to v. The
+ * p-digit decimal nearest to v gets no farther from v as p grows, so the
+ * shortest p for which it reads back is found by bisection (17 digits
+ * always do). When v is a power of two, the doubles below it are twice
+ * as close as those above, so a shorter decimal may read back that is not
+ * the nearest one: the next one up (the one above v when the nearest is
+ * below; the next one down would be farther still, on the tight side).
+ * Returns the number of digits (trailing zeros dropped); *exp10 is the
+ * decimal exponent of the first digit.
+ */
+static int shortest_digits(double v, char *dig, int *exp10)
+{
+	char cand[20];
+	int lo = 1, hi = 17, mid, p, e, i, nd, bits;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		e = round_digits(v, mid, cand);
+		if (reads_back(v, cand, mid, e))
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	nd = lo;
+	*exp10 = round_digits(v, nd, dig);
+
+	if (frexp(v, &bits) == 0.5) {
+		for (p = 1; p < nd; p++) {
+			e = round_digits(v, p, cand);
+			for (i = p - 1; i >= 0 && cand[i] == '9'; i--)
+				cand[i] = '0';
+			if (i < 0) {
+				cand[0] = '1';
+				e++;
+			} else {
+				cand[i]++;
+			}
+			if (reads_back(v, cand, p, e)) {
+				memcpy(dig, cand, p);
+				nd = p;
+				*exp10 = e;
+				break;
+			}
+		}
+	}
+	while (nd > 1 && dig[nd - 1] == '0')
+		nd--;
+	return nd;
+}
+
+static void add_zeros(struct strbuf *out, int n)
+{
+	while (n-- > 0)
+		strbuf_addch(out, '0');
+}
+
+void json_format_double(struct strbuf *out, double d)
+{
+	char dig[20];
+	int nd, e;
+
+	if (isnan(d)) {
+		strbuf_addstr(out, "NaN");
+		return;
+	}
+	if (isinf(d)) {
+		strbuf_addstr(out, d > 0 ? "Infinity" : "-Infinity");
+		return;
+	}
+	if (signbit(d))
+		strbuf_addch(out, '-');
+	if (d == 0) {
+		strbuf_addstr(out, "0.0");
+		return;
+	}
+	nd = shortest_digits(fabs(d), dig, &e);
+	if (e < -4 || e >= 16) {
+		strbuf_addch(out, dig[0]);
+		if (nd > 1) {
+			strbuf_addch(out, '.');
+			strbuf_add(out, dig + 1, nd - 1);
+		}
+		strbuf_addf(out, "e%c%02d", e < 0 ? '-' : '+', e < 0 ? -e : e);
+	} else if (e < 0) {
+		strbuf_addstr(out, "0.");
+		add_zeros(out, -e - 1);
+		strbuf_add(out, dig, nd);
+	} else if (nd <= e + 1) {
+		strbuf_add(out, dig, nd);
+		add_zeros(out, e + 1 - nd);
+		strbuf_addstr(out, ".0");
+	} else {
+		strbuf_add(out, dig, e + 1);
+		strbuf_addch(out, '.');
+		strbuf_add(out, dig + e + 1, nd - e - 1);
+	}
+}
+
+static int member_cmp(const void *a, const void *b)
+{
+	const struct json_member *x = *(const struct json_member *const *)a;
+	const struct json_member *y = *(const struct json_member *const *)b;
+	size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
+	int r = memcmp(x->key, y->key, n);
+
+	if (r)
+		return r;
+	return x->key_len < y->key_len ? -1 : x->key_len > y->key_len;
+}
+
+static void write_canonical_object(struct strbuf *out, const struct json *j)
+{
+	const struct json_member *small[32], **m = small;
+	size_t i, k, nr = j->u.obj.nr;
+
+	if (nr > ARRAY_SIZE(small))
+		m = xmalloc(st_mult(nr, sizeof(*m)));
+	for (i = 0; i < nr; i++)
+		m[i] = &j->u.obj.m[i];
+	if (nr > ARRAY_SIZE(small)) {
+		qsort(m, nr, sizeof(*m), member_cmp);
+	} else {
+		for (i = 1; i < nr; i++) {
+			const struct json_member *x = m[i];
+
+			for (k = i; k > 0 && member_cmp(&m[k - 1], &x) > 0; k--)
+				m[k] = m[k - 1];
+			m[k] = x;
+		}
+	}
+	strbuf_addch(out, '{');
+	for (i = 0; i < nr; i++) {
+		if (i)
+			strbuf_addch(out, ',');
+		json_write_string_canonical(out, m[i]->key, m[i]->key_len);
+		strbuf_addch(out, ':');
+		json_write_canonical(out, m[i]->value);
+	}
+	strbuf_addch(out, '}');
+	if (m != small)
+		free(m);
+}
+
+void json_write_canonical(struct strbuf *out, const struct json *j)
+{
+	size_t i;
+
+	switch (j->type) {
+	case JSON_NULL:
+		strbuf_addstr(out, "null");
+		break;
+	case JSON_FALSE:
+		strbuf_addstr(out, "false");
+		break;
+	case JSON_TRUE:
+		strbuf_addstr(out, "true");
+		break;
+	case JSON_INT:
+		strbuf_add(out, j->u.str.s, j->u.str.len);
+		break;
+	case JSON_FLOAT:
+		json_format_double(out, j->u.num);
+		break;
+	case JSON_STRING:
+		json_write_string_canonical(out, j->u.str.s, j->u.str.len);
+		break;
+	case JSON_ARRAY:
+		strbuf_addch(out, '[');
+		for (i = 0; i < j->u.arr.nr; i++) {
+			if (i)
+				strbuf_addch(out, ',');
+			json_write_canonical(out, j->u.arr.v[i]);
+		}
+		strbuf_addch(out, ']');
+		break;
+	case JSON_OBJECT:
+		write_canonical_object(out, j);
+		break;
+	}
+}
+
+void json_write_python(struct strbuf *out, const struct json *j)
+{
+	const struct json_member *m;
+	size_t i;
+
+	switch (j->type) {
+	case JSON_ARRAY:
+		strbuf_addch(out, '[');
+		for (i = 0; i < j->u.arr.nr; i++) {
+			if (i)
+				strbuf_add(out, ", ", 2);
+			json_write_python(out, j->u.arr.v[i]);
+		}
+		strbuf_addch(out, ']');
+		break;
+	case JSON_OBJECT:
+		strbuf_addch(out, '{');
+		for (i = 0; i < j->u.obj.nr; i++) {
+			m = &j->u.obj.m[i];
+			if (i)
+				strbuf_add(out, ", ", 2);
+			json_write_string_python(out, m->key, m->key_len);
+			strbuf_add(out, ": ", 2);
+			json_write_python(out, m->value);
+		}
+		strbuf_addch(out, '}');
+		break;
+	case JSON_STRING:
+		json_write_string_python(out, j->u.str.s, j->u.str.len);
+		break;
+	default:
+		json_write_canonical(out, j);
+		break;
+	}
+}

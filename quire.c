@@ -1,0 +1,149 @@
+#include "builtin.h"
+#include "strbuf.h"
+#include "workspace.h"
+
+#define QUIRE_VERSION "0.1.0"
+
+struct cmd_struct {
+	const char *name;
+	command_fn *fn;
+	int option;
+};
+
+/* Sorted by name; t0000 checks the order and that each has a man page. */
+static struct cmd_struct commands[] = {
+	{ "cat-manifest", cmd_cat_manifest, RUN_SETUP },
+	{ "cat-object", cmd_cat_object, RUN_SETUP },
+	{ "check-manifest", cmd_check_manifest, 0 },
+	{ "hash-object", cmd_hash_object, RUN_SETUP_GENTLY },
+	{ "init", cmd_init, 0 },
+	{ "ls-manifest", cmd_ls_manifest, RUN_SETUP },
+	{ "rev-parse", cmd_rev_parse, RUN_SETUP },
+	{ "show-ref", cmd_show_ref, RUN_SETUP },
+	{ "top-hash", cmd_top_hash, 0 },
+	{ "update-ref", cmd_update_ref, RUN_SETUP },
+	{ "write-manifest", cmd_write_manifest, RUN_SETUP },
+};
+
+static const char quire_usage[] =
+	"usage: quire [-C <path>] [--version] [--help] <command> [<args>]";
+
+static void list_commands(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "%s\n\ncommands:\n", quire_usage);
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(out, "   %s\n", commands[i].name);
+	fprintf(out, "\n'quire <command> --help' shows a command's usage; "
+		"'man quire-<command>' its manual.\n");
+}
+
+static struct cmd_struct *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+/* The cwd relative to the workspace root, with a trailing '/' or "". */
+static char *workspace_prefix(const struct workspace *ws)
+{
+	char *cwd = getcwd(NULL, 0);
+	size_t len = strlen(ws->root);
+	struct strbuf sb = STRBUF_INIT;
+
+	if (cwd && !strncmp(cwd, ws->root, len) && cwd[len] == '/')
+		strbuf_addf(&sb, "%s/", cwd + len + 1);
+	free(cwd);
+	return strbuf_detach(&sb, NULL);
+}
+
+static int run_command(struct cmd_struct *cmd, int argc, const char **argv)
+{
+	struct workspace *ws = NULL;
+	struct strbuf err = STRBUF_INIT;
+	char *prefix = NULL;
+	int ret;
+
+	if (cmd->option & (RUN_SETUP | RUN_SETUP_GENTLY)) {
+		ret = workspace_discover(".", &ws, &err);
+		if (ret && (cmd->option & RUN_SETUP)) {
+			/* let --help work outside a workspace */
+			if (argc < 2 || (strcmp(argv[1], "-h") &&
+					 strcmp(argv[1], "--help")))
+				die("%s", err.buf);
+		}
+		strbuf_release(&err);
+	}
+	prefix = ws ? workspace_prefix(ws) : xstrdup("");
+	ret = cmd->fn(argc, argv, prefix, ws);
+	workspace_free(ws);
+	free(prefix);
+
+	if (fflush(stdout) || ferror(stdout))
+		die_errno("write failure on standard output");
+	if (fclose(stdout) && errno != EBADF)
+		die_errno("close failed on standard output");
+	return ret;
+}
+
+int main(int argc, const char **argv)
+{
+	struct cmd_struct *cmd;
+
+	argv++;
+	argc--;
+	while (argc && argv[0][0] == '-') {
+		if (!strcmp(argv[0], "--version")) {
+			printf("quire version %s\n", QUIRE_VERSION);
+			return 0;
+		}
+		if (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help")) {
+			list_commands(stdout);
+			return 0;
+		}
+		if (!strcmp(argv[0], "-C")) {
+			if (argc < 2) {
+				fprintf(stderr, "error: -C needs a folder\n%s\n",
+					quire_usage);
+				return 129;
+			}
+			if (chdir(argv[1]) < 0)
+				die_errno("cannot change to '%s'", argv[1]);
+			argv += 2;
+			argc -= 2;
+			continue;
+		}
+		fprintf(stderr, "error: unknown option '%s'\n%s\n", argv[0],
+			quire_usage);
+		return 129;
+	}
+	if (!argc) {
+		list_commands(stderr);
+		return 129;
+	}
+	if (!strcmp(argv[0], "help")) {
+		if (argc < 2) {
+			list_commands(stdout);
+			return 0;
+		}
+		cmd = find_command(argv[1]);
+		if (!cmd)
+			die("'%s' is not a quire command; see 'quire help'",
+			    argv[1]);
+		argv[0] = argv[1];
+		argv[1] = "--help";
+		return run_command(cmd, 2, argv);
+	}
+	cmd = find_command(argv[0]);
+	if (!cmd) {
+		fprintf(stderr, "quire: '%s' is not a quire command; see "
+			"'quire --help'\n", argv[0]);
+		return 129;
+	}
+	return run_command(cmd, argc, argv);
+}

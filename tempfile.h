@@ -1,0 +1,43 @@
+#ifndef TEMPFILE_H
+#define TEMPFILE_H
+
+/*
+ * Temporary files that disappear when the process exits or dies from
+ * SIGINT, SIGTERM, SIGHUP or SIGPIPE, unless renamed into place first.
+ *
+ *	struct tempfile *t = create_tempfile_in(dir, "tmp_", &err);
+ *	write_in_full(t->fd, ...);
+ *	if (commit_tempfile(&t, final_path, &err) < 0) ... (fsync + rename)
+ *	delete_tempfile(&t);                                  (no-op after commit)
+ *
+ * A struct tempfile is owned by the registry; never free it yourself.
+ */
+struct tempfile {
+	int fd;
+	char *path;	/* where it is now */
+	int active;
+	struct tempfile *next;
+};
+
+/*
+ * Create "<dir>/<prefix>XXXXXX" with O_EXCL and the given mode. Returns
+ * NULL (and explains in err) on failure.
+ */
+struct tempfile *create_tempfile_in(const char *dir, const char *prefix,
+				    mode_t mode, struct strbuf *err);
+/* Create exactly path (O_EXCL); NULL with errno EEXIST if it exists. */
+struct tempfile *create_tempfile_at(const char *path, mode_t mode);
+
+/*
+ * fsync the file, close it and rename it to path; then fsync path's dir.
+ * *tp becomes NULL once the rename is done (even if the final directory
+ * fsync fails).
+ */
+int commit_tempfile(struct tempfile **tp, const char *path,
+		    struct strbuf *err);
+/* Close and unlink, and forget it. *tp becomes NULL; NULL is fine. */
+void delete_tempfile(struct tempfile **tp);
+/* Close the fd but keep the file (and its cleanup) registered. */
+int close_tempfile_gently(struct tempfile *t);
+
+#endif
