@@ -12,6 +12,24 @@
 
 static const char hex_digits[] = "0123456789abcdef";
 
+/* strbuf_add() and strbuf_addch() without a call when there is room. */
+static inline void put_mem(struct strbuf *out, const void *data, size_t n)
+{
+	if (out->alloc - out->len <= n)
+		strbuf_grow(out, n);
+	memcpy(out->buf + out->len, data, n);
+	out->len += n;
+	out->buf[out->len] = '\0';
+}
+
+static inline void put_ch(struct strbuf *out, char c)
+{
+	if (out->alloc - out->len <= 1)
+		strbuf_grow(out, 1);
+	out->buf[out->len++] = c;
+	out->buf[out->len] = '\0';
+}
+
 /* The short escape of a control character, or 0 when it has none. */
 static char short_escape(unsigned char c)
 {
@@ -82,7 +100,7 @@ static void add_u_escape(struct strbuf *out, uint32_t c)
 	b[3] = hex_digits[(c >> 8) & 0xf];
 	b[4] = hex_digits[(c >> 4) & 0xf];
 	b[5] = hex_digits[c & 0xf];
-	strbuf_add(out, b, 6);
+	put_mem(out, b, 6);
 }
 
 /* '"', '\\' and control characters, escaped the same in both styles. */
@@ -95,7 +113,7 @@ static void add_ascii_escape(struct strbuf *out, unsigned char c)
 	if (c == '"' || c == '\\')
 		b[1] = c;
 	if (b[1])
-		strbuf_add(out, b, 2);
+		put_mem(out, b, 2);
 	else
 		add_u_escape(out, c);
 }
@@ -108,13 +126,13 @@ void json_write_string_canonical(struct strbuf *out, const char *str,
 	uint32_t cp;
 
 	strbuf_grow(out, len + 2);
-	strbuf_addch(out, '"');
+	put_ch(out, '"');
 	while (i < len) {
 		run = i;
 		while (i < len && s[i] >= 0x20 && s[i] < 0x7f &&
 		       s[i] != '"' && s[i] != '\\')
 			i++;
-		strbuf_add(out, s + run, i - run);
+		put_mem(out, s + run, i - run);
 		if (i >= len)
 			break;
 		if (s[i] < 0x80) {
@@ -139,7 +157,7 @@ void json_write_string_canonical(struct strbuf *out, const char *str,
 			add_u_escape(out, 0xdc00 | (cp & 0x3ff));
 		}
 	}
-	strbuf_addch(out, '"');
+	put_ch(out, '"');
 }
 
 void json_write_string_python(struct strbuf *out, const char *str, size_t len)
@@ -149,7 +167,7 @@ void json_write_string_python(struct strbuf *out, const char *str, size_t len)
 	uint32_t cp;
 
 	strbuf_grow(out, len + 2);
-	strbuf_addch(out, '"');
+	put_ch(out, '"');
 	while (i < len) {
 		run = i;
 		while (i < len) {
@@ -166,16 +184,16 @@ void json_write_string_python(struct strbuf *out, const char *str, size_t len)
 				break;
 			i += n;
 		}
-		strbuf_add(out, s + run, i - run);
+		put_mem(out, s + run, i - run);
 		if (i >= len)
 			break;
 		if (s[i] < 0x80)
 			add_ascii_escape(out, s[i]);
 		else
-			strbuf_add(out, "\xef\xbf\xbd", 3);	/* U+FFFD */
+			put_mem(out, "\xef\xbf\xbd", 3);	/* U+FFFD */
 		i++;
 	}
-	strbuf_addch(out, '"');
+	put_ch(out, '"');
 }
 
 /*
@@ -210,6 +228,78 @@ static int reads_back(double v, const char *dig, int nd, int e)
 	return strtod(buf, NULL) == v;
 }
 
+static const double pow10_exact[] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
+
+/* The digits of m > 0 without its trailing zeros; their count. */
+static int u64_digits(uint64_t m, char *dig, int *len)
+{
+	char buf[24];
+	int n = 0, zeros = 0, i;
+
+	while (m % 10 == 0) {
+		m /= 10;
+		zeros++;
+	}
+	while (m) {
+		buf[n++] = '0' + m % 10;
+		m /= 10;
+	}
+	for (i = 0; i < n; i++)
+		dig[i] = buf[n - 1 - i];
+	*len = n + zeros;	/* digits before the zeros were dropped */
+	return n;
+}
+
+/*
+ * The fast path of shortest_digits() for the common short values (0.5,
+ * 1.25, 3600.0, 1e+16). The decimals with at most 15 significant digits
+ * lie farther apart than a double's rounding interval is wide, so at most
+ * one of them reads back as v, and when one does it is Python's answer.
+ * When it exists it is m x 10^-k (or m x 10^k) with m < 10^15, and v x
+ * 10^k rounds to m (the two roundings err by less than 0.25). m and 10^k
+ * are exact doubles, so m / 10^k rounds correctly, as strtod() would.
+ * Returns the digit count, 0 when no such decimal reads back as v, -1 when
+ * v is too small or too big to tell this way.
+ */
+static int short_digits(double v, char *dig, int *exp10)
+{
+	double x;
+	uint64_t m;
+	int k, nd, len;
+
+	if (v < 1e15) {
+		for (k = 0; k < (int)ARRAY_SIZE(pow10_exact); k++) {
+			x = v * pow10_exact[k];
+			if (x >= 1e15)
+				return 0;
+			m = (uint64_t)(x + 0.5);
+			if (m && (double)m / pow10_exact[k] == v) {
+				nd = u64_digits(m, dig, &len);
+				*exp10 = len - 1 - k;
+				return nd;
+			}
+		}
+		return -1;
+	}
+	for (k = 1; k < (int)ARRAY_SIZE(pow10_exact); k++) {
+		x = v / pow10_exact[k];
+		if (x >= 1e15)
+			continue;
+		m = (uint64_t)(x + 0.5);
+		if ((double)m * pow10_exact[k] == v) {
+			nd = u64_digits(m, dig, &len);
+			*exp10 = len - 1 + k;
+			return nd;
+		}
+		if (x < 1e14)
+			return 0;
+	}
+	return -1;
+}
+
 /*
  * Python's repr() digits of v (finite, > 0): the fewest significant
  * digits that read back as v and, among those, the closest to v. The
@@ -225,21 +315,35 @@ static int reads_back(double v, const char *dig, int nd, int e)
 static int shortest_digits(double v, char *dig, int *exp10)
 {
 	char cand[20];
-	int lo = 1, hi = 17, mid, p, e, i, nd, bits;
+	int lo = 1, hi = 17, first, mid, p, e, i, nd, bits;
 
+	nd = short_digits(v, dig, exp10);
+	if (nd > 0)
+		return nd;
+	if (!nd)
+		lo = 16;	/* no decimal of 15 digits or fewer reads back */
+	first = lo;
+
+	nd = 0;
 	while (lo < hi) {
 		mid = (lo + hi) / 2;
 		e = round_digits(v, mid, cand);
-		if (reads_back(v, cand, mid, e))
+		if (reads_back(v, cand, mid, e)) {
 			hi = mid;
-		else
+			memcpy(dig, cand, mid);
+			nd = mid;
+			*exp10 = e;
+		} else {
 			lo = mid + 1;
+		}
 	}
-	nd = lo;
-	*exp10 = round_digits(v, nd, dig);
+	if (nd != lo) {
+		nd = lo;
+		*exp10 = round_digits(v, nd, dig);
+	}
 
 	if (frexp(v, &bits) == 0.5) {
-		for (p = 1; p < nd; p++) {
+		for (p = first; p < nd; p++) {
 			e = round_digits(v, p, cand);
 			for (i = p - 1; i >= 0 && cand[i] == '9'; i--)
 				cand[i] = '0';
@@ -265,13 +369,13 @@ static int shortest_digits(double v, char *dig, int *exp10)
 static void add_zeros(struct strbuf *out, int n)
 {
 	while (n-- > 0)
-		strbuf_addch(out, '0');
+		put_ch(out, '0');
 }
 
 void json_format_double(struct strbuf *out, double d)
 {
 	char dig[20];
-	int nd, e;
+	int nd, e = 0;
 
 	if (isnan(d)) {
 		strbuf_addstr(out, "NaN");
@@ -282,31 +386,31 @@ void json_format_double(struct strbuf *out, double d)
 		return;
 	}
 	if (signbit(d))
-		strbuf_addch(out, '-');
+		put_ch(out, '-');
 	if (d == 0) {
 		strbuf_addstr(out, "0.0");
 		return;
 	}
 	nd = shortest_digits(fabs(d), dig, &e);
 	if (e < -4 || e >= 16) {
-		strbuf_addch(out, dig[0]);
+		put_ch(out, dig[0]);
 		if (nd > 1) {
-			strbuf_addch(out, '.');
-			strbuf_add(out, dig + 1, nd - 1);
+			put_ch(out, '.');
+			put_mem(out, dig + 1, nd - 1);
 		}
 		strbuf_addf(out, "e%c%02d", e < 0 ? '-' : '+', e < 0 ? -e : e);
 	} else if (e < 0) {
 		strbuf_addstr(out, "0.");
 		add_zeros(out, -e - 1);
-		strbuf_add(out, dig, nd);
+		put_mem(out, dig, nd);
 	} else if (nd <= e + 1) {
-		strbuf_add(out, dig, nd);
+		put_mem(out, dig, nd);
 		add_zeros(out, e + 1 - nd);
 		strbuf_addstr(out, ".0");
 	} else {
-		strbuf_add(out, dig, e + 1);
-		strbuf_addch(out, '.');
-		strbuf_add(out, dig + e + 1, nd - e - 1);
+		put_mem(out, dig, e + 1);
+		put_ch(out, '.');
+		put_mem(out, dig + e + 1, nd - e - 1);
 	}
 }
 
@@ -342,15 +446,15 @@ static void write_canonical_object(struct strbuf *out, const struct json *j)
 			m[k] = x;
 		}
 	}
-	strbuf_addch(out, '{');
+	put_ch(out, '{');
 	for (i = 0; i < nr; i++) {
 		if (i)
-			strbuf_addch(out, ',');
+			put_ch(out, ',');
 		json_write_string_canonical(out, m[i]->key, m[i]->key_len);
-		strbuf_addch(out, ':');
+		put_ch(out, ':');
 		json_write_canonical(out, m[i]->value);
 	}
-	strbuf_addch(out, '}');
+	put_ch(out, '}');
 	if (m != small)
 		free(m);
 }
@@ -370,7 +474,7 @@ void json_write_canonical(struct strbuf *out, const struct json *j)
 		strbuf_addstr(out, "true");
 		break;
 	case JSON_INT:
-		strbuf_add(out, j->u.str.s, j->u.str.len);
+		put_mem(out, j->u.str.s, j->u.str.len);
 		break;
 	case JSON_FLOAT:
 		json_format_double(out, j->u.num);
@@ -379,13 +483,13 @@ void json_write_canonical(struct strbuf *out, const struct json *j)
 		json_write_string_canonical(out, j->u.str.s, j->u.str.len);
 		break;
 	case JSON_ARRAY:
-		strbuf_addch(out, '[');
+		put_ch(out, '[');
 		for (i = 0; i < j->u.arr.nr; i++) {
 			if (i)
-				strbuf_addch(out, ',');
+				put_ch(out, ',');
 			json_write_canonical(out, j->u.arr.v[i]);
 		}
-		strbuf_addch(out, ']');
+		put_ch(out, ']');
 		break;
 	case JSON_OBJECT:
 		write_canonical_object(out, j);
@@ -400,25 +504,25 @@ void json_write_python(struct strbuf *out, const struct json *j)
 
 	switch (j->type) {
 	case JSON_ARRAY:
-		strbuf_addch(out, '[');
+		put_ch(out, '[');
 		for (i = 0; i < j->u.arr.nr; i++) {
 			if (i)
-				strbuf_add(out, ", ", 2);
+				put_mem(out, ", ", 2);
 			json_write_python(out, j->u.arr.v[i]);
 		}
-		strbuf_addch(out, ']');
+		put_ch(out, ']');
 		break;
 	case JSON_OBJECT:
-		strbuf_addch(out, '{');
+		put_ch(out, '{');
 		for (i = 0; i < j->u.obj.nr; i++) {
 			m = &j->u.obj.m[i];
 			if (i)
-				strbuf_add(out, ", ", 2);
+				put_mem(out, ", ", 2);
 			json_write_string_python(out, m->key, m->key_len);
-			strbuf_add(out, ": ", 2);
+			put_mem(out, ": ", 2);
 			json_write_python(out, m->value);
 		}
-		strbuf_addch(out, '}');
+		put_ch(out, '}');
 		break;
 	case JSON_STRING:
 		json_write_string_python(out, j->u.str.s, j->u.str.len);
