@@ -57,6 +57,7 @@ TEST_TOOL = $(BUILD)/t/helper/test-tool
 QUIRE = $(BUILD)/quire
 
 .PHONY: all test asan bench doc install clean deps check-style demo
+.SECONDARY:
 all: $(QUIRE)
 ifneq ($(BUILD),build)
 	@:

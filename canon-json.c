@@ -12,6 +12,35 @@
 
 static const char hex_digits[] = "0123456789abcdef";
 
+#define R4(x) x, x, x, x
+#define R16(x) R4(x), R4(x), R4(x), R4(x)
+
+/*
+ * Bytes that end a run of bytes copied as they are: control characters,
+ * '"', '\\' and (in the canonical form) DEL and all non-ASCII bytes; in
+ * the python style, non-ASCII bytes are only checked to be UTF-8.
+ */
+static const unsigned char canon_stop[256] = {
+	R16(1), R16(1),					/* 0x00, 0x10 */
+	0, 0, 1, 0, R4(0), R4(0), R4(0),		/* 0x20: '"' */
+	R16(0), R16(0),					/* 0x30, 0x40 */
+	R4(0), R4(0), R4(0), 1, 0, 0, 0,		/* 0x50: '\\' */
+	R16(0),						/* 0x60 */
+	R4(0), R4(0), R4(0), 0, 0, 0, 1,		/* 0x70: DEL */
+	R16(1), R16(1), R16(1), R16(1),			/* 0x80 */
+	R16(1), R16(1), R16(1), R16(1),
+};
+
+static const unsigned char python_stop[256] = {
+	R16(1), R16(1),					/* 0x00, 0x10 */
+	0, 0, 1, 0, R4(0), R4(0), R4(0),		/* 0x20: '"' */
+	R16(0), R16(0),					/* 0x30, 0x40 */
+	R4(0), R4(0), R4(0), 1, 0, 0, 0,		/* 0x50: '\\' */
+	R16(0), R16(0),					/* 0x60, 0x70 */
+	R16(1), R16(1), R16(1), R16(1),			/* 0x80 */
+	R16(1), R16(1), R16(1), R16(1),
+};
+
 /* strbuf_add() and strbuf_addch() without a call when there is room. */
 static inline void put_mem(struct strbuf *out, const void *data, size_t n)
 {
@@ -129,8 +158,7 @@ void json_write_string_canonical(struct strbuf *out, const char *str,
 	put_ch(out, '"');
 	while (i < len) {
 		run = i;
-		while (i < len && s[i] >= 0x20 && s[i] < 0x7f &&
-		       s[i] != '"' && s[i] != '\\')
+		while (i < len && !canon_stop[s[i]])
 			i++;
 		put_mem(out, s + run, i - run);
 		if (i >= len)
@@ -170,14 +198,10 @@ void json_write_string_python(struct strbuf *out, const char *str, size_t len)
 	put_ch(out, '"');
 	while (i < len) {
 		run = i;
-		while (i < len) {
-			if (s[i] >= 0x20 && s[i] < 0x80) {
-				if (s[i] == '"' || s[i] == '\\')
-					break;
+		for (;;) {
+			while (i < len && !python_stop[s[i]])
 				i++;
-				continue;
-			}
-			if (s[i] < 0x20)
+			if (i >= len || s[i] < 0x80)
 				break;
 			n = utf8_decode(s + i, len - i, &cp);
 			if (!n)
@@ -321,7 +345,7 @@ static int shortest_digits(double v, char *dig, int *exp10)
 	if (nd > 0)
 		return nd;
 	if (!nd)
-		lo = 16;	/* no decimal of 15 digits or fewer reads back */
+		lo = 16;	/* none of 15 digits or fewer reads back */
 	first = lo;
 
 	nd = 0;

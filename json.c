@@ -53,7 +53,7 @@ static int is_digit(int c)
 	return c >= '0' && c <= '9';
 }
 
-static void skip_ws(struct parser *p)
+static inline void skip_ws(struct parser *p)
 {
 	while (p->pos < p->len) {
 		unsigned char c = p->buf[p->pos];
@@ -298,9 +298,10 @@ static int parse_string(struct parser *p, char **out, size_t *out_len)
 
 static struct json *new_node(enum json_type type)
 {
-	struct json *j = xcalloc(1, sizeof(*j));
+	struct json *j = xmalloc(sizeof(*j));
 
 	j->type = type;
+	memset(&j->u, 0, sizeof(j->u));
 	return j;
 }
 
