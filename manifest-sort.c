@@ -91,6 +91,8 @@ static int srec_cmp(const void *va, const void *vb)
 
 static void sort_recs(struct manifest_sorter *s)
 {
+	if (s->nr < 2)
+		return;
 	sorting = s;
 	qsort(s->recs, s->nr, sizeof(*s->recs), srec_cmp);
 	sorting = NULL;

@@ -12,11 +12,9 @@ holds an unpaired surrogate).'
 
 . ./test-lib.sh
 
-# Debian sharness has test_set_prereq but not test_lazy_prereq.
-if python3 -c "import json" 2>/dev/null
-then
-	test_set_prereq PYTHON3
-fi
+test_lazy_prereq PYTHON3 '
+	python3 -c "import json"
+'
 
 test_expect_success PYTHON3 'generate documents and what Python writes' '
 	cat >gen.py <<-\EOF &&

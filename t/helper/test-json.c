@@ -1,4 +1,5 @@
 #include "quire-compat.h"
+#include "t/helper/test-tool.h"
 #include "json.h"
 
 /*
@@ -9,8 +10,6 @@
  */
 
 #define TEST_JSON_LINE_MAX (64 << 20)
-
-int cmd__json(int argc, const char **argv);
 
 int cmd__json(int argc, const char **argv)
 {
