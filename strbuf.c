@@ -30,7 +30,7 @@ char *strbuf_detach(struct strbuf *sb, size_t *len)
 	return res;
 }
 
-void strbuf_grow(struct strbuf *sb, size_t extra)
+void strbuf_grow_slow(struct strbuf *sb, size_t extra)
 {
 	size_t need = st_add(st_add(sb->len, extra), 1);
 	int new_buf = !sb->alloc;
@@ -70,13 +70,6 @@ void strbuf_add(struct strbuf *sb, const void *data, size_t len)
 void strbuf_addstr(struct strbuf *sb, const char *s)
 {
 	strbuf_add(sb, s, strlen(s));
-}
-
-void strbuf_addch(struct strbuf *sb, int c)
-{
-	strbuf_grow(sb, 1);
-	sb->buf[sb->len++] = c;
-	sb->buf[sb->len] = '\0';
 }
 
 void strbuf_addbuf(struct strbuf *sb, const struct strbuf *other)
@@ -150,41 +143,63 @@ void strbuf_trim(struct strbuf *sb)
 	}
 }
 
+/*
+ * Read with fgets() into a buffer pre-filled with '\n', so the end of what
+ * it read can be found even when the line holds NUL bytes: a real newline
+ * is followed by fgets's NUL; after a partial read, the NUL that ends the
+ * data is followed by the filler.
+ */
+static int read_chunk(struct strbuf *sb, FILE *fp, size_t room, int *eol)
+{
+	char *p = sb->buf + sb->len, *nl;
+
+	memset(p, '\n', room);
+	if (!fgets(p, (int)room, fp)) {
+		*p = '\0';
+		return -1;
+	}
+	nl = memchr(p, '\n', room);
+	if (nl && nl + 1 < p + room && nl[1] == '\0') {
+		*eol = 1;
+		sb->len += nl - p;		/* without the newline */
+	} else {
+		*eol = 0;
+		sb->len += (nl ? nl - p : (ptrdiff_t)room) - 1;
+	}
+	sb->buf[sb->len] = '\0';
+	return 0;
+}
+
 int strbuf_getline_max(struct strbuf *sb, FILE *fp, size_t max,
 		       int *had_newline)
 {
-	int too_long = 0;
-	int c = EOF;
-	size_t n = 0;
+	int eol = 0, got = 0, too_long = 0;
 
 	strbuf_reset(sb);
 	if (had_newline)
 		*had_newline = 0;
-	strbuf_grow(sb, 256);
-	while ((c = getc_unlocked(fp)) != EOF) {
-		if (c == '\n')
+	while (!eol) {
+		size_t room;
+
+		strbuf_grow(sb, 8192);
+		room = sb->alloc - sb->len;
+		if (room > INT_MAX)
+			room = INT_MAX;
+		if (read_chunk(sb, fp, room, &eol) < 0)
 			break;
-		if (too_long)
-			continue;
-		if (n == max) {
+		got = 1;
+		if (sb->len > max) {
 			too_long = 1;
-			continue;
+			strbuf_reset(sb);
 		}
-		if (n + 1 >= sb->alloc) {
-			sb->len = n;
-			strbuf_grow(sb, 1);
-		}
-		sb->buf[n++] = c;
 	}
-	sb->len = n;
-	sb->buf[n] = '\0';
-	if (c == '\n' && had_newline)
+	if (eol && had_newline)
 		*had_newline = 1;
 	if (too_long) {
 		strbuf_reset(sb);
 		return QERR_CORRUPT;
 	}
-	if (c == EOF && !n)
+	if (!got)
 		return EOF;
 	return 0;
 }
