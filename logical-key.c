@@ -38,8 +38,8 @@ int logical_key_check(const char *key, size_t len, unsigned flags,
 		if (n == 2 && !memcmp(key + start, "..", 2))
 			return bad(err, key, len, "it has a '..' component");
 		if (n == 6 && !memcmp(key + start, ".quire", 6))
-			return bad(err, key, len,
-				   "'.quire' is reserved for quire's own state");
+			return bad(err, key, len, "'.quire' is reserved "
+				   "for quire's own state");
 		start = i + 1;
 	}
 	return 0;

@@ -25,7 +25,7 @@ struct manifest_entry {
 	size_t line_nr;
 	int is_dir;		/* a folder-metadata line */
 	struct strbuf key;	/* logical key */
-	struct strbuf physical;	/* normalized first physical key ("" for dirs) */
+	struct strbuf physical;	/* first physical key, normalized */
 	uint64_t size;
 	struct json *hash;	/* the hash object as read (NULL for dirs) */
 	struct object_id oid;	/* parsed hash, when hash_known */
@@ -89,7 +89,7 @@ void manifest_format_hash_part(struct strbuf *out,
  */
 struct manifest_record {
 	int is_dir;
-	int dir_meta_truthy;	/* folder lines: is the metadata worth writing */
+	int dir_meta_truthy;	/* folder line with metadata to write */
 	size_t line_nr;
 	const char *key;
 	size_t key_len;

@@ -108,8 +108,8 @@ int main(int argc, const char **argv)
 		}
 		if (!strcmp(argv[0], "-C")) {
 			if (argc < 2) {
-				fprintf(stderr, "error: -C needs a folder\n%s\n",
-					quire_usage);
+				fprintf(stderr, "error: -C needs a folder\n"
+					"%s\n", quire_usage);
 				return 129;
 			}
 			if (chdir(argv[1]) < 0)

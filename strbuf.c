@@ -90,7 +90,8 @@ void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 		BUG("vsnprintf failed");
 	if ((size_t)len >= (sb->alloc ? sb->alloc - sb->len : 0)) {
 		strbuf_grow(sb, len);
-		len = vsnprintf(sb->buf + sb->len, sb->alloc - sb->len, fmt, ap);
+		len = vsnprintf(sb->buf + sb->len, sb->alloc - sb->len, fmt,
+				ap);
 	}
 	strbuf_setlen(sb, sb->len + len);
 }

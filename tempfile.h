@@ -8,7 +8,7 @@
  *	struct tempfile *t = create_tempfile_in(dir, "tmp_", &err);
  *	write_in_full(t->fd, ...);
  *	if (commit_tempfile(&t, final_path, &err) < 0) ... (fsync + rename)
- *	delete_tempfile(&t);                                  (no-op after commit)
+ *	delete_tempfile(&t);                          (no-op after commit)
  *
  * A struct tempfile is owned by the registry; never free it yourself.
  */

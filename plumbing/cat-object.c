@@ -34,7 +34,7 @@ int cmd_cat_object(int argc, const char **argv, const char *prefix,
 	uint64_t size = 0;
 	struct option options[] = {
 		OPT_BOOL('e', NULL, &exists,
-			 "exit 0 when the object is present and intact, else 1"),
+			 "exit 0 if the object is present and intact, else 1"),
 		OPT_BOOL('s', NULL, &size_only, "print the object's size"),
 		OPT_END()
 	};
