@@ -1,5 +1,6 @@
 #include "quire-compat.h"
 #include "json.h"
+#include "utf8.h"
 #include <math.h>
 
 /*
@@ -76,47 +77,6 @@ static char short_escape(unsigned char c)
 	default:
 		return 0;
 	}
-}
-
-/* Decode one UTF-8 sequence; see utf8_seq() in json.c. */
-static size_t utf8_decode(const unsigned char *s, size_t avail,
-			  uint32_t *cp)
-{
-	uint32_t c = s[0], min;
-	size_t n, i;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c < 0xc2)
-		return 0;
-	if (c < 0xe0) {
-		n = 2;
-		c &= 0x1f;
-		min = 0x80;
-	} else if (c < 0xf0) {
-		n = 3;
-		c &= 0x0f;
-		min = 0x800;
-	} else if (c < 0xf5) {
-		n = 4;
-		c &= 0x07;
-		min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (avail < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
 }
 
 static void add_u_escape(struct strbuf *out, uint32_t c)

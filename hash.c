@@ -89,17 +89,6 @@ int base64_decode_exact(const char *in, size_t in_len, unsigned char *out,
 	return ret;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int hex_decode_exact(const char *in, size_t in_len, unsigned char *out,
 		     size_t out_len)
 {

@@ -1,5 +1,6 @@
 #include "quire-compat.h"
 #include "json.h"
+#include "utf8.h"
 #include <math.h>
 
 /*
@@ -64,61 +65,6 @@ static inline void skip_ws(struct parser *p)
 	}
 }
 
-/*
- * The length of the valid UTF-8 sequence at s (at most avail bytes), its
- * code point in *cp; 0 for overlong forms, surrogates, code points beyond
- * U+10FFFF, truncated sequences and stray continuation bytes.
- */
-static size_t utf8_seq(const unsigned char *s, size_t avail, uint32_t *cp)
-{
-	uint32_t c = s[0], min;
-	size_t n, i;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c < 0xc2)
-		return 0;
-	if (c < 0xe0) {
-		n = 2;
-		c &= 0x1f;
-		min = 0x80;
-	} else if (c < 0xf0) {
-		n = 3;
-		c &= 0x0f;
-		min = 0x800;
-	} else if (c < 0xf5) {
-		n = 4;
-		c &= 0x07;
-		min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (avail < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
-}
-
-static int hex_val(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The 4 hex digits at s as a number, or -1. */
 static long hex4(const unsigned char *s)
 {
@@ -126,7 +72,7 @@ static long hex4(const unsigned char *s)
 	int i, h;
 
 	for (i = 0; i < 4; i++) {
-		h = hex_val(s[i]);
+		h = hexval(s[i]);
 		if (h < 0)
 			return -1;
 		v = (v << 4) | h;
@@ -261,7 +207,7 @@ static int parse_string(struct parser *p, char **out, size_t *out_len)
 		if (c < 0x20)
 			return parse_error(p, i,
 					   "raw control character in string");
-		n = utf8_seq(s + i, end - i, &cp);
+		n = utf8_decode(s + i, end - i, &cp);
 		if (!n)
 			return parse_error(p, i, "invalid UTF-8");
 		i += n;

@@ -38,26 +38,15 @@ void url_quote_plus(struct strbuf *out, const char *s, size_t len)
 	}
 }
 
-static int hexdigit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int url_unquote(struct strbuf *out, const char *s, size_t len, int plus)
 {
 	size_t start = out->len, i;
 
 	for (i = 0; i < len; i++) {
-		if (s[i] == '%' && i + 2 < len && hexdigit(s[i + 1]) >= 0 &&
-		    hexdigit(s[i + 2]) >= 0) {
-			strbuf_addch(out, hexdigit(s[i + 1]) << 4 |
-				     hexdigit(s[i + 2]));
+		if (s[i] == '%' && i + 2 < len && hexval(s[i + 1]) >= 0 &&
+		    hexval(s[i + 2]) >= 0) {
+			strbuf_addch(out, hexval(s[i + 1]) << 4 |
+				     hexval(s[i + 2]));
 			i += 2;
 		} else if (plus && s[i] == '+') {
 			strbuf_addch(out, ' ');

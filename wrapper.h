@@ -54,6 +54,9 @@ int mkdir_p(const char *path, mode_t mode);
 int parse_u64(const char *s, uint64_t *out);
 int parse_int(const char *s, int *out);
 
+/* The value of a hex digit (either case), or -1. */
+int hexval(int c);
+
 /* The number of online CPUs, at least 1. */
 int online_cpus(void);
 
