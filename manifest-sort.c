@@ -408,6 +408,7 @@ again:
 		return ret;
 	}
 	manifest_builder_init(&b, r.meta, opts->out);
+	b.name = opts->name;
 	if (sorted)
 		ret = load_sorted(&r, opts, &b, err);
 	else

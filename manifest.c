@@ -395,11 +395,14 @@ static void flush_pending(struct manifest_builder *b)
 	b->have_pending = 0;
 }
 
-static int key_error(struct strbuf *err, const char *fmt, const char *key,
-		     size_t len, size_t line1, size_t line2)
+static int key_error(struct manifest_builder *b, struct strbuf *err,
+		     const char *fmt, const char *key, size_t len, size_t line1,
+		     size_t line2)
 {
 	struct strbuf q = STRBUF_INIT;
 
+	if (b->name)
+		strbuf_addf(err, "%s: ", b->name);
 	strbuf_add_quoted_name(&q, key, len);
 	strbuf_addf(err, fmt, q.buf);
 	if (line1 && line2)
@@ -435,14 +438,15 @@ int manifest_builder_add(struct manifest_builder *b,
 		flush_pending(b);
 		if (b->have_prev && !b->prev_is_dir) {
 			if (!cmp)
-				return key_error(err, "duplicate logical key "
-						 "'%s'", rec->key, rec->key_len,
-						 b->prev_line, rec->line_nr);
+				return key_error(b, err, "duplicate logical "
+						 "key '%s'", rec->key,
+						 rec->key_len, b->prev_line,
+						 rec->line_nr);
 			if (logical_key_is_parent(b->prev_key.buf,
 						  b->prev_key.len, rec->key,
 						  rec->key_len))
-				return key_error(err, "logical key '%s' is "
-						 "both a file and a folder",
+				return key_error(b, err, "logical key '%s' "
+						 "is both a file and a folder",
 						 b->prev_key.buf,
 						 b->prev_key.len, b->prev_line,
 						 rec->line_nr);

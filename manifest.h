@@ -116,6 +116,7 @@ int manifest_record_cmp(const struct manifest_record *a,
  * the top hash; lines written to out when out >= 0.
  */
 struct manifest_builder {
+	const char *name;	/* for messages; set it after init, or NULL */
 	int out;
 	struct strbuf obuf;
 	struct hash_ctx top;

@@ -62,6 +62,17 @@ static char *workspace_prefix(const struct workspace *ws)
 	return strbuf_detach(&sb, NULL);
 }
 
+/* -h or --help among the options: it works outside a workspace too. */
+static int wants_help(int argc, const char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return 1;
+	return 0;
+}
+
 static int run_command(struct cmd_struct *cmd, int argc, const char **argv)
 {
 	struct workspace *ws = NULL;
@@ -71,12 +82,8 @@ static int run_command(struct cmd_struct *cmd, int argc, const char **argv)
 
 	if (cmd->option & (RUN_SETUP | RUN_SETUP_GENTLY)) {
 		ret = workspace_discover(".", &ws, &err);
-		if (ret && (cmd->option & RUN_SETUP)) {
-			/* let --help work outside a workspace */
-			if (argc < 2 || (strcmp(argv[1], "-h") &&
-					 strcmp(argv[1], "--help")))
-				die("%s", err.buf);
-		}
+		if (ret && (cmd->option & RUN_SETUP) && !wants_help(argc, argv))
+			die("%s", err.buf);
 		strbuf_release(&err);
 	}
 	prefix = ws ? workspace_prefix(ws) : xstrdup("");

@@ -133,6 +133,7 @@ static int copy_to_tempfile(struct odb *odb, const char *src,
 			    struct tempfile **out, struct strbuf *err)
 {
 	struct tempfile *t;
+	struct stat st;
 	char *buf = NULL;
 	int in, ret = 0;
 
@@ -141,6 +142,11 @@ static int copy_to_tempfile(struct odb *odb, const char *src,
 		strbuf_addf(err, "cannot open '%s': %s", src,
 			    strerror(errno));
 		return errno == ENOENT ? QERR_NOTFOUND : QERR_GENERIC;
+	}
+	if (fstat(in, &st) < 0 || !S_ISREG(st.st_mode)) {
+		strbuf_addf(err, "'%s' is not a regular file", src);
+		close(in);
+		return QERR_GENERIC;
 	}
 	t = create_tempfile_in(odb->tmpdir, "obj_", 0600, err);
 	if (!t) {
@@ -229,6 +235,8 @@ int odb_write_files(struct odb *odb, const char **paths, size_t nr,
 {
 	size_t i;
 
+	if (odb_create(odb, err) < 0)
+		return QERR_GENERIC;
 	for (i = 0; i < nr; i += WRITE_BATCH) {
 		size_t n = nr - i < WRITE_BATCH ? nr - i : WRITE_BATCH;
 		int ret = write_batch(odb, paths + i, n, type, oids + i,

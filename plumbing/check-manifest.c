@@ -25,14 +25,10 @@ static void problem(struct check *c, const char *msg)
 static int check_record(const struct manifest_record *rec, void *payload)
 {
 	struct check *c = payload;
-	struct strbuf msg = STRBUF_INIT;
 
 	strbuf_reset(&c->err);
-	if (manifest_builder_add(&c->b, rec, &c->err) < 0) {
-		strbuf_addf(&msg, "%s: %s", c->name, c->err.buf);
-		problem(c, msg.buf);
-	}
-	strbuf_release(&msg);
+	if (manifest_builder_add(&c->b, rec, &c->err) < 0)
+		problem(c, c->err.buf);
 	return 0;
 }
 
@@ -97,13 +93,11 @@ int cmd_check_manifest(int argc, const char **argv, const char *prefix,
 		if (manifest_sorter_add(s, &rec, &c.err) < 0)
 			die("%s", c.err.buf);
 	}
-	if (r.unterminated) {
-		strbuf_reset(&c.err);
-		strbuf_addf(&c.err, "%s:%zu: the last line has no newline; "
-			    "the file may be truncated", c.name, r.line_nr);
-		problem(&c, c.err.buf);
-	}
+	if (r.unterminated && !c.quiet)
+		warning("%s:%zu: the last line has no newline; was the file "
+			"cut short?", c.name, r.line_nr);
 	manifest_builder_init(&c.b, r.meta, -1);
+	c.b.name = c.name;
 	strbuf_reset(&c.err);
 	if (manifest_sorter_finish(s, check_record, &c, &c.err) < 0)
 		die("%s", c.err.buf);

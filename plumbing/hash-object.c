@@ -108,9 +108,9 @@ int cmd_hash_object(int argc, const char **argv, const char *prefix,
 
 	argc = parse_options(argc, argv, prefix, options, hash_object_usage,
 			     0);
-	type = parse_type(type_name);
 	if (stdin_paths ? argc != 0 : argc == 0)
 		usage_with_options(hash_object_usage, options);
+	type = parse_type(type_name);
 	if (write && !ws)
 		die("-w stores objects in a workspace, and this is not one; "
 		    "run 'quire init' first");

@@ -48,10 +48,8 @@ int cmd_ls_manifest(int argc, const char **argv, const char *prefix,
 		strbuf_reset(&out);
 		if (!name_only)
 			strbuf_addf(&out, "%s %s %" PRIu64 "\t",
-				    e.hash_known ? hash_type_name(e.oid.type) :
-				    "unknown",
-				    e.hash_known ? oid_to_value(&e.oid) : "-",
-				    e.size);
+				    hash_type_name(e.oid.type),
+				    oid_to_value(&e.oid), e.size);
 		if (nul)
 			strbuf_add(&out, e.key.buf, e.key.len);
 		else

@@ -140,6 +140,7 @@ int refs_update(struct ref_store *refs, const char *name,
 {
 	struct lock_file lk = LOCK_INIT;
 	struct strbuf path = STRBUF_INIT, body = STRBUF_INIT;
+	struct object_id cur;
 	char *slash;
 	int ret, absent;
 
@@ -147,6 +148,10 @@ int refs_update(struct ref_store *refs, const char *name,
 		strbuf_addf(err, "invalid ref name '%s': use HEAD or "
 			    "refs/<name>", name);
 		return QERR_USAGE;
+	}
+	if (!new_oid && refs_read(refs, name, &cur) == QERR_NOTFOUND) {
+		strbuf_addf(err, "ref '%s' does not exist", name);
+		return QERR_NOTFOUND;
 	}
 	ref_path(refs, name, &path);
 	slash = strrchr(path.buf, '/');

@@ -43,7 +43,7 @@ test_expect_success 'every command is in command-list.txt and has a man page' '
 # The SYNOPSIS of a man page, as "usage:" lines.
 synopsis () {
 	sed -n "/^SYNOPSIS/,/^DESCRIPTION/p" "$1" |
-	sed -n "s/^'"'"'\(quire [a-z-]*\)'"'"'\(.*\)/\1\2/p" |
+	sed -n "s/^'\(quire [a-z-]*\)'\(.*\)/\1\2/p" |
 	sed "1s/^/usage: /; 2,\$s/^/   or: /"
 }
 
@@ -63,6 +63,11 @@ test_expect_success '--help works outside a workspace and exits 0' '
 		quire $c --help >out &&
 		test_grep "^usage: quire $c" out || return 1
 	done
+'
+
+test_expect_success '--help after other options works outside a workspace' '
+	quire rev-parse --short --help >out &&
+	test_grep "^usage: quire rev-parse" out
 '
 
 test_expect_success 'an unknown option is a usage error (129)' '

@@ -133,6 +133,24 @@ test_expect_success '-w twice is harmless and leaves no temporary files' '
 	)
 '
 
+test_expect_success '-w refuses what is not a regular file' '
+	(
+		cd ws &&
+		test_fatal 128 quire hash-object -w /dev/null &&
+		test_grep "not a regular file" err &&
+		echo data | test_fatal 128 quire hash-object -w /dev/stdin
+	)
+'
+
+test_expect_success '-w recreates a missing tmp folder' '
+	(
+		cd ws &&
+		rmdir .quire/objects/tmp &&
+		quire hash-object -w ../abc &&
+		test_path_is_dir .quire/objects/tmp
+	)
+'
+
 test_expect_success '-w of a large file stores the same bytes' '
 	(
 		cd ws &&

@@ -63,8 +63,20 @@ test_expect_success 'the same key twice is refused, naming both lines' '
 	test_expect_code 1 quire check-manifest m.jsonl >out &&
 	test_grep "duplicate logical key .x. (lines 2 and 4)" out &&
 	test_fatal 128 quire write-manifest <m.jsonl &&
-	test_grep "duplicate logical key" err &&
-	test_fatal 128 quire top-hash m.jsonl
+	test_grep "^fatal: <stdin>: duplicate logical key" err &&
+	test_fatal 128 quire top-hash m.jsonl &&
+	test_grep "^fatal: m.jsonl: duplicate logical key" err
+'
+
+test_expect_success 'a last line without its newline is a warning only' '
+	{ meta && entry a; } >full.jsonl &&
+	head -c $(($(wc -c <full.jsonl) - 1)) full.jsonl >m.jsonl &&
+	quire check-manifest m.jsonl >out 2>err &&
+	test_must_be_empty out &&
+	test_grep "^warning: m.jsonl:2: the last line has no newline" err &&
+	quire top-hash m.jsonl >a &&
+	quire top-hash full.jsonl >b &&
+	test_cmp a b
 '
 
 test_expect_success 'a key that is also a folder is refused' '
@@ -115,9 +127,9 @@ test_expect_success 'a bad physical key is refused' '
 
 test_expect_success 'a truncated file is reported' '
 	head -c 300 "$VECTORS/023.jsonl" >m.jsonl &&
-	test_expect_code 1 quire check-manifest m.jsonl >out &&
+	test_expect_code 1 quire check-manifest m.jsonl >out 2>err &&
 	test_grep "m.jsonl:2: " out &&
-	test_grep "truncated" out &&
+	test_grep "cut short" err &&
 	test_fatal 128 quire top-hash m.jsonl &&
 	test_fatal 128 quire write-manifest <m.jsonl
 '

@@ -81,7 +81,9 @@ test_expect_success 'update-ref -d deletes, with compare-and-swap' '
 	quire update-ref -d refs/tags/new $(cat A) &&
 	test_path_is_missing .quire/refs/tags/new &&
 	test_fatal 128 quire update-ref -d refs/tags/new &&
-	test_grep "does not exist" err
+	test_grep "does not exist" err &&
+	test_fatal 128 quire update-ref -d refs/no/such/folder &&
+	test_grep "ref .refs/no/such/folder. does not exist" err
 '
 
 test_expect_success 'show-ref --head, --hash and patterns' '
