@@ -55,38 +55,50 @@ void base64_encode(struct strbuf *sb, const unsigned char *data, size_t len)
 	}
 }
 
+static signed char b64_value[256];
+
+static void b64_init(void)
+{
+	int i;
+
+	if (b64_value['B'])
+		return;
+	memset(b64_value, -1, sizeof(b64_value));
+	for (i = 0; i < 64; i++)
+		b64_value[(unsigned char)b64[i]] = i;
+}
+
+/*
+ * Only the canonical spelling is accepted: the exact length, '=' padding
+ * where it belongs, and zero bits in what the last character leaves over.
+ */
 int base64_decode_exact(const char *in, size_t in_len, unsigned char *out,
 			size_t out_len)
 {
-	struct strbuf check = STRBUF_INIT;
-	unsigned v = 0;
-	size_t i, bits = 0, n = 0;
-	int ret = 0;
+	size_t pad = (3 - out_len % 3) % 3, data = in_len - pad, i, n = 0;
+	unsigned v = 0, bits = 0;
 
+	b64_init();
 	if (in_len != (out_len + 2) / 3 * 4)
 		return -1;
-	for (i = 0; i < in_len && in[i] != '='; i++) {
-		const char *p = memchr(b64, in[i], 64);
-
-		if (!p || !in[i])
+	for (i = data; i < in_len; i++)
+		if (in[i] != '=')
 			return -1;
-		v = (v << 6) | (unsigned)(p - b64);
+	for (i = 0; i < data; i++) {
+		int d = b64_value[(unsigned char)in[i]];
+
+		if (d < 0)
+			return -1;
+		v = (v << 6) | (unsigned)d;
 		bits += 6;
 		if (bits >= 8) {
 			bits -= 8;
-			if (n == out_len)
-				return -1;
 			out[n++] = (v >> bits) & 0xff;
 		}
 	}
-	if (n != out_len)
+	if (n != out_len || (v & ((1u << bits) - 1)))
 		return -1;
-	/* only the canonical spelling (padding, zero bits) is accepted */
-	base64_encode(&check, out, out_len);
-	if (check.len != in_len || memcmp(check.buf, in, in_len))
-		ret = -1;
-	strbuf_release(&check);
-	return ret;
+	return 0;
 }
 
 int hex_decode_exact(const char *in, size_t in_len, unsigned char *out,

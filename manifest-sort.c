@@ -344,7 +344,8 @@ static int load_sorted(struct manifest_reader *r,
 
 	manifest_entry_init(&e);
 	while ((ret = manifest_reader_next(r, &e, err)) > 0) {
-		manifest_record_from_entry(&rec, &e, &line, &canon);
+		manifest_record_from_entry(&rec, &e, opts->out >= 0 ?
+					   &line : NULL, &canon);
 		ret = manifest_sorter_add(s, &rec, err);
 		if (ret < 0)
 			break;
@@ -369,7 +370,8 @@ static int load_streaming(struct manifest_reader *r,
 
 	manifest_entry_init(&e);
 	while ((ret = manifest_reader_next(r, &e, err)) > 0) {
-		manifest_record_from_entry(&rec, &e, &line, &canon);
+		manifest_record_from_entry(&rec, &e, b->out >= 0 ?
+					   &line : NULL, &canon);
 		ret = manifest_builder_add(b, &rec, err);
 		if (ret)
 			break;

@@ -317,9 +317,11 @@ void manifest_record_from_entry(struct manifest_record *rec,
 				const struct manifest_entry *e,
 				struct strbuf *line, struct strbuf *canon)
 {
-	strbuf_reset(line);
 	strbuf_reset(canon);
-	manifest_format_entry(line, e);
+	if (line) {
+		strbuf_reset(line);
+		manifest_format_entry(line, e);
+	}
 	if (!e->is_dir)
 		manifest_format_hash_part(canon, e);
 	rec->is_dir = e->is_dir;
@@ -327,8 +329,8 @@ void manifest_record_from_entry(struct manifest_record *rec,
 	rec->line_nr = e->line_nr;
 	rec->key = e->key.buf;
 	rec->key_len = e->key.len;
-	rec->line = line->buf;
-	rec->line_len = line->len;
+	rec->line = line ? line->buf : "";
+	rec->line_len = line ? line->len : 0;
 	rec->canon = canon->buf;
 	rec->canon_len = canon->len;
 }
@@ -357,10 +359,10 @@ static int builder_flush(struct manifest_builder *b)
 static void builder_emit(struct manifest_builder *b, const char *line,
 			 size_t len)
 {
-	hash_ctx_update(&b->bytes, line, len);
-	hash_ctx_update(&b->bytes, "\n", 1);
 	if (b->out < 0)
 		return;
+	hash_ctx_update(&b->bytes, line, len);
+	hash_ctx_update(&b->bytes, "\n", 1);
 	strbuf_add(&b->obuf, line, len);
 	strbuf_addch(&b->obuf, '\n');
 	if (b->obuf.len >= BUILDER_FLUSH)

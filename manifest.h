@@ -99,7 +99,10 @@ struct manifest_record {
 	size_t canon_len;
 };
 
-/* Fill rec from e, using bufs line and canon for the text. */
+/*
+ * Fill rec from e, using bufs line and canon for the text. line may be
+ * NULL when the manifest line is not needed (only the top hash is).
+ */
 void manifest_record_from_entry(struct manifest_record *rec,
 				const struct manifest_entry *e,
 				struct strbuf *line, struct strbuf *canon);
@@ -147,7 +150,10 @@ void manifest_builder_init(struct manifest_builder *b,
 int manifest_builder_add(struct manifest_builder *b,
 			 const struct manifest_record *rec,
 			 struct strbuf *err);
-/* Flush and give the top hash (and the SHA-256 of the bytes written). */
+/*
+ * Flush and give the top hash, and the SHA-256 of the bytes written (when
+ * out >= 0; bytes_sha256 may be NULL).
+ */
 int manifest_builder_finish(struct manifest_builder *b,
 			    struct object_id *top_hash,
 			    unsigned char *bytes_sha256, struct strbuf *err);

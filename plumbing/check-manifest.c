@@ -47,7 +47,7 @@ int cmd_check_manifest(int argc, const char **argv, const char *prefix,
 	struct manifest_entry e;
 	struct manifest_record rec;
 	struct manifest_sorter *s;
-	struct strbuf line = STRBUF_INIT, canon = STRBUF_INIT;
+	struct strbuf canon = STRBUF_INIT;
 	struct object_id top;
 	int seekable, ret;
 	FILE *fp;
@@ -89,7 +89,7 @@ int cmd_check_manifest(int argc, const char **argv, const char *prefix,
 			problem(&c, c.err.buf);
 			continue;
 		}
-		manifest_record_from_entry(&rec, &e, &line, &canon);
+		manifest_record_from_entry(&rec, &e, NULL, &canon);
 		if (manifest_sorter_add(s, &rec, &c.err) < 0)
 			die("%s", c.err.buf);
 	}
@@ -108,7 +108,6 @@ int cmd_check_manifest(int argc, const char **argv, const char *prefix,
 done:
 	manifest_reader_release(&r);
 	fclose_input(fp);
-	strbuf_release(&line);
 	strbuf_release(&canon);
 	strbuf_release(&c.err);
 	return c.problems ? 1 : 0;
