@@ -12,7 +12,7 @@ BUILD ?= build
 CC ?= cc
 CFLAGS ?= -O2 -g
 PROVE ?= prove
-PKGS = libcurl sqlite3 libcjson openssl
+PKGS = libcurl sqlite3 openssl
 
 ifeq ($(SANITIZE),)
 SAN_FLAGS =

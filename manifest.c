@@ -379,7 +379,6 @@ void manifest_builder_init(struct manifest_builder *b,
 	strbuf_init(&b->obuf, 0);
 	strbuf_init(&b->prev_key, 0);
 	strbuf_init(&b->pending, 0);
-	strbuf_init(&b->pending_key, 0);
 	hash_ctx_init(&b->top);
 	hash_ctx_init(&b->bytes);
 	json_write_canonical(&sb, meta);
@@ -492,7 +491,6 @@ void manifest_builder_release(struct manifest_builder *b)
 	strbuf_release(&b->obuf);
 	strbuf_release(&b->prev_key);
 	strbuf_release(&b->pending);
-	strbuf_release(&b->pending_key);
 	hash_ctx_release(&b->top);
 	hash_ctx_release(&b->bytes);
 }

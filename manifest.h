@@ -129,7 +129,6 @@ struct manifest_builder {
 	int have_prev;
 	int prev_is_dir;
 	struct strbuf pending;	/* folder line waiting for its last version */
-	struct strbuf pending_key;
 	int pending_truthy;
 	int have_pending;
 	uint64_t entries;

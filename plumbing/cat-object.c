@@ -49,8 +49,12 @@ int cmd_cat_object(int argc, const char **argv, const char *prefix,
 		    "value (base64), a SHA256 value (hex) or TYPE:VALUE",
 		    argv[0]);
 	ret = odb_open_verified(&ws->odb, &oid, &fd, &size, &err);
-	if (exists)
-		return ret ? 1 : (close(fd), 0);
+	if (exists) {
+		strbuf_release(&err);
+		if (!ret)
+			close(fd);
+		return ret ? 1 : 0;
+	}
 	if (ret == QERR_NOTFOUND)
 		die("%s; store it with 'quire hash-object -w'", err.buf);
 	if (ret)
