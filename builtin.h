@@ -17,16 +17,89 @@ struct workspace;
 typedef int command_fn(int argc, const char **argv, const char *prefix,
 		       struct workspace *ws);
 
+/* Helpers for commands (they may die; the library may not). */
+#include "index-db.h"
+#include "strbuf.h"
+#include "workspace.h"
+
+/* Open the index and start the command's write transaction. */
+static inline void begin_index_write(struct workspace *ws)
+{
+	struct strbuf err = STRBUF_INIT;
+
+	if (workspace_index(ws, &err) < 0 || idx_begin_write(ws->idx, &err) < 0)
+		die("%s", err.buf);
+	strbuf_release(&err);
+}
+
+static inline void open_index(struct workspace *ws)
+{
+	struct strbuf err = STRBUF_INIT;
+
+	if (workspace_index(ws, &err) < 0)
+		die("%s", err.buf);
+	strbuf_release(&err);
+}
+
+static inline void commit_index_write(struct workspace *ws)
+{
+	struct strbuf err = STRBUF_INIT;
+
+	if (idx_commit(ws->idx, &err) < 0)
+		die("%s", err.buf);
+	strbuf_release(&err);
+}
+
+/* The workspace's package name, or die saying how to set one. */
+static inline const char *need_package_name(struct workspace *ws)
+{
+	const char *name = workspace_package_name(ws);
+
+	if (!name)
+		die("this workspace has no package name; run 'quire config "
+		    "package.name ns/name' or give one");
+	return name;
+}
+
+command_fn cmd_add;
+command_fn cmd_cache;
+command_fn cmd_cat;
 command_fn cmd_cat_manifest;
 command_fn cmd_cat_object;
 command_fn cmd_check_manifest;
+command_fn cmd_checkout;
+command_fn cmd_commit;
+command_fn cmd_config;
+command_fn cmd_diff;
+command_fn cmd_diff_manifest;
+command_fn cmd_fetch_manifest;
+command_fn cmd_filter;
+command_fn cmd_hash;
 command_fn cmd_hash_object;
 command_fn cmd_init;
+command_fn cmd_install;
+command_fn cmd_list;
+command_fn cmd_log;
+command_fn cmd_ls;
 command_fn cmd_ls_manifest;
+command_fn cmd_merge;
+command_fn cmd_meta;
+command_fn cmd_mv;
+command_fn cmd_push;
+command_fn cmd_push_data;
+command_fn cmd_push_manifest;
+command_fn cmd_readme;
+command_fn cmd_remote;
+command_fn cmd_rm;
+command_fn cmd_rollback;
+command_fn cmd_set;
+command_fn cmd_status;
+command_fn cmd_tag;
 command_fn cmd_rev_parse;
 command_fn cmd_show_ref;
 command_fn cmd_top_hash;
 command_fn cmd_update_ref;
+command_fn cmd_verify;
 command_fn cmd_write_manifest;
 
 #endif

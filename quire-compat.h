@@ -20,6 +20,12 @@
 #include <unistd.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+/* qsort that accepts an empty (NULL) array. */
+#define QSORT(base, n, cmp) \
+	do { \
+		if ((n) > 1) \
+			qsort((base), (n), sizeof(*(base)), (cmp)); \
+	} while (0)
 
 #ifdef __GNUC__
 #define NORETURN __attribute__((__noreturn__))

@@ -1,6 +1,8 @@
 #include "quire-compat.h"
 #include "workspace.h"
 #include "refs/refs.h"
+#include "index-db.h"
+#include "physical-key.h"
 #include "tempfile.h"
 
 static int is_workspace(const char *dir)
@@ -30,6 +32,21 @@ static struct workspace *workspace_new(const char *root)
 	return ws;
 }
 
+static int load_config(struct workspace *ws, struct strbuf *err)
+{
+	struct strbuf path = STRBUF_INIT;
+	int ret;
+
+	config_user_path(&path);
+	ret = config_read(&ws->config, path.buf, err);
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/config", ws->quire_dir);
+	if (!ret)
+		ret = config_read(&ws->config, path.buf, err);
+	strbuf_release(&path);
+	return ret;
+}
+
 int workspace_discover(const char *dir, struct workspace **out,
 		       struct strbuf *err)
 {
@@ -45,6 +62,11 @@ int workspace_discover(const char *dir, struct workspace **out,
 		if (is_workspace(abs)) {
 			*out = workspace_new(abs);
 			free(abs);
+			if (load_config(*out, err) < 0) {
+				workspace_free(*out);
+				*out = NULL;
+				return QERR_CORRUPT;
+			}
 			return 0;
 		}
 		if (!strcmp(abs, "/"))
@@ -155,6 +177,8 @@ int workspace_create(const char *dir, const char *pkg_name,
 	}
 	if (!ret)
 		ret = write_config(ws->quire_dir, pkg_name, err);
+	if (!ret)
+		ret = workspace_index(ws, err);
 	/* objects/ last: its presence is what makes this a workspace */
 	if (!ret)
 		ret = odb_create(&ws->odb, err);
@@ -170,9 +194,71 @@ void workspace_free(struct workspace *ws)
 {
 	if (!ws)
 		return;
+	idx_close(ws->idx);
+	config_release(&ws->config);
 	refs_store_free(ws->refs);
 	odb_release(&ws->odb);
 	free(ws->root);
 	free(ws->quire_dir);
 	free(ws);
+}
+
+int workspace_index(struct workspace *ws, struct strbuf *err)
+{
+	struct strbuf path = STRBUF_INIT;
+	int ret;
+
+	if (ws->idx)
+		return 0;
+	strbuf_addf(&path, "%s/index.db", ws->quire_dir);
+	ret = idx_open(path.buf, &ws->idx, err);
+	strbuf_release(&path);
+	return ret;
+}
+
+const char *workspace_package_name(const struct workspace *ws)
+{
+	return config_get(&ws->config, "package.name");
+}
+
+int workspace_config_set(struct workspace *ws, const char *key,
+			 const char *value, struct strbuf *err)
+{
+	struct config own = CONFIG_INIT;
+	struct strbuf path = STRBUF_INIT;
+	int ret;
+
+	strbuf_addf(&path, "%s/config", ws->quire_dir);
+	ret = config_read(&own, path.buf, err);
+	if (!ret) {
+		config_set(&own, key, value);
+		ret = config_write(&own, path.buf, err);
+	}
+	if (!ret)
+		config_set(&ws->config, key, value);
+	config_release(&own);
+	strbuf_release(&path);
+	return ret;
+}
+
+char *absolute_path(const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct physical_key pk;
+	char *cwd;
+
+	if (path[0] != '/') {
+		cwd = getcwd(NULL, 0);
+		if (!cwd)
+			die_errno("cannot find the current folder");
+		strbuf_addf(&sb, "%s/", cwd);
+		free(cwd);
+	}
+	strbuf_addstr(&sb, path);
+	physical_key_from_path(&pk, sb.buf);
+	strbuf_release(&sb);
+	cwd = pk.path;
+	pk.path = NULL;
+	physical_key_release(&pk);
+	return cwd;
 }

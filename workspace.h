@@ -1,10 +1,12 @@
 #ifndef WORKSPACE_H
 #define WORKSPACE_H
 
+#include "config.h"
 #include "objects/odb.h"
 #include "strbuf.h"
 
 struct ref_store;
+struct index_db;
 
 /*
  * A workspace is a folder with .quire/ in it, as a git work tree has
@@ -16,6 +18,8 @@ struct workspace {
 	char *quire_dir;	/* root + "/.quire" */
 	struct odb odb;
 	struct ref_store *refs;
+	struct config config;	/* the user's, then the workspace's */
+	struct index_db *idx;	/* opened by workspace_index() */
 };
 
 /*
@@ -31,6 +35,16 @@ int workspace_discover(const char *dir, struct workspace **out,
 int workspace_create(const char *dir, const char *pkg_name,
 		     struct strbuf *err);
 void workspace_free(struct workspace *ws);
+
+/* Open ws->idx if needed. 0 or QERR_* with err. */
+int workspace_index(struct workspace *ws, struct strbuf *err);
+/* package.name from the config, or NULL. */
+const char *workspace_package_name(const struct workspace *ws);
+/* Set (or with value NULL, unset) key in the workspace's own config. */
+int workspace_config_set(struct workspace *ws, const char *key,
+			 const char *value, struct strbuf *err);
+/* Make path (absolute or relative to the cwd) absolute and normalized. */
+char *absolute_path(const char *path);
 
 /* 0 when name is "ns/name" with valid parts, else -1 with why in err. */
 int package_name_check(const char *name, struct strbuf *err);

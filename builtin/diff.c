@@ -1,0 +1,137 @@
+#include "builtin.h"
+#include "diff.h"
+#include "json.h"
+#include "package.h"
+#include "parse-options.h"
+#include "porcelain.h"
+#include "refs/refs.h"
+#include "stage.h"
+
+static const char * const diff_usage[] = {
+	"quire diff [--stat | --name-only | --json] [--registry <r>] [<rev> [<rev>]]",
+	NULL
+};
+
+enum format { LONG, STAT, NAME_ONLY, JSON };
+
+struct out {
+	enum format format;
+	uint64_t count[4];
+};
+
+static const char *const kind_word[] = {
+	"added", "deleted", "modified", "metadata",
+};
+
+static int print_change(enum diff_kind kind, const struct manifest_entry *a,
+			const struct manifest_entry *b, void *payload)
+{
+	struct out *o = payload;
+	const struct manifest_entry *e = b ? b : a;
+	struct strbuf sb = STRBUF_INIT;
+
+	o->count[kind]++;
+	switch (o->format) {
+	case STAT:
+		break;
+	case NAME_ONLY:
+		strbuf_add_quoted_name(&sb, e->key.buf, e->key.len);
+		printf("%s\n", sb.buf);
+		break;
+	case JSON:
+		strbuf_addf(&sb, "{\"status\": \"%s\", \"logical_key\": ",
+			    kind_word[kind]);
+		json_write_string_python(&sb, e->key.buf, e->key.len);
+		if (a)
+			strbuf_addf(&sb, ", \"old_size\": %" PRIu64, a->size);
+		if (b)
+			strbuf_addf(&sb, ", \"new_size\": %" PRIu64, b->size);
+		printf("%s}\n", sb.buf);
+		break;
+	case LONG:
+		strbuf_addf(&sb, "%-9s ", kind_word[kind]);
+		strbuf_add_quoted_name(&sb, e->key.buf, e->key.len);
+		printf("%s\n", sb.buf);
+		break;
+	}
+	strbuf_release(&sb);
+	return 0;
+}
+
+/* The workspace as it is now: hashes refreshed, the index as a stream. */
+static struct entry_stream *working(struct workspace *ws)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct stage_stats stats = { 0 };
+	struct entry_stream *s;
+
+	begin_index_write(ws);
+	if (stage_refresh(ws, NULL, NULL, NULL, &stats, &err) < 0)
+		die("%s", err.buf);
+	commit_index_write(ws);
+	s = entry_stream_index(ws->idx, NULL);
+	if (!s)
+		die("cannot read the index");
+	strbuf_release(&err);
+	return s;
+}
+
+static struct entry_stream *version(struct workspace *ws, const char *reg,
+				    const char *rev, FILE **fp)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct object_id top;
+	struct entry_stream *s;
+
+	if (porcelain_open_version(ws, reg, rev, &top, fp, &err) < 0)
+		die("%s", err.buf);
+	s = entry_stream_manifest(*fp, rev, &err);
+	if (!s)
+		die("%s", err.buf);
+	strbuf_release(&err);
+	return s;
+}
+
+int cmd_diff(int argc, const char **argv, const char *prefix,
+	     struct workspace *ws)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct entry_stream *a, *b;
+	struct out o = { LONG, { 0 } };
+	const char *reg = NULL;
+	FILE *fa = NULL, *fb = NULL;
+	int stat = 0, names = 0, json = 0;
+	uint64_t total;
+	struct option options[] = {
+		OPT_BOOL(0, "stat", &stat, "only count the changes"),
+		OPT_BOOL(0, "name-only", &names, "print logical keys only"),
+		OPT_BOOL(0, "json", &json, "one JSON object a line"),
+		OPT_STRING(0, "registry", &reg, "registry",
+			   "where package revisions live"),
+		OPT_END()
+	};
+
+	argc = parse_options(argc, argv, prefix, options, diff_usage, 0);
+	if (argc > 2 || stat + names + json > 1)
+		usage_with_options(diff_usage, options);
+	o.format = stat ? STAT : names ? NAME_ONLY : json ? JSON : LONG;
+	if (argc < 2 && !ws)
+		die("not in a quire workspace; give two revisions");
+	a = version(ws, reg, argc ? argv[0] : "HEAD", &fa);
+	b = argc == 2 ? version(ws, reg, argv[1], &fb) : working(ws);
+	if (diff_streams(a, b, print_change, &o, &err) < 0)
+		die("%s", err.buf);
+	entry_stream_free(a);
+	entry_stream_free(b);
+	if (fa)
+		fclose(fa);
+	if (fb)
+		fclose(fb);
+	total = o.count[0] + o.count[1] + o.count[2] + o.count[3];
+	if (o.format == STAT)
+		printf("%" PRIu64 " added, %" PRIu64 " deleted, %" PRIu64
+		       " modified, %" PRIu64 " metadata only\n", o.count[0],
+		       o.count[1], o.count[2], o.count[3]);
+	strbuf_release(&err);
+	return total ? 1 : 0;
+}

@@ -1,0 +1,40 @@
+#include "builtin.h"
+#include "parse-options.h"
+#include "porcelain.h"
+#include "push.h"
+
+static const char * const push_data_usage[] = {
+	"quire push-data [-q] [--prefix <prefix>] [<registry>]",
+	NULL
+};
+
+int cmd_push_data(int argc, const char **argv, const char *prefix,
+		  struct workspace *ws)
+{
+	struct strbuf err = STRBUF_INIT, url = STRBUF_INIT;
+	struct push_request rq = { 0 };
+	struct push_stats stats = { 0 };
+	struct object_id top;
+	struct option options[] = {
+		OPT_STRING(0, "prefix", &rq.data_prefix, "prefix",
+			   "where the data goes (default: <ns>/<name>/)"),
+		OPT__QUIET(&rq.quiet),
+		OPT_END()
+	};
+
+	argc = parse_options(argc, argv, prefix, options, push_data_usage, 0);
+	if (argc > 1)
+		usage_with_options(push_data_usage, options);
+	rq.registry = argc ? argv[0] : NULL;
+	rq.with_data = 1;
+	if (push_run(ws, &rq, &top, &stats, &url, &err) < 0)
+		die("%s", err.buf);
+	if (!rq.quiet)
+		fprintf(stderr, "%" PRIu64 " object%s copied to %s (%" PRIu64
+			" bytes), %" PRIu64 " already there\n", stats.uploaded,
+			stats.uploaded == 1 ? "" : "s", url.buf, stats.bytes,
+			stats.reused);
+	strbuf_release(&err);
+	strbuf_release(&url);
+	return 0;
+}

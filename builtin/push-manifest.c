@@ -1,0 +1,43 @@
+#include "builtin.h"
+#include "parse-options.h"
+#include "porcelain.h"
+#include "push.h"
+
+static const char * const push_manifest_usage[] = {
+	"quire push-manifest [<options>] [<registry>] [<ns>/<name>]",
+	NULL
+};
+
+int cmd_push_manifest(int argc, const char **argv, const char *prefix,
+		      struct workspace *ws)
+{
+	struct strbuf err = STRBUF_INIT, url = STRBUF_INIT;
+	struct push_request rq = { 0 };
+	struct push_stats stats = { 0 };
+	struct object_id top;
+	struct option options[] = {
+		OPT_STRING('t', "tag", &rq.opts.tag, "tag", "also tag it"),
+		OPT_BOOL(0, "force", &rq.opts.force,
+			 "move latest even if it moved since this was built"),
+		OPT_BOOL(0, "allow-local-files", &rq.opts.allow_local_files,
+			 "push even if entries point to local files"),
+		OPT__QUIET(&rq.quiet),
+		OPT_END()
+	};
+
+	argc = parse_options(argc, argv, prefix, options, push_manifest_usage,
+			     0);
+	if (argc > 2)
+		usage_with_options(push_manifest_usage, options);
+	porcelain_registry_and_name(ws, argc, argv, &rq.registry, &rq.name);
+	rq.with_manifest = 1;
+	if (push_run(ws, &rq, &top, &stats, &url, &err) < 0)
+		die("%s", err.buf);
+	if (!rq.quiet)
+		fprintf(stderr, "pushed %s@%s to %s\n", rq.name ? rq.name :
+			workspace_package_name(ws), short_hash(&top), url.buf);
+	printf("%s\n", oid_to_hex(&top));
+	strbuf_release(&err);
+	strbuf_release(&url);
+	return 0;
+}

@@ -1,0 +1,275 @@
+#include "builtin.h"
+#include "diff.h"
+#include "json.h"
+#include "logical-key.h"
+#include "parse-options.h"
+#include "porcelain.h"
+#include "refs/refs.h"
+#include "stage.h"
+#include <dirent.h>
+
+static const char * const status_usage[] = {
+	"quire status [--porcelain | --json]",
+	NULL
+};
+
+enum format { HUMAN, PORCELAIN, JSON };
+
+struct item {
+	char code;	/* A D M m ! ? */
+	char *key;
+	char *path;
+};
+
+struct status {
+	struct workspace *ws;
+	struct item *items;
+	size_t nr, alloc;
+	uint64_t local;
+};
+
+static void add_item(struct status *s, char code, const char *key,
+		     const char *path)
+{
+	ALLOC_GROW(s->items, s->nr + 1, s->alloc);
+	s->items[s->nr].code = code;
+	s->items[s->nr].key = xstrdup(key);
+	s->items[s->nr].path = path ? xstrdup(path) : NULL;
+	s->nr++;
+}
+
+static void on_refresh(const char *key, const char *path,
+		       enum stage_change what, void *payload)
+{
+	if (what == STAGE_MISSING)
+		add_item(payload, '!', key, path);
+}
+
+static int on_diff(enum diff_kind kind, const struct manifest_entry *a,
+		   const struct manifest_entry *b, void *payload)
+{
+	static const char codes[] = { 'A', 'D', 'M', 'm' };
+
+	add_item(payload, codes[kind], (b ? b : a)->key.buf, NULL);
+	return 0;
+}
+
+static int count_local(const struct idx_entry *e, void *payload)
+{
+	struct status *s = payload;
+
+	if (!e->physical && e->path)
+		s->local++;
+	return 0;
+}
+
+/* New files under an added folder: present on disk, not staged. */
+static void walk_new(struct status *s, struct strbuf *path,
+		     struct strbuf *key)
+{
+	DIR *d = opendir(path->buf);
+	struct dirent *de;
+	size_t plen = path->len, klen = key->len;
+
+	while (d && (de = readdir(d))) {
+		struct stat st;
+		struct idx_entry e;
+
+		if (de->d_name[0] == '.' && (!de->d_name[1] ||
+		    !strcmp(de->d_name, "..") || !strcmp(de->d_name, ".quire")))
+			continue;
+		strbuf_setlen(path, plen);
+		strbuf_setlen(key, klen);
+		strbuf_addf(path, "/%s", de->d_name);
+		strbuf_addstr(key, de->d_name);
+		if (lstat(path->buf, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			strbuf_addch(key, '/');
+			walk_new(s, path, key);
+		} else if (!idx_get_entry(s->ws->idx, key->buf, &e)) {
+			idx_entry_release(&e);
+		} else if (S_ISREG(st.st_mode) ||
+			   (S_ISLNK(st.st_mode) && !stat(path->buf, &st) &&
+			    S_ISREG(st.st_mode))) {
+			add_item(s, '?', key->buf, path->buf);
+		}
+	}
+	if (d)
+		closedir(d);
+	strbuf_setlen(path, plen);
+	strbuf_setlen(key, klen);
+}
+
+static int each_watch(const char *prefix, const char *dir, void *payload)
+{
+	struct strbuf path = STRBUF_INIT, key = STRBUF_INIT;
+
+	strbuf_addstr(&path, dir);
+	strbuf_addstr(&key, prefix);
+	walk_new(payload, &path, &key);
+	strbuf_release(&path);
+	strbuf_release(&key);
+	return 0;
+}
+
+static int cmp_item(const void *a, const void *b)
+{
+	const struct item *x = a, *y = b;
+
+	return logical_key_cmp(x->key, strlen(x->key), y->key,
+			       strlen(y->key));
+}
+
+static const char *word(char code)
+{
+	switch (code) {
+	case 'A': return "added";
+	case 'D': return "deleted";
+	case 'M': return "modified";
+	case 'm': return "metadata";
+	case '!': return "missing";
+	default: return "new";
+	}
+}
+
+static void print_human(struct status *s, const char *name, int have_head,
+			const struct object_id *head)
+{
+	static const char *const titles[] = {
+		"Changes to commit:",
+		"Files missing (restore them or 'quire rm' the entries):",
+		"New files in added folders (not staged; 'quire add' them):",
+	};
+	static const char *const codes[] = { "ADMm", "!", "?" };
+	size_t i;
+	int g, clean = 1;
+
+	printf("On package %s, ", name ? name : "(no name)");
+	if (have_head)
+		printf("HEAD %s\n", short_hash(head));
+	else
+		printf("no commits yet\n");
+	for (g = 0; g < 3; g++) {
+		int shown = 0;
+
+		for (i = 0; i < s->nr; i++) {
+			if (!strchr(codes[g], s->items[i].code))
+				continue;
+			if (!shown++)
+				printf("\n%s\n", titles[g]);
+			if (g == 0)
+				printf("\t%-9s %s\n", word(s->items[i].code),
+				       s->items[i].key);
+			else
+				printf("\t%s\n", s->items[i].key);
+			clean = 0;
+		}
+	}
+	if (s->local)
+		printf("\n%" PRIu64 " entr%s point%s to local files; 'quire "
+		       "push' copies them to a registry.\n", s->local,
+		       s->local == 1 ? "y" : "ies", s->local == 1 ? "s" : "");
+	if (clean)
+		printf("\nnothing to commit\n");
+}
+
+static void print_json(struct status *s, const char *name, int have_head,
+		       const struct object_id *head)
+{
+	struct json *o = json_new_object(), *arr = json_new_array();
+	struct strbuf out = STRBUF_INIT;
+	size_t i;
+
+	json_object_set(o, "package", 7, name ?
+			json_new_string(name, strlen(name)) : json_new_null());
+	json_object_set(o, "head", 4, have_head ?
+			json_new_string(oid_to_hex(head), HASH_HEXSZ) :
+			json_new_null());
+	for (i = 0; i < s->nr; i++) {
+		struct json *it = json_new_object();
+		const char *w = word(s->items[i].code);
+
+		json_object_set(it, "status", 6, json_new_string(w, strlen(w)));
+		json_object_set(it, "key", 3,
+				json_new_string(s->items[i].key,
+						strlen(s->items[i].key)));
+		json_array_append(arr, it);
+	}
+	json_object_set(o, "changes", 7, arr);
+	json_object_set(o, "local_entries", 13, json_new_uint(s->local));
+	json_write_python(&out, o);
+	printf("%s\n", out.buf);
+	json_free(o);
+	strbuf_release(&out);
+}
+
+int cmd_status(int argc, const char **argv, const char *prefix,
+	       struct workspace *ws)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct stage_stats stats = { 0 };
+	struct status s = { 0 };
+	struct object_id head;
+	struct entry_stream *a = NULL, *b;
+	int porcelain = 0, json = 0, have_head;
+	FILE *fp = NULL;
+	size_t i, new_from;
+	struct option options[] = {
+		OPT_BOOL(0, "porcelain", &porcelain,
+			 "stable output for scripts: a code and a key a line"),
+		OPT_BOOL(0, "json", &json, "output as a JSON object"),
+		OPT_END()
+	};
+
+	argc = parse_options(argc, argv, prefix, options, status_usage, 0);
+	if (argc || (porcelain && json))
+		usage_with_options(status_usage, options);
+	s.ws = ws;
+	begin_index_write(ws);
+	if (stage_refresh(ws, NULL, on_refresh, &s, &stats, &err) < 0)
+		die("%s", err.buf);
+	commit_index_write(ws);	/* the refreshed stat cache */
+
+	have_head = !refs_read(ws->refs, "HEAD", &head);
+	if (have_head && odb_open_manifest(&ws->odb, &head, &fp, &err) < 0)
+		die("%s", err.buf);
+	if (fp) {
+		a = entry_stream_manifest(fp, "HEAD", &err);
+		if (!a)
+			die("%s", err.buf);
+	} else {
+		/* nothing committed: every staged entry is new */
+		FILE *empty = fmemopen((void *)"{\"version\": \"v0\"}\n", 18,
+				       "r");
+
+		a = entry_stream_manifest(empty, "nothing", &err);
+		fp = empty;
+	}
+	b = entry_stream_index(ws->idx, NULL);
+	if (!a || !b || diff_streams(a, b, on_diff, &s, &err) < 0)
+		die("%s", err.buf);
+	entry_stream_free(a);
+	entry_stream_free(b);
+	fclose(fp);
+	new_from = s.nr;
+	idx_for_each_watch(ws->idx, each_watch, &s);
+	QSORT(s.items + new_from, s.nr - new_from, cmp_item);
+	idx_for_each_entry(ws->idx, NULL, count_local, &s);
+
+	if (json) {
+		print_json(&s, workspace_package_name(ws), have_head, &head);
+	} else if (porcelain) {
+		for (i = 0; i < s.nr; i++)
+			printf("%c %s\n", s.items[i].code, s.items[i].key);
+	} else {
+		print_human(&s, workspace_package_name(ws), have_head, &head);
+	}
+	for (i = 0; i < s.nr; i++) {
+		free(s.items[i].key);
+		free(s.items[i].path);
+	}
+	free(s.items);
+	strbuf_release(&err);
+	return 0;
+}

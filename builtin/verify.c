@@ -1,0 +1,153 @@
+#include "builtin.h"
+#include "chunked-hash.h"
+#include "diff.h"
+#include "folder.h"
+#include "logical-key.h"
+#include "parse-options.h"
+#include "porcelain.h"
+#include "refs/refs.h"
+
+static const char * const verify_usage[] = {
+	"quire verify [-q] [<dir>]",
+	NULL
+};
+
+#define BATCH 1024
+
+struct verify {
+	struct workspace *ws;
+	int quiet;
+	uint64_t missing, changed, extra, ok, skipped;
+	struct hash_job jobs[BATCH];
+	struct object_id want[BATCH];
+	char *keys[BATCH];
+	size_t nr;
+};
+
+static void report(struct verify *v, const char *what, const char *key)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (v->quiet)
+		return;
+	strbuf_add_quoted_name(&sb, key, strlen(key));
+	printf("%s: %s\n", what, sb.buf);
+	strbuf_release(&sb);
+}
+
+static void flush(struct verify *v)
+{
+	size_t i;
+
+	hash_files(v->jobs, v->nr, 0);
+	for (i = 0; i < v->nr; i++) {
+		if (v->jobs[i].ret == QERR_NOTFOUND) {
+			v->missing++;
+			report(v, "missing", v->keys[i]);
+		} else if (v->jobs[i].ret) {
+			die("%s", v->jobs[i].err.buf);
+		} else if (!oideq(&v->jobs[i].oid, &v->want[i])) {
+			v->changed++;
+			report(v, "changed", v->keys[i]);
+		} else {
+			v->ok++;
+		}
+		free((char *)v->jobs[i].path);
+		free(v->keys[i]);
+		hash_job_release(&v->jobs[i]);
+	}
+	v->nr = 0;
+}
+
+static void check(struct verify *v, const struct manifest_entry *e)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct idx_entry ie;
+
+	/* entries a partial install did not place are not expected here */
+	if (!idx_get_entry(v->ws->idx, e->key.buf, &ie)) {
+		int placed = ie.path != NULL;
+
+		idx_entry_release(&ie);
+		if (!placed) {
+			v->skipped++;
+			return;
+		}
+	}
+	strbuf_addf(&path, "%s/%s", v->ws->root, e->key.buf);
+	hash_job_init(&v->jobs[v->nr], strbuf_detach(&path, NULL), -1,
+		      e->oid.type);
+	v->want[v->nr] = e->oid;
+	v->keys[v->nr] = xstrdup(e->key.buf);
+	if (++v->nr == BATCH)
+		flush(v);
+}
+
+int cmd_verify(int argc, const char **argv, const char *prefix,
+	       struct workspace *unused)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct verify v;
+	struct folder_list fl;
+	struct entry_stream *s;
+	struct manifest_entry e;
+	struct object_id head;
+	size_t i = 0;
+	FILE *fp;
+	int ret;
+	struct option options[] = {
+		OPT__QUIET(&v.quiet),
+		OPT_END()
+	};
+
+	memset(&v, 0, sizeof(v));
+	argc = parse_options(argc, argv, prefix, options, verify_usage, 0);
+	if (argc > 1)
+		usage_with_options(verify_usage, options);
+	if (workspace_discover(argc ? argv[0] : ".", &v.ws, &err) < 0)
+		die("%s", err.buf);
+	open_index(v.ws);
+	if (refs_read(v.ws->refs, "HEAD", &head) < 0)
+		die("'%s' has no package version to verify against; install "
+		    "or commit one first", v.ws->root);
+	if (odb_open_manifest(&v.ws->odb, &head, &fp, &err) < 0 ||
+	    folder_list(v.ws->root, &fl, &err) < 0)
+		die("%s", err.buf);
+	s = entry_stream_manifest(fp, "HEAD", &err);
+	if (!s)
+		die("%s", err.buf);
+	manifest_entry_init(&e);
+	while ((ret = s->next(s, &e, &err)) > 0) {
+		int cmp = 1;
+
+		while (i < fl.nr &&
+		       (cmp = logical_key_cmp(fl.keys[i], strlen(fl.keys[i]),
+					      e.key.buf, e.key.len)) < 0) {
+			v.extra++;
+			report(&v, "extra", fl.keys[i++]);
+		}
+		if (i < fl.nr && !cmp)
+			i++;
+		check(&v, &e);
+	}
+	if (ret < 0)
+		die("%s", err.buf);
+	for (; i < fl.nr; i++) {
+		v.extra++;
+		report(&v, "extra", fl.keys[i]);
+	}
+	flush(&v);
+	entry_stream_free(s);
+	manifest_entry_release(&e);
+	fclose(fp);
+	if (!v.quiet)
+		fprintf(stderr, "%" PRIu64 " file%s match %s; %" PRIu64
+			" changed, %" PRIu64 " missing, %" PRIu64 " extra%s\n",
+			v.ok, v.ok == 1 ? "" : "s", short_hash(&head),
+			v.changed, v.missing, v.extra, v.skipped ?
+			" (entries not installed are not checked)" : "");
+	folder_list_release(&fl);
+	workspace_free(v.ws);
+	strbuf_release(&err);
+	return v.changed || v.missing || v.extra ? 1 : 0;
+}

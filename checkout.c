@@ -1,0 +1,514 @@
+#include "quire-compat.h"
+#include "checkout.h"
+#include "chunked-hash.h"
+#include "diff.h"
+#include "fetch.h"
+#include "index-db.h"
+#include "logical-key.h"
+#include "package.h"
+#include "refs/refs.h"
+#include "stage.h"
+#include "tempfile.h"
+#include "workspace.h"
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+
+int link_type_parse(const char *name, enum link_type *out)
+{
+	if (!strcmp(name, "copy"))
+		*out = LINK_COPY;
+	else if (!strcmp(name, "hardlink"))
+		*out = LINK_HARDLINK;
+	else if (!strcmp(name, "reflink"))
+		*out = LINK_REFLINK;
+	else
+		return -1;
+	return 0;
+}
+
+/* Create the folders of root/key's parent; refuse symbolic links. */
+static int make_parents(const char *root, const char *key,
+			struct strbuf *dir, struct strbuf *err)
+{
+	const char *p = key, *slash;
+	struct stat st;
+
+	strbuf_reset(dir);
+	strbuf_addstr(dir, root);
+	while ((slash = strchr(p, '/'))) {
+		strbuf_addch(dir, '/');
+		strbuf_add(dir, p, slash - p);
+		p = slash + 1;
+		if (mkdir(dir->buf, 0755) < 0 && errno != EEXIST) {
+			strbuf_addf(err, "cannot create '%s': %s", dir->buf,
+				    strerror(errno));
+			return QERR_GENERIC;
+		}
+		if (lstat(dir->buf, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			strbuf_addf(err, "'%s' is in the way of '%s' (%s); "
+				    "move it away", dir->buf, key,
+				    S_ISLNK(st.st_mode) ? "a symbolic link, "
+				    "which quire never writes through" :
+				    "not a folder");
+			return QERR_EXISTS;
+		}
+	}
+	return 0;
+}
+
+static int hash_fd(int fd, const char *name, enum hash_type type,
+		   struct object_id *oid, struct strbuf *err)
+{
+	struct hash_job job;
+	int ret;
+
+	hash_job_init(&job, name, fd, type);
+	ret = hash_files(&job, 1, 0);
+	if (ret)
+		strbuf_addbuf(err, &job.err);
+	else
+		*oid = job.oid;
+	hash_job_release(&job);
+	return ret;
+}
+
+static int copy_range_all(int in, int out)
+{
+	for (;;) {
+		ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
+
+		if (n > 0)
+			continue;
+		if (!n)
+			return 0;
+		break;
+	}
+	/* no copy_file_range here: read and write */
+	if (lseek(in, 0, SEEK_SET) < 0 || lseek(out, 0, SEEK_SET) < 0 ||
+	    ftruncate(out, 0) < 0)
+		return -1;
+	{
+		char *buf = xmalloc(1 << 20);
+		ssize_t r;
+
+		while ((r = read_in_full(in, buf, 1 << 20)) > 0)
+			if (write_in_full(out, buf, r) < 0) {
+				r = -1;
+				break;
+			}
+		free(buf);
+		return r < 0 ? -1 : 0;
+	}
+}
+
+int place_object(struct odb *cache, const struct object_id *oid,
+		 const char *root, const char *key, enum link_type link_type,
+		 struct stat *st, struct strbuf *err)
+{
+	struct strbuf src = STRBUF_INIT, dir = STRBUF_INIT, dest = STRBUF_INIT;
+	struct tempfile *tmp = NULL;
+	struct object_id got;
+	int in = -1, ret;
+
+	ret = make_parents(root, key, &dir, err);
+	if (ret)
+		goto out;
+	odb_path(cache, oid, &src);
+	strbuf_addf(&dest, "%s/%s", root, key);
+	in = open(src.buf, O_RDONLY | O_CLOEXEC);
+	if (in < 0) {
+		strbuf_addf(err, "object %s is not in the cache",
+			    oid_to_value(oid));
+		ret = QERR_NOTFOUND;
+		goto out;
+	}
+	tmp = create_tempfile_in(dir.buf, ".quire-tmp-", 0644, err);
+	if (!tmp) {
+		ret = QERR_GENERIC;
+		goto out;
+	}
+	if (link_type == LINK_HARDLINK) {
+		/* the cache's own file: check it, then link it in */
+		ret = hash_fd(in, src.buf, oid->type, &got, err);
+		if (!ret && !oideq(&got, oid))
+			ret = QERR_CORRUPT;
+		if (!ret && (unlink(tmp->path) < 0 ||
+			     link(src.buf, tmp->path) < 0)) {
+			strbuf_addf(err, "cannot link '%s': %s", dest.buf,
+				    strerror(errno));
+			ret = QERR_GENERIC;
+		}
+	} else {
+		if (link_type != LINK_REFLINK ||
+		    ioctl(tmp->fd, FICLONE, in) < 0) {
+			if (copy_range_all(in, tmp->fd) < 0) {
+				strbuf_addf(err, "cannot write '%s': %s",
+					    dest.buf, strerror(errno));
+				ret = QERR_GENERIC;
+				goto out;
+			}
+		}
+		/* what lands is what is checked */
+		ret = hash_fd(tmp->fd, dest.buf, oid->type, &got, err);
+		if (!ret && !oideq(&got, oid))
+			ret = QERR_CORRUPT;
+	}
+	if (ret == QERR_CORRUPT)
+		strbuf_addf(err, "the cached copy of '%s' (%s) is corrupt",
+			    key, src.buf);
+	if (ret)
+		goto out;
+	/* fsync, rename over the old file, fsync the folder */
+	ret = commit_tempfile(&tmp, dest.buf, err);
+	if (!ret && st && stat(dest.buf, st) < 0)
+		ret = QERR_GENERIC;
+out:
+	delete_tempfile(&tmp);
+	if (in >= 0)
+		close(in);
+	strbuf_release(&src);
+	strbuf_release(&dir);
+	strbuf_release(&dest);
+	return ret;
+}
+
+/* What to do with one entry of the new version. */
+enum action {
+	ACT_PLACE,	/* write the file */
+	ACT_KEEP,	/* the file already holds these bytes */
+	ACT_CONFLICT,	/* local bytes would be lost */
+};
+
+struct co {
+	struct workspace *ws;
+	struct odb *cache;
+	const struct checkout_opts *opts;
+	struct checkout_stats *stats;
+	struct strbuf *kept, *err;
+	struct strbuf conflicts;
+	size_t nconflicts;
+	int apply;
+	struct strbuf path;
+};
+
+static int in_scope(const struct co *c, const struct strbuf *key)
+{
+	const char *p = c->opts->path_prefix;
+
+	return !p || logical_key_has_prefix(key->buf, key->len, p, strlen(p));
+}
+
+/* Decide for new entry n, with o the index entry (o->key NULL: none). */
+static enum action decide(struct co *c, const struct manifest_entry *n,
+			  const struct idx_entry *o, struct stat *st)
+{
+	struct object_id got;
+	struct strbuf why = STRBUF_INIT;
+	int fd, ret;
+
+	strbuf_reset(&c->path);
+	strbuf_addf(&c->path, "%s/%s", c->ws->root, n->key.buf);
+	if (lstat(c->path.buf, st) < 0)
+		return ACT_PLACE;
+	if (!S_ISREG(st->st_mode))
+		return ACT_CONFLICT;
+	if (o->key && o->path && o->has_hash && o->has_stat &&
+	    !strcmp(o->path, c->path.buf) && idx_stat_matches(&o->st, st))
+		/* unchanged since we put it there */
+		return oideq(&o->oid, &n->oid) ? ACT_KEEP : ACT_PLACE;
+	fd = open(c->path.buf, O_RDONLY | O_CLOEXEC);
+	ret = fd < 0 ? -1 : hash_fd(fd, c->path.buf, n->oid.type, &got, &why);
+	if (fd >= 0)
+		close(fd);
+	strbuf_release(&why);
+	if (!ret && oideq(&got, &n->oid))
+		return ACT_KEEP;
+	return ACT_CONFLICT;
+}
+
+static int record(struct co *c, const struct manifest_entry *n,
+		  const char *path, const struct stat *st)
+{
+	struct idx_entry e;
+	struct strbuf meta = STRBUF_INIT;
+	int ret;
+
+	idx_entry_init(&e);
+	e.key = n->key.buf;
+	e.path = (char *)path;
+	e.physical = n->physical.len ? n->physical.buf : NULL;
+	e.has_hash = 1;
+	e.oid = n->oid;
+	e.size = n->size;
+	json_write_python(&meta, n->meta);
+	e.meta = meta.buf;
+	if (path && st && !stat_is_racy(st)) {
+		e.has_stat = 1;
+		idx_stat_from(&e.st, st);
+	}
+	ret = idx_put_entry(c->ws->idx, &e, c->err);
+	strbuf_release(&meta);
+	return ret;
+}
+
+static int place(struct co *c, const struct manifest_entry *n,
+		 struct stat *st)
+{
+	int fetched, ret, tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		ret = fetch_object(c->cache, n->physical.buf, &n->oid,
+				   &fetched, c->err);
+		if (ret)
+			return ret;
+		c->stats->fetched += fetched;
+		ret = place_object(c->cache, &n->oid, c->ws->root, n->key.buf,
+				   c->opts->link, st, c->err);
+		if (ret != QERR_CORRUPT || tries)
+			break;
+		/* a corrupt cached copy: drop it and fetch it again */
+		warning("%s; fetching it again", c->err->buf);
+		strbuf_reset(c->err);
+		{
+			struct strbuf p = STRBUF_INIT;
+
+			odb_path(c->cache, &n->oid, &p);
+			unlink(p.buf);
+			strbuf_release(&p);
+		}
+	}
+	if (!ret) {
+		c->stats->placed++;
+		c->stats->bytes += n->size;
+	}
+	return ret;
+}
+
+static int new_entry(struct co *c, const struct manifest_entry *n,
+		     const struct idx_entry *o)
+{
+	struct stat st;
+	enum action act;
+
+	c->stats->entries += c->apply;
+	if (!in_scope(c, &n->key)) {
+		/* not placed: a reference to the remote copy, or what is
+		 * already here if it holds the same bytes */
+		if (!c->apply)
+			return 0;
+		return record(c, n, o->key && o->path && o->has_hash &&
+			      oideq(&o->oid, &n->oid) ? o->path : NULL, NULL);
+	}
+	act = decide(c, n, o, &st);
+	if (act == ACT_CONFLICT && !c->opts->force) {
+		if (c->nconflicts++ < 20)
+			strbuf_addf(&c->conflicts, "\n\t%s", n->key.buf);
+		return 0;
+	}
+	if (!c->apply)
+		return 0;
+	if (act == ACT_CONFLICT && S_ISDIR(st.st_mode)) {
+		strbuf_addf(c->err, "'%s' is a folder where the package has a "
+			    "file; move it away", c->path.buf);
+		return QERR_EXISTS;
+	}
+	if (act == ACT_KEEP) {
+		c->stats->unchanged++;
+		return record(c, n, c->path.buf, &st);
+	}
+	if (place(c, n, &st))
+		return QERR_GENERIC;
+	strbuf_reset(&c->path);
+	strbuf_addf(&c->path, "%s/%s", c->ws->root, n->key.buf);
+	return record(c, n, c->path.buf, &st);
+}
+
+static int gone_entry(struct co *c, const struct idx_entry *o)
+{
+	struct strbuf key = STRBUF_INIT;
+	int in;
+
+	if (!c->apply)
+		return 0;
+	strbuf_addstr(&key, o->key);
+	in = in_scope(c, &key);
+	strbuf_release(&key);
+	if (in && o->path && !access(o->path, F_OK)) {
+		if (c->opts->force) {
+			if (unlink(o->path) < 0) {
+				strbuf_addf(c->err, "cannot remove '%s': %s",
+					    o->path, strerror(errno));
+				return QERR_GENERIC;
+			}
+			c->stats->removed++;
+		} else {
+			strbuf_addf(c->kept, "%s\n", o->key);
+			c->stats->kept++;
+		}
+	}
+	return idx_delete_entry(c->ws->idx, o->key);
+}
+
+/* One pass over the new version merged with the index. */
+static int walk(struct co *c, FILE *fp, const char *name)
+{
+	struct manifest_reader r;
+	struct manifest_entry n;
+	struct idx_cursor *cur;
+	struct idx_entry o;
+	int rn, ro, ret = 0;
+
+	if (fseeko(fp, 0, SEEK_SET) ||
+	    manifest_reader_open(&r, fp, name, 0, c->err) < 0)
+		return QERR_CORRUPT;
+	if (idx_cursor_open(c->ws->idx, NULL, &cur) < 0) {
+		manifest_reader_release(&r);
+		return QERR_GENERIC;
+	}
+	manifest_entry_init(&n);
+	idx_entry_init(&o);
+	do {
+		rn = manifest_reader_next(&r, &n, c->err);
+	} while (rn > 0 && n.is_dir);
+	ro = idx_cursor_next(cur, &o);
+	while (!ret && rn >= 0 && ro >= 0 && (rn > 0 || ro > 0)) {
+		int cmp = !rn ? 1 : !ro ? -1 :
+			  logical_key_cmp(n.key.buf, n.key.len, o.key,
+					  strlen(o.key));
+		struct idx_entry none;
+
+		idx_entry_init(&none);
+		if (cmp <= 0)
+			ret = new_entry(c, &n, cmp ? &none : &o);
+		else
+			ret = gone_entry(c, &o);
+		if (cmp <= 0)
+			do {
+				rn = manifest_reader_next(&r, &n, c->err);
+			} while (rn > 0 && n.is_dir);
+		if (cmp >= 0) {
+			idx_entry_release(&o);
+			ro = idx_cursor_next(cur, &o);
+		}
+	}
+	if (!ret && (rn < 0 || ro < 0))
+		ret = rn < 0 ? rn : QERR_GENERIC;
+	idx_entry_release(&o);
+	manifest_entry_release(&n);
+	idx_cursor_close(cur);
+	manifest_reader_release(&r);
+	return ret;
+}
+
+/* Every key must be safe as a path before anything is written. */
+static int check_keys(FILE *fp, const char *name, struct strbuf *err)
+{
+	struct manifest_reader r;
+	struct manifest_entry e;
+	int ret;
+
+	if (manifest_reader_open(&r, fp, name, 0, err) < 0)
+		return QERR_CORRUPT;
+	manifest_entry_init(&e);
+	while ((ret = manifest_reader_next(&r, &e, err)) > 0) {
+		const char *key = e.key.buf;
+		size_t len = e.key.len - (e.is_dir ? 1 : 0);
+
+		if (logical_key_check(key, len, LOGICAL_KEY_PATH, err) < 0) {
+			ret = QERR_CORRUPT;
+			break;
+		}
+	}
+	manifest_entry_release(&e);
+	manifest_reader_release(&r);
+	return ret;
+}
+
+/* Folder metadata lines and the package metadata, as in the manifest. */
+static int record_version_meta(struct co *c, FILE *fp, const char *name)
+{
+	struct manifest_reader r;
+	struct manifest_entry e;
+	struct strbuf json = STRBUF_INIT;
+	int ret;
+
+	if (fseeko(fp, 0, SEEK_SET) ||
+	    manifest_reader_open(&r, fp, name, 0, c->err) < 0)
+		return QERR_CORRUPT;
+	ret = package_meta_store(c->ws, r.meta, c->err);
+	manifest_entry_init(&e);
+	while (!ret && (ret = manifest_reader_next(&r, &e, c->err)) > 0) {
+		if (!e.is_dir)
+			break;	/* folder lines come first */
+		strbuf_reset(&json);
+		json_write_python(&json, e.meta);
+		ret = idx_set_dir_meta(c->ws->idx, e.key.buf, json.buf,
+				       c->err);
+	}
+	manifest_entry_release(&e);
+	manifest_reader_release(&r);
+	strbuf_release(&json);
+	return ret < 0 ? ret : 0;
+}
+
+static int clear_dir_meta(const char *key, const char *json, void *p)
+{
+	struct co *c = p;
+
+	return idx_set_dir_meta(c->ws->idx, key, NULL, c->err);
+}
+
+int checkout_version(struct workspace *ws, const struct object_id *top,
+		     struct odb *cache, const struct checkout_opts *opts,
+		     struct checkout_stats *stats, struct strbuf *kept,
+		     struct strbuf *err)
+{
+	struct co c;
+	struct object_id old;
+	FILE *fp = NULL;
+	int ret, have_old;
+
+	memset(&c, 0, sizeof(c));
+	c.ws = ws;
+	c.cache = cache;
+	c.opts = opts;
+	c.stats = stats;
+	c.kept = kept;
+	c.err = err;
+	strbuf_init(&c.conflicts, 0);
+	strbuf_init(&c.path, 0);
+	ret = odb_open_manifest(&ws->odb, top, &fp, err);
+	if (!ret)
+		ret = check_keys(fp, oid_to_hex(top), err);
+	if (!ret)
+		ret = walk(&c, fp, oid_to_hex(top));	/* plan */
+	if (!ret && c.nconflicts) {
+		strbuf_addf(err, "%zu file%s here would be overwritten: they "
+			    "differ from both versions (changed locally, or "
+			    "not from this package); move them away or pass "
+			    "--force:%s%s", c.nconflicts,
+			    c.nconflicts == 1 ? "" : "s", c.conflicts.buf,
+			    c.nconflicts > 20 ? "\n\t..." : "");
+		ret = QERR_EXISTS;
+	}
+	c.apply = 1;
+	if (!ret)
+		ret = walk(&c, fp, oid_to_hex(top));
+	if (!ret)
+		ret = idx_for_each_dir_meta(ws->idx, clear_dir_meta, &c);
+	if (!ret)
+		ret = record_version_meta(&c, fp, oid_to_hex(top));
+	have_old = !refs_read(ws->refs, "HEAD", &old);
+	if (!ret && !(have_old && oideq(&old, top))) {
+		ret = refs_update(ws->refs, "HEAD", top, NULL, 0, err);
+		if (!ret)
+			ret = package_log_append(ws, have_old ? &old : NULL, top,
+						 opts->what ? opts->what :
+						 "checkout", err);
+	}
+	if (fp)
+		fclose(fp);
+	strbuf_release(&c.conflicts);
+	strbuf_release(&c.path);
+	return ret;
+}

@@ -1,0 +1,166 @@
+#include "quire-compat.h"
+#include "diff.h"
+#include "index-db.h"
+#include "logical-key.h"
+
+struct manifest_stream {
+	struct entry_stream s;
+	struct manifest_reader r;
+	int opened;
+};
+
+static int manifest_next(struct entry_stream *s, struct manifest_entry *e,
+			 struct strbuf *err)
+{
+	struct manifest_stream *m = (struct manifest_stream *)s;
+	int ret;
+
+	do {
+		ret = manifest_reader_next(&m->r, e, err);
+	} while (ret > 0 && e->is_dir);
+	return ret;
+}
+
+static void manifest_free(struct entry_stream *s)
+{
+	struct manifest_stream *m = (struct manifest_stream *)s;
+
+	manifest_reader_release(&m->r);
+	free(m);
+}
+
+struct entry_stream *entry_stream_manifest(FILE *fp, const char *name,
+					   struct strbuf *err)
+{
+	struct manifest_stream *m = xcalloc(1, sizeof(*m));
+
+	m->s.next = manifest_next;
+	m->s.free = manifest_free;
+	if (manifest_reader_open(&m->r, fp, name, 0, err) < 0) {
+		manifest_free(&m->s);
+		return NULL;
+	}
+	return &m->s;
+}
+
+struct index_stream {
+	struct entry_stream s;
+	struct idx_cursor *c;
+};
+
+static int index_next(struct entry_stream *s, struct manifest_entry *e,
+		      struct strbuf *err)
+{
+	struct index_stream *is = (struct index_stream *)s;
+	struct idx_entry ie;
+	int ret;
+
+	/* entries never hashed (their file vanished) are not content */
+	while ((ret = idx_cursor_next(is->c, &ie)) > 0 && !ie.has_hash)
+		idx_entry_release(&ie);
+	if (ret <= 0) {
+		if (ret < 0)
+			strbuf_addstr(err, "cannot read the index");
+		return ret;
+	}
+	manifest_entry_release(e);
+	manifest_entry_init(e);
+	strbuf_addstr(&e->key, ie.key);
+	if (ie.physical)
+		strbuf_addstr(&e->physical, ie.physical);
+	e->size = ie.size;
+	e->oid = ie.oid;
+	e->hash_known = 1;
+	e->hash = json_new_object();
+	json_object_set(e->hash, "type", 4,
+			json_new_string(hash_type_name(ie.oid.type),
+					strlen(hash_type_name(ie.oid.type))));
+	json_object_set(e->hash, "value", 5,
+			json_new_string(oid_to_value(&ie.oid),
+					strlen(oid_to_value(&ie.oid))));
+	ret = json_parse(ie.meta ? ie.meta : "{}",
+			 ie.meta ? strlen(ie.meta) : 2, &e->meta, err);
+	idx_entry_release(&ie);
+	return ret < 0 ? ret : 1;
+}
+
+static void index_free(struct entry_stream *s)
+{
+	struct index_stream *is = (struct index_stream *)s;
+
+	idx_cursor_close(is->c);
+	free(is);
+}
+
+struct entry_stream *entry_stream_index(struct index_db *idx,
+					const char *prefix)
+{
+	struct index_stream *is = xcalloc(1, sizeof(*is));
+
+	is->s.next = index_next;
+	is->s.free = index_free;
+	if (idx_cursor_open(idx, prefix, &is->c) < 0) {
+		free(is);
+		return NULL;
+	}
+	return &is->s;
+}
+
+void entry_stream_free(struct entry_stream *s)
+{
+	if (s)
+		s->free(s);
+}
+
+int entry_same_bytes(const struct manifest_entry *a,
+		     const struct manifest_entry *b)
+{
+	if (a->size != b->size)
+		return 0;
+	if (a->hash_known && b->hash_known && a->oid.type == b->oid.type)
+		return oideq(&a->oid, &b->oid);
+	/* different hash types: compare what was written */
+	return json_equal(a->hash, b->hash);
+}
+
+int diff_streams(struct entry_stream *a, struct entry_stream *b,
+		 diff_fn *fn, void *payload, struct strbuf *err)
+{
+	struct manifest_entry ea, eb;
+	int ra, rb, ret = 0;
+
+	manifest_entry_init(&ea);
+	manifest_entry_init(&eb);
+	ra = a->next(a, &ea, err);
+	rb = ra < 0 ? 0 : b->next(b, &eb, err);
+	while (!ret && ra >= 0 && rb >= 0 && (ra > 0 || rb > 0)) {
+		int cmp;
+
+		if (!ra)
+			cmp = 1;
+		else if (!rb)
+			cmp = -1;
+		else
+			cmp = logical_key_cmp(ea.key.buf, ea.key.len,
+					      eb.key.buf, eb.key.len);
+		if (cmp < 0) {
+			ret = fn(DIFF_DELETED, &ea, NULL, payload);
+			ra = a->next(a, &ea, err);
+		} else if (cmp > 0) {
+			ret = fn(DIFF_ADDED, NULL, &eb, payload);
+			rb = b->next(b, &eb, err);
+		} else {
+			if (!entry_same_bytes(&ea, &eb))
+				ret = fn(DIFF_MODIFIED, &ea, &eb, payload);
+			else if (!json_equal(ea.meta, eb.meta))
+				ret = fn(DIFF_META, &ea, &eb, payload);
+			ra = a->next(a, &ea, err);
+			rb = b->next(b, &eb, err);
+		}
+	}
+	if (!ret && (ra < 0 || rb < 0))
+		ret = ra < 0 ? ra : rb;
+	manifest_entry_release(&ea);
+	manifest_entry_release(&eb);
+	return ret;
+}

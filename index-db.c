@@ -1,0 +1,501 @@
+#include "quire-compat.h"
+#include "index-db.h"
+#include "logical-key.h"
+#include <sqlite3.h>
+
+/*
+ * The schema. Bump user_version when it changes; idx_open() refuses a
+ * newer one.
+ */
+#define IDX_VERSION 1
+static const char schema[] =
+	"CREATE TABLE IF NOT EXISTS entries ("
+	"  logical_key TEXT PRIMARY KEY COLLATE quire_key,"
+	"  path TEXT,"			/* local file, absolute */
+	"  physical TEXT,"		/* where the same bytes are elsewhere */
+	"  hash_type TEXT,"		/* NULL: not hashed yet */
+	"  hash_value TEXT,"
+	"  size INTEGER,"
+	"  meta TEXT NOT NULL DEFAULT '{}',"
+	"  st_size INTEGER,"		/* stat of path when hashed, or NULL */
+	"  st_mtime_ns INTEGER,"
+	"  st_ctime_ns INTEGER,"
+	"  st_ino INTEGER"
+	") WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS dir_meta ("
+	"  logical_key TEXT PRIMARY KEY COLLATE quire_key,"
+	"  meta TEXT NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS watch ("
+	"  prefix TEXT PRIMARY KEY,"	/* logical prefix, "" or "dir/" */
+	"  path TEXT NOT NULL"		/* the folder, absolute */
+	");"
+	"CREATE TABLE IF NOT EXISTS state ("
+	"  key TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL"
+	");";
+
+enum stmt_id {
+	ST_PUT, ST_GET, ST_DEL, ST_ALL, ST_PREFIX, ST_COUNT, ST_COUNT_PREFIX,
+	ST_DIR_PUT, ST_DIR_DEL, ST_DIR_ALL, ST_WATCH_PUT, ST_WATCH_DEL,
+	ST_WATCH_ALL, ST_META_GET, ST_META_PUT, ST_META_DEL, ST_NR
+};
+
+static const char *const stmt_sql[ST_NR] = {
+	"INSERT OR REPLACE INTO entries VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+	"SELECT * FROM entries WHERE logical_key = ?",
+	"DELETE FROM entries WHERE logical_key = ?",
+	"SELECT * FROM entries ORDER BY logical_key",
+	"SELECT * FROM entries WHERE substr(logical_key, 1, ?2) = ?1 "
+	"ORDER BY logical_key",
+	"SELECT count(*) FROM entries",
+	"SELECT count(*) FROM entries WHERE substr(logical_key, 1, ?2) = ?1",
+	"INSERT OR REPLACE INTO dir_meta VALUES (?,?)",
+	"DELETE FROM dir_meta WHERE logical_key = ?",
+	"SELECT logical_key, meta FROM dir_meta ORDER BY logical_key",
+	"INSERT OR REPLACE INTO watch VALUES (?,?)",
+	"DELETE FROM watch WHERE prefix = ?",
+	"SELECT prefix, path FROM watch ORDER BY prefix",
+	"SELECT value FROM state WHERE key = ?",
+	"INSERT OR REPLACE INTO state VALUES (?,?)",
+	"DELETE FROM state WHERE key = ?",
+};
+
+struct index_db {
+	sqlite3 *db;
+	char *path;
+	sqlite3_stmt *stmt[ST_NR];
+	int in_tx;
+};
+
+/* die() rolls back the transaction of the index open in this process. */
+static struct index_db *open_tx;
+
+static void rollback_on_die(void)
+{
+	if (open_tx)
+		idx_rollback(open_tx);
+}
+
+static int key_collation(void *unused, int alen, const void *a, int blen,
+			 const void *b)
+{
+	return logical_key_cmp(a, alen, b, blen);
+}
+
+void idx_entry_init(struct idx_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+}
+
+void idx_entry_release(struct idx_entry *e)
+{
+	free(e->key);
+	free(e->path);
+	free(e->physical);
+	free(e->meta);
+	idx_entry_init(e);
+}
+
+void idx_stat_from(struct idx_stat *st, const struct stat *sb)
+{
+	st->size = sb->st_size;
+	st->mtime_ns = (int64_t)sb->st_mtim.tv_sec * 1000000000 +
+		       sb->st_mtim.tv_nsec;
+	st->ctime_ns = (int64_t)sb->st_ctim.tv_sec * 1000000000 +
+		       sb->st_ctim.tv_nsec;
+	st->ino = sb->st_ino;
+}
+
+int idx_stat_matches(const struct idx_stat *st, const struct stat *sb)
+{
+	struct idx_stat now;
+
+	idx_stat_from(&now, sb);
+	return st->size == now.size && st->mtime_ns == now.mtime_ns &&
+	       st->ctime_ns == now.ctime_ns && st->ino == now.ino;
+}
+
+static int sql_error(struct index_db *idx, struct strbuf *err,
+		     const char *what)
+{
+	strbuf_addf(err, "%s in '%s': %s", what, idx->path,
+		    sqlite3_errmsg(idx->db));
+	return QERR_GENERIC;
+}
+
+int idx_open(const char *path, struct index_db **out, struct strbuf *err)
+{
+	struct index_db *idx = xcalloc(1, sizeof(*idx));
+	sqlite3_stmt *st = NULL;
+	int version = 0, i;
+
+	idx->path = xstrdup(path);
+	if (sqlite3_open_v2(path, &idx->db, SQLITE_OPEN_READWRITE |
+			    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_busy_timeout(idx->db, 10000);
+	if (sqlite3_create_collation(idx->db, "quire_key", SQLITE_UTF8, NULL,
+				     key_collation) != SQLITE_OK)
+		goto fail;
+	if (sqlite3_exec(idx->db, "PRAGMA journal_mode=WAL;"
+			 "PRAGMA synchronous=NORMAL;", NULL, NULL,
+			 NULL) != SQLITE_OK)
+		goto fail;
+	if (sqlite3_prepare_v2(idx->db, "PRAGMA user_version", -1, &st,
+			       NULL) != SQLITE_OK)
+		goto fail;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (version > IDX_VERSION) {
+		strbuf_addf(err, "'%s' was written by a newer quire (schema %d);"
+			    " upgrade quire", path, version);
+		idx_close(idx);
+		return QERR_CORRUPT;
+	}
+	if (version < IDX_VERSION &&
+	    (sqlite3_exec(idx->db, schema, NULL, NULL, NULL) != SQLITE_OK ||
+	     sqlite3_exec(idx->db, "PRAGMA user_version=1", NULL, NULL,
+			  NULL) != SQLITE_OK))
+		goto fail;
+	for (i = 0; i < ST_NR; i++)
+		if (sqlite3_prepare_v3(idx->db, stmt_sql[i], -1,
+				       SQLITE_PREPARE_PERSISTENT,
+				       &idx->stmt[i], NULL) != SQLITE_OK)
+			goto fail;
+	set_die_cleanup(rollback_on_die);
+	*out = idx;
+	return 0;
+fail:
+	sql_error(idx, err, "cannot open the index");
+	idx_close(idx);
+	return QERR_GENERIC;
+}
+
+void idx_close(struct index_db *idx)
+{
+	int i;
+
+	if (!idx)
+		return;
+	if (idx->in_tx)
+		idx_rollback(idx);
+	for (i = 0; i < ST_NR; i++)
+		sqlite3_finalize(idx->stmt[i]);
+	sqlite3_close(idx->db);
+	free(idx->path);
+	free(idx);
+}
+
+int idx_begin_write(struct index_db *idx, struct strbuf *err)
+{
+	if (idx->in_tx)
+		BUG("nested index transaction");
+	if (sqlite3_exec(idx->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		return sql_error(idx, err, "cannot lock the index");
+	idx->in_tx = 1;
+	open_tx = idx;
+	return 0;
+}
+
+int idx_commit(struct index_db *idx, struct strbuf *err)
+{
+	if (sqlite3_exec(idx->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		return sql_error(idx, err, "cannot commit the index");
+	idx->in_tx = 0;
+	open_tx = NULL;
+	return 0;
+}
+
+void idx_rollback(struct index_db *idx)
+{
+	if (!idx->in_tx)
+		return;
+	sqlite3_exec(idx->db, "ROLLBACK", NULL, NULL, NULL);
+	idx->in_tx = 0;
+	open_tx = NULL;
+}
+
+static sqlite3_stmt *stmt(struct index_db *idx, enum stmt_id id)
+{
+	sqlite3_reset(idx->stmt[id]);
+	sqlite3_clear_bindings(idx->stmt[id]);
+	return idx->stmt[id];
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+int idx_put_entry(struct index_db *idx, const struct idx_entry *e,
+		  struct strbuf *err)
+{
+	sqlite3_stmt *s = stmt(idx, ST_PUT);
+	struct strbuf value = STRBUF_INIT;
+
+	bind_text(s, 1, e->key);
+	bind_text(s, 2, e->path);
+	bind_text(s, 3, e->physical);
+	if (e->has_hash) {
+		oid_add_value(&value, &e->oid);
+		bind_text(s, 4, hash_type_name(e->oid.type));
+		bind_text(s, 5, value.buf);
+		sqlite3_bind_int64(s, 6, (int64_t)e->size);
+	}
+	bind_text(s, 7, e->meta ? e->meta : "{}");
+	if (e->has_stat) {
+		sqlite3_bind_int64(s, 8, e->st.size);
+		sqlite3_bind_int64(s, 9, e->st.mtime_ns);
+		sqlite3_bind_int64(s, 10, e->st.ctime_ns);
+		sqlite3_bind_int64(s, 11, e->st.ino);
+	}
+	strbuf_release(&value);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return sql_error(idx, err, "cannot write an entry");
+	return 0;
+}
+
+static char *column_dup(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return t ? xstrdup((const char *)t) : NULL;
+}
+
+static void row_to_entry(sqlite3_stmt *s, struct idx_entry *e)
+{
+	const char *type = (const char *)sqlite3_column_text(s, 3);
+	const char *value = (const char *)sqlite3_column_text(s, 4);
+	enum hash_type t;
+
+	idx_entry_init(e);
+	e->key = column_dup(s, 0);
+	e->path = column_dup(s, 1);
+	e->physical = column_dup(s, 2);
+	if (type && value &&
+	    !hash_type_from_name(type, strlen(type), &t) &&
+	    !oid_from_value(&e->oid, t, value, strlen(value))) {
+		e->has_hash = 1;
+		e->size = (uint64_t)sqlite3_column_int64(s, 5);
+	}
+	e->meta = column_dup(s, 6);
+	if (sqlite3_column_type(s, 7) != SQLITE_NULL) {
+		e->has_stat = 1;
+		e->st.size = sqlite3_column_int64(s, 7);
+		e->st.mtime_ns = sqlite3_column_int64(s, 8);
+		e->st.ctime_ns = sqlite3_column_int64(s, 9);
+		e->st.ino = sqlite3_column_int64(s, 10);
+	}
+}
+
+int idx_get_entry(struct index_db *idx, const char *key,
+		  struct idx_entry *e)
+{
+	sqlite3_stmt *s = stmt(idx, ST_GET);
+	int ret = QERR_NOTFOUND;
+
+	bind_text(s, 1, key);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		row_to_entry(s, e);
+		ret = 0;
+	}
+	sqlite3_reset(s);
+	return ret;
+}
+
+int idx_delete_entry(struct index_db *idx, const char *key)
+{
+	sqlite3_stmt *s = stmt(idx, ST_DEL);
+
+	bind_text(s, 1, key);
+	return sqlite3_step(s) == SQLITE_DONE ? 0 : QERR_GENERIC;
+}
+
+int64_t idx_count(struct index_db *idx, const char *prefix)
+{
+	sqlite3_stmt *s = stmt(idx, prefix && *prefix ? ST_COUNT_PREFIX :
+			       ST_COUNT);
+	int64_t n = 0;
+
+	if (prefix && *prefix) {
+		bind_text(s, 1, prefix);
+		sqlite3_bind_int(s, 2, (int)strlen(prefix));
+	}
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return n;
+}
+
+int idx_for_each_entry(struct index_db *idx, const char *prefix,
+		       idx_entry_fn *fn, void *payload)
+{
+	sqlite3_stmt *s;
+	int ret = 0, rc;
+
+	/* a statement of its own: fn may use the index too */
+	if (sqlite3_prepare_v2(idx->db, stmt_sql[prefix && *prefix ?
+						   ST_PREFIX : ST_ALL],
+			       -1, &s, NULL) != SQLITE_OK)
+		return QERR_GENERIC;
+	if (prefix && *prefix) {
+		bind_text(s, 1, prefix);
+		sqlite3_bind_int(s, 2, (int)strlen(prefix));
+	}
+	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct idx_entry e;
+
+		row_to_entry(s, &e);
+		ret = fn(&e, payload);
+		idx_entry_release(&e);
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = QERR_GENERIC;
+	sqlite3_finalize(s);
+	return ret;
+}
+
+struct idx_cursor {
+	sqlite3_stmt *s;
+};
+
+int idx_cursor_open(struct index_db *idx, const char *prefix,
+		    struct idx_cursor **out)
+{
+	sqlite3_stmt *s;
+
+	if (sqlite3_prepare_v2(idx->db, stmt_sql[prefix && *prefix ?
+						   ST_PREFIX : ST_ALL],
+			       -1, &s, NULL) != SQLITE_OK)
+		return QERR_GENERIC;
+	if (prefix && *prefix) {
+		bind_text(s, 1, prefix);
+		sqlite3_bind_int(s, 2, (int)strlen(prefix));
+	}
+	*out = xcalloc(1, sizeof(**out));
+	(*out)->s = s;
+	return 0;
+}
+
+int idx_cursor_next(struct idx_cursor *c, struct idx_entry *e)
+{
+	int rc = sqlite3_step(c->s);
+
+	if (rc == SQLITE_ROW) {
+		row_to_entry(c->s, e);
+		return 1;
+	}
+	return rc == SQLITE_DONE ? 0 : QERR_GENERIC;
+}
+
+void idx_cursor_close(struct idx_cursor *c)
+{
+	if (!c)
+		return;
+	sqlite3_finalize(c->s);
+	free(c);
+}
+
+int idx_set_dir_meta(struct index_db *idx, const char *key,
+		     const char *json, struct strbuf *err)
+{
+	sqlite3_stmt *s = stmt(idx, json ? ST_DIR_PUT : ST_DIR_DEL);
+
+	bind_text(s, 1, key);
+	if (json)
+		bind_text(s, 2, json);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return sql_error(idx, err, "cannot write folder metadata");
+	return 0;
+}
+
+static int for_each_pair(struct index_db *idx, enum stmt_id id,
+			 int (*fn)(const char *, const char *, void *),
+			 void *payload)
+{
+	sqlite3_stmt *s;
+	int ret = 0;
+
+	if (sqlite3_prepare_v2(idx->db, stmt_sql[id], -1, &s, NULL) !=
+	    SQLITE_OK)
+		return QERR_GENERIC;
+	while (!ret && sqlite3_step(s) == SQLITE_ROW)
+		ret = fn((const char *)sqlite3_column_text(s, 0),
+			 (const char *)sqlite3_column_text(s, 1), payload);
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int idx_for_each_dir_meta(struct index_db *idx, idx_dir_fn *fn,
+			  void *payload)
+{
+	return for_each_pair(idx, ST_DIR_ALL, fn, payload);
+}
+
+int idx_add_watch(struct index_db *idx, const char *prefix,
+		  const char *path, struct strbuf *err)
+{
+	sqlite3_stmt *s = stmt(idx, ST_WATCH_PUT);
+
+	bind_text(s, 1, prefix);
+	bind_text(s, 2, path);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return sql_error(idx, err, "cannot record an added folder");
+	return 0;
+}
+
+int idx_remove_watch(struct index_db *idx, const char *prefix)
+{
+	sqlite3_stmt *s = stmt(idx, ST_WATCH_DEL);
+
+	bind_text(s, 1, prefix);
+	return sqlite3_step(s) == SQLITE_DONE ? 0 : QERR_GENERIC;
+}
+
+int idx_for_each_watch(struct index_db *idx, idx_watch_fn *fn,
+		       void *payload)
+{
+	return for_each_pair(idx, ST_WATCH_ALL, fn, payload);
+}
+
+int idx_get_meta(struct index_db *idx, const char *key, struct strbuf *out)
+{
+	sqlite3_stmt *s = stmt(idx, ST_META_GET);
+	int ret = QERR_NOTFOUND;
+
+	bind_text(s, 1, key);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		strbuf_addstr(out, (const char *)sqlite3_column_text(s, 0));
+		ret = 0;
+	}
+	sqlite3_reset(s);
+	return ret;
+}
+
+int idx_set_meta(struct index_db *idx, const char *key, const char *value,
+		 struct strbuf *err)
+{
+	sqlite3_stmt *s = stmt(idx, value ? ST_META_PUT : ST_META_DEL);
+
+	bind_text(s, 1, key);
+	if (value)
+		bind_text(s, 2, value);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return sql_error(idx, err, "cannot write the index");
+	return 0;
+}
+
+int idx_clear(struct index_db *idx, struct strbuf *err)
+{
+	if (sqlite3_exec(idx->db, "DELETE FROM entries; DELETE FROM dir_meta;"
+			 "DELETE FROM watch;", NULL, NULL, NULL) != SQLITE_OK)
+		return sql_error(idx, err, "cannot clear the index");
+	return 0;
+}

@@ -1,0 +1,175 @@
+#include "quire-compat.h"
+#include "porcelain.h"
+#include "cache.h"
+#include "fetch.h"
+#include "registry.h"
+#include "revision.h"
+#include "workspace.h"
+
+int porcelain_registry(struct workspace *ws, const char *arg, unsigned flags,
+		       struct registry **out, struct strbuf *err)
+{
+	struct strbuf key = STRBUF_INIT, path = STRBUF_INIT;
+	const char *url = NULL;
+	int ret;
+
+	if (arg && ws && !strchr(arg, '/') && !strchr(arg, ':')) {
+		strbuf_addf(&key, "remote.%s.url", arg);
+		url = config_get(&ws->config, key.buf);
+		if (!url && strcmp(arg, ".") && strcmp(arg, "..")) {
+			strbuf_addf(err, "no remote '%s'; 'quire remote list' "
+				    "shows them", arg);
+			strbuf_release(&key);
+			return QERR_NOTFOUND;
+		}
+	}
+	if (!url)
+		url = arg;
+	if (!url && ws)
+		url = config_get(&ws->config, "remote.origin.url");
+	if (!url) {
+		registry_default_path(&path);
+		url = path.buf;
+	}
+	ret = registry_open(url, flags, out, err);
+	if (ret == QERR_NOTFOUND && !(flags & TRANSPORT_CREATE))
+		strbuf_addstr(err, "; check the name, or push to it first");
+	strbuf_release(&key);
+	strbuf_release(&path);
+	return ret;
+}
+
+/* Open top from the workspace store, else the cache; QERR_NOTFOUND. */
+static int open_local(struct workspace *ws, const struct object_id *top,
+		      FILE **fp, struct strbuf *err)
+{
+	struct odb cache;
+	int ret = QERR_NOTFOUND;
+
+	if (ws && odb_has_manifest(&ws->odb, top))
+		return odb_open_manifest(&ws->odb, top, fp, err);
+	if (cache_odb(&cache, err) < 0)
+		return QERR_GENERIC;
+	if (odb_has_manifest(&cache, top))
+		ret = odb_open_manifest(&cache, top, fp, err);
+	odb_release(&cache);
+	return ret;
+}
+
+static int resolve(struct workspace *ws, const char *registry_arg,
+		   const char *rev, struct object_id *top,
+		   struct registry **reg_out, struct strbuf *err)
+{
+	struct package_rev prev;
+	struct registry *reg = NULL;
+	int ret;
+
+	*reg_out = NULL;
+	if (!package_rev_like(rev)) {
+		if (!ws) {
+			strbuf_addf(err, "'%s' is a revision of a workspace, "
+				    "and this is not one; name a package as "
+				    "ns/name[:tag|@hash]", rev);
+			return QERR_NOTFOUND;
+		}
+		return resolve_revision(ws, rev, top, err);
+	}
+	if (package_rev_parse(&prev, rev, err) < 0)
+		return QERR_USAGE;
+	ret = porcelain_registry(ws, registry_arg, 0, &reg, err);
+	if (!ret)
+		ret = registry_resolve(reg, &prev, top, err);
+	package_rev_release(&prev);
+	if (ret)
+		registry_free(reg);
+	else
+		*reg_out = reg;
+	return ret;
+}
+
+int porcelain_open_version(struct workspace *ws, const char *registry_arg,
+			   const char *rev, struct object_id *top, FILE **fp,
+			   struct strbuf *err)
+{
+	struct registry *reg = NULL;
+	struct odb cache;
+	int ret = resolve(ws, registry_arg, rev, top, &reg, err);
+
+	if (ret)
+		return ret;
+	ret = open_local(ws, top, fp, err);
+	if (ret != QERR_NOTFOUND || !reg) {
+		registry_free(reg);
+		return ret;
+	}
+	if (ws) {
+		ret = fetch_manifest(&ws->odb, reg, top, err);
+		if (!ret)
+			ret = odb_open_manifest(&ws->odb, top, fp, err);
+	} else if (!(ret = cache_odb(&cache, err))) {
+		ret = fetch_manifest(&cache, reg, top, err);
+		if (!ret)
+			ret = odb_open_manifest(&cache, top, fp, err);
+		odb_release(&cache);
+	}
+	registry_free(reg);
+	return ret;
+}
+
+int porcelain_resolve(struct workspace *ws, const char *registry_arg,
+		      const char *rev, struct object_id *top,
+		      struct strbuf *err)
+{
+	FILE *fp = NULL;
+	int ret = porcelain_open_version(ws, registry_arg, rev, top, &fp, err);
+
+	if (fp)
+		fclose(fp);
+	return ret;
+}
+
+int porcelain_version_meta(struct workspace *ws, const struct object_id *top,
+			   struct strbuf *line, struct strbuf *err)
+{
+	FILE *fp = NULL;
+	int ret = open_local(ws, top, &fp, err);
+
+	if (ret == QERR_NOTFOUND)
+		strbuf_addf(err, "package %s is not in the local store",
+			    oid_to_hex(top));
+	if (!ret && strbuf_getline_max(line, fp, 64 << 20, NULL) != 0)
+		ret = QERR_CORRUPT;
+	if (fp)
+		fclose(fp);
+	return ret;
+}
+
+void porcelain_registry_and_name(struct workspace *ws, int argc,
+				 const char **argv, const char **registry,
+				 const char **name)
+{
+	struct strbuf key = STRBUF_INIT;
+
+	*registry = *name = NULL;
+	if (argc >= 2) {
+		*registry = argv[0];
+		*name = argv[1];
+	} else if (argc == 1) {
+		strbuf_addf(&key, "remote.%s.url", argv[0]);
+		if (strstr(argv[0], "://") || argv[0][0] == '/' ||
+		    argv[0][0] == '.' ||
+		    (ws && config_get(&ws->config, key.buf)))
+			*registry = argv[0];
+		else
+			*name = argv[0];
+	}
+	strbuf_release(&key);
+}
+
+const char *short_hash(const struct object_id *top)
+{
+	static char buf[13];
+
+	xsnprintf(buf, sizeof(buf), "%.12s", oid_to_hex(top));
+	return buf;
+}

@@ -1,0 +1,56 @@
+#ifndef PORCELAIN_H
+#define PORCELAIN_H
+
+#include "hash.h"
+#include "strbuf.h"
+
+struct workspace;
+struct registry;
+
+/*
+ * What porcelain commands share: finding the registry a command talks to
+ * and the package version a revision names.
+ */
+
+/*
+ * The registry for arg: a remote's name, a URL or a folder. NULL: the
+ * workspace's "origin" remote, else the embedded default registry (created
+ * when flags has TRANSPORT_CREATE).
+ */
+int porcelain_registry(struct workspace *ws, const char *arg, unsigned flags,
+		       struct registry **out, struct strbuf *err);
+
+/*
+ * Resolve rev -- a local revision (HEAD, a tag, a top hash or a prefix)
+ * in a workspace, or a package revision ns/name[:tag|@hash] in the
+ * registry registry_arg -- and open its manifest, verified: from the
+ * workspace's store, the user's cache, or fetched from the registry into
+ * one of them. *fp is closed by the caller. ws may be NULL.
+ */
+int porcelain_open_version(struct workspace *ws, const char *registry_arg,
+			   const char *rev, struct object_id *top, FILE **fp,
+			   struct strbuf *err);
+
+/* Just the top hash (the manifest is fetched when it comes from afar). */
+int porcelain_resolve(struct workspace *ws, const char *registry_arg,
+		      const char *rev, struct object_id *top,
+		      struct strbuf *err);
+
+/* Read the first line (package metadata) of the manifest top. */
+int porcelain_version_meta(struct workspace *ws, const struct object_id *top,
+			   struct strbuf *line, struct strbuf *err);
+
+/*
+ * Split the optional "[<registry>] [<ns>/<name>]" operands of push and
+ * friends: with two, the first is the registry; with one, it is the
+ * registry when it is a remote, a URL or a path (starts with '/' or '.'),
+ * else a package name. Missing ones stay NULL.
+ */
+void porcelain_registry_and_name(struct workspace *ws, int argc,
+				 const char **argv, const char **registry,
+				 const char **name);
+
+/* Short form of a top hash for people: the first 12 digits. */
+const char *short_hash(const struct object_id *top);
+
+#endif

@@ -1,0 +1,422 @@
+#include "quire-compat.h"
+#include "push.h"
+#include "chunked-hash.h"
+#include "diff.h"
+#include "fetch.h"
+#include "index-db.h"
+#include "json.h"
+#include "package.h"
+#include "physical-key.h"
+#include "porcelain.h"
+#include "refs/refs.h"
+#include "registry.h"
+#include "tempfile.h"
+#include "workspace.h"
+
+static void base_key(struct registry *reg, const char *name,
+		     struct strbuf *sb)
+{
+	strbuf_addf(sb, "base\t%s\t%s", registry_url(reg), name);
+}
+
+int push_base_get(struct workspace *ws, struct registry *reg,
+		  const char *name, struct object_id *base)
+{
+	struct strbuf key = STRBUF_INIT, val = STRBUF_INIT;
+	int ret;
+
+	base_key(reg, name, &key);
+	ret = idx_get_meta(ws->idx, key.buf, &val);
+	if (!ret && oid_from_value(base, HASH_MANIFEST, val.buf, val.len))
+		ret = QERR_CORRUPT;
+	strbuf_release(&key);
+	strbuf_release(&val);
+	return ret;
+}
+
+int push_base_set(struct workspace *ws, struct registry *reg,
+		  const char *name, const struct object_id *base,
+		  struct strbuf *err)
+{
+	struct strbuf key = STRBUF_INIT;
+	int ret;
+
+	base_key(reg, name, &key);
+	ret = idx_set_meta(ws->idx, key.buf, oid_to_hex(base), err);
+	strbuf_release(&key);
+	return ret;
+}
+
+/* Does the registry already hold oid's bytes under key? 1, 0 or <0. */
+static int holds_same(struct registry *reg, const char *key,
+		      const struct object_id *oid, const char *tmpdir,
+		      struct strbuf *err)
+{
+	struct tempfile *tmp;
+	struct hash_job job;
+	uint64_t size;
+	int ret;
+
+	if (reg->t->ops->head(reg->t, key, &size, err) == QERR_NOTFOUND)
+		return 0;
+	tmp = create_tempfile_in(tmpdir, "check_", 0600, err);
+	if (!tmp)
+		return QERR_GENERIC;
+	ret = reg->t->ops->get(reg->t, key, tmp->fd, err);
+	if (!ret) {
+		hash_job_init(&job, key, tmp->fd, oid->type);
+		ret = hash_files(&job, 1, 0);
+		if (ret)
+			strbuf_addbuf(err, &job.err);
+		else
+			ret = oideq(&job.oid, oid);
+		hash_job_release(&job);
+	}
+	delete_tempfile(&tmp);
+	return ret;
+}
+
+struct uploader {
+	struct workspace *ws;
+	struct registry *reg;
+	const char *prefix;
+	const char *fallback;	/* "<prefix><top12>/", or NULL */
+	int quiet;
+	struct push_stats *stats;
+	struct strbuf *err;
+	struct idx_entry *todo;
+	size_t nr, alloc;
+};
+
+static int collect_local(const struct idx_entry *e, void *payload)
+{
+	struct uploader *u = payload;
+	struct idx_entry *c;
+
+	if (e->physical)
+		return 0;
+	ALLOC_GROW(u->todo, u->nr + 1, u->alloc);
+	c = &u->todo[u->nr++];
+	*c = *e;
+	c->key = xstrdup(e->key);
+	c->path = e->path ? xstrdup(e->path) : NULL;
+	c->meta = e->meta ? xstrdup(e->meta) : NULL;
+	return 0;
+}
+
+static int upload(struct uploader *u, struct idx_entry *e)
+{
+	struct strbuf key = STRBUF_INIT, phys = STRBUF_INIT,
+		      version = STRBUF_INIT;
+	int fd = -1, ret;
+
+	strbuf_addf(&key, "%s%s", u->prefix, e->key);
+	ret = holds_same(u->reg, key.buf, &e->oid, u->ws->odb.tmpdir, u->err);
+	if (ret == 0 && u->fallback &&
+	    !u->reg->t->ops->head(u->reg->t, key.buf, NULL, u->err)) {
+		/* taken by other bytes: this version's own folder instead */
+		strbuf_reset(&key);
+		strbuf_addf(&key, "%s%s", u->fallback, e->key);
+		ret = holds_same(u->reg, key.buf, &e->oid, u->ws->odb.tmpdir,
+				 u->err);
+	}
+	if (ret < 0)
+		goto out;
+	if (ret == 1) {
+		u->stats->reused++;
+		if (!u->quiet)
+			fprintf(stderr, "exists, skipping: %s\n", key.buf);
+	} else {
+		fd = open(e->path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			strbuf_addf(u->err, "cannot read '%s': %s", e->path,
+				    strerror(errno));
+			ret = QERR_GENERIC;
+			goto out;
+		}
+		ret = u->reg->t->ops->put(u->reg->t, key.buf, fd, &e->oid,
+					  TRANSPORT_NO_OVERWRITE, &version,
+					  u->err);
+		if (ret == QERR_EXISTS) {
+			strbuf_reset(u->err);
+			strbuf_addf(u->err, "'%s' in %s already holds other "
+				    "bytes, which an earlier version may use; "
+				    "push with --prefix <new folder>/",
+				    key.buf, registry_url(u->reg));
+			goto out;
+		}
+		if (ret == QERR_CORRUPT) {
+			strbuf_addf(u->err, " ('%s' changed since it was "
+				    "committed; run 'quire commit' again)",
+				    e->path);
+			goto out;
+		}
+		if (ret)
+			goto out;
+		u->stats->uploaded++;
+		u->stats->bytes += e->size;
+	}
+	u->reg->t->ops->physical_key(u->reg->t, key.buf,
+				     version.len ? version.buf : NULL, &phys);
+	free(e->physical);
+	e->physical = strbuf_detach(&phys, NULL);
+	ret = idx_put_entry(u->ws->idx, e, u->err);
+out:
+	if (fd >= 0)
+		close(fd);
+	strbuf_release(&key);
+	strbuf_release(&phys);
+	strbuf_release(&version);
+	return ret;
+}
+
+/* The message of HEAD's manifest, to build it again the same way. */
+/*
+ * The message of HEAD's manifest, to build it again the same way: *how is
+ * 0 (no "message" key), 1 (a string, in msg) or 2 (null).
+ */
+static int head_message(struct workspace *ws, const struct object_id *head,
+			struct strbuf *msg, int *how, struct strbuf *err)
+{
+	struct strbuf line = STRBUF_INIT;
+	struct json *meta = NULL;
+	const struct json *m;
+	FILE *fp;
+	int ret = odb_open_manifest(&ws->odb, head, &fp, err);
+
+	if (ret)
+		return ret;
+	if (strbuf_getline_max(&line, fp, 64 << 20, NULL) ||
+	    json_parse(line.buf, line.len, &meta, err) < 0)
+		ret = QERR_CORRUPT;
+	fclose(fp);
+	m = meta ? json_object_get(meta, "message") : NULL;
+	*how = !m ? 0 : m->type == JSON_STRING ? 1 : 2;
+	if (*how == 1)
+		strbuf_add(msg, m->u.str.s, m->u.str.len);
+	json_free(meta);
+	strbuf_release(&line);
+	return ret;
+}
+
+int push_data(struct workspace *ws, struct registry *reg, const char *name,
+	      const char *prefix, int quiet, struct push_stats *stats,
+	      struct strbuf *err)
+{
+	struct uploader u = { 0 };
+	struct strbuf def = STRBUF_INIT, msg = STRBUF_INIT, fb = STRBUF_INIT;
+	struct object_id head, top;
+	size_t i;
+	int ret, how = 0;
+
+	if (refs_read(ws->refs, "HEAD", &head) < 0) {
+		strbuf_addstr(err, "nothing has been committed yet; run "
+			      "'quire commit' first");
+		return QERR_NOTFOUND;
+	}
+	if (!prefix) {
+		strbuf_addf(&def, "%s/", name);
+		prefix = def.buf;
+		strbuf_addf(&fb, "%s%.12s/", prefix, oid_to_hex(&head));
+		u.fallback = fb.buf;
+	}
+	u.ws = ws;
+	u.reg = reg;
+	u.prefix = prefix;
+	u.quiet = quiet;
+	u.stats = stats;
+	u.err = err;
+	ret = head_message(ws, &head, &msg, &how, err);
+	/* the index must hold exactly HEAD: the same top hash again */
+	if (!ret)
+		ret = package_build(ws, how == 1 ? msg.buf : NULL, how ?
+				    PACKAGE_BUILD_MESSAGE : 0, &top, NULL, err);
+	if (!ret && !oideq(&top, &head)) {
+		strbuf_addstr(err, "the staged package differs from the last "
+			      "commit; run 'quire commit' first");
+		ret = QERR_STALE;
+	}
+	if (!ret)
+		ret = idx_for_each_entry(ws->idx, NULL, collect_local, &u);
+	for (i = 0; !ret && i < u.nr; i++)
+		ret = upload(&u, &u.todo[i]);
+	for (i = 0; i < u.nr; i++)
+		idx_entry_release(&u.todo[i]);
+	free(u.todo);
+	/* the same package, its bytes now in the registry */
+	if (!ret)
+		ret = package_build(ws, how == 1 ? msg.buf : NULL, how ?
+				    PACKAGE_BUILD_MESSAGE : 0, &top, NULL, err);
+	if (!ret && !oideq(&top, &head))
+		BUG("push-data changed the top hash");
+	strbuf_release(&def);
+	strbuf_release(&msg);
+	strbuf_release(&fb);
+	return ret;
+}
+
+struct local_scan {
+	uint64_t count;
+	struct strbuf first;
+};
+
+static int count_local_keys(FILE *fp, struct local_scan *ls,
+			    struct strbuf *err)
+{
+	struct entry_stream *s = entry_stream_manifest(fp, "HEAD", err);
+	struct manifest_entry e;
+	int ret;
+
+	if (!s)
+		return QERR_CORRUPT;
+	manifest_entry_init(&e);
+	while ((ret = s->next(s, &e, err)) > 0) {
+		if (strncmp(e.physical.buf, "file://", 7))
+			continue;
+		if (!ls->count++)
+			strbuf_addbuf(&ls->first, &e.key);
+	}
+	manifest_entry_release(&e);
+	entry_stream_free(s);
+	return ret;
+}
+
+int push_manifest(struct workspace *ws, struct registry *reg,
+		  const char *name, const struct push_opts *opts,
+		  struct object_id *top, struct strbuf *err)
+{
+	struct local_scan ls = { 0, STRBUF_INIT };
+	struct object_id latest, base, actual;
+	FILE *fp = NULL;
+	int ret, have_latest, have_base;
+
+	if (refs_read(ws->refs, "HEAD", top) < 0) {
+		strbuf_addstr(err, "nothing has been committed yet; run "
+			      "'quire commit' first");
+		return QERR_NOTFOUND;
+	}
+	ret = odb_open_manifest(&ws->odb, top, &fp, err);
+	if (!ret && !reg->t->local && !opts->allow_local_files) {
+		ret = count_local_keys(fp, &ls, err);
+		if (!ret && ls.count) {
+			strbuf_addf(err, "%" PRIu64 " entr%s (first: '%s') "
+				    "point to files on this machine; run "
+				    "'quire push-data' first, or pass "
+				    "--allow-local-files", ls.count,
+				    ls.count == 1 ? "y" : "ies", ls.first.buf);
+			ret = QERR_USAGE;
+		}
+		if (!ret && fseeko(fp, 0, SEEK_SET))
+			ret = QERR_GENERIC;
+	}
+	if (!ret)
+		ret = registry_put_manifest(reg, top, fileno(fp), err);
+	if (fp)
+		fclose(fp);
+	strbuf_release(&ls.first);
+	if (ret)
+		return ret;
+
+	ret = registry_read_latest(reg, name, &latest, err);
+	if (ret && ret != QERR_NOTFOUND)
+		return ret;
+	have_latest = !ret;
+	have_base = !push_base_get(ws, reg, name, &base);
+	if (have_latest && oideq(&latest, top)) {
+		ret = 0;	/* already published */
+	} else if (have_latest && !opts->force &&
+		   (!have_base || !oideq(&base, &latest))) {
+		strbuf_addf(err, "'latest' of %s in %s is %s, ", name,
+			    registry_url(reg), oid_to_hex(&latest));
+		if (have_base)
+			strbuf_addf(err, "but this version was built from %s",
+				    oid_to_hex(&base));
+		else
+			strbuf_addstr(err, "and this version was not built "
+				      "from it");
+		strbuf_addf(err, " (pushing %s); install or merge the "
+			    "latest first, or pass --force", oid_to_hex(top));
+		return QERR_STALE;
+	} else {
+		ret = registry_push_version(reg, name, top, have_latest ?
+					    &latest : NULL, opts->force,
+					    &actual, err);
+		if (ret == QERR_STALE)
+			strbuf_addf(err, "'latest' of %s moved to %s while "
+				    "pushing %s; install or merge it first, or "
+				    "pass --force", name, oid_to_hex(&actual),
+				    oid_to_hex(top));
+		if (ret)
+			return ret;
+	}
+	if (opts->tag)
+		ret = registry_set_tag(reg, name, opts->tag, top, err);
+	if (!ret)
+		ret = push_base_set(ws, reg, name, top, err);
+	return ret;
+}
+
+static int check_prefix(const char *arg, struct strbuf *out,
+			struct strbuf *err)
+{
+	while (*arg == '/')
+		arg++;
+	strbuf_addstr(out, arg);
+	if (out->len && out->buf[out->len - 1] != '/')
+		strbuf_addch(out, '/');
+	if (strstr(out->buf, "../") || !strcmp(out->buf, "./") ||
+	    strstr(out->buf, "/./") || !strncmp(out->buf, "./", 2) ||
+	    strstr(out->buf, "//") || !strncmp(out->buf, ".quilt/", 7) ||
+	    !strncmp(out->buf, ".quire/", 7)) {
+		strbuf_addf(err, "invalid --prefix '%s': a folder inside the "
+			    "registry, outside .quilt/ and .quire/", arg);
+		return QERR_USAGE;
+	}
+	return 0;
+}
+
+int push_run(struct workspace *ws, const struct push_request *rq,
+	     struct object_id *top, struct push_stats *stats,
+	     struct strbuf *registry_url_out, struct strbuf *err)
+{
+	struct registry *reg = NULL;
+	struct strbuf prefix = STRBUF_INIT;
+	const char *name = rq->name ? rq->name : workspace_package_name(ws);
+	int ret;
+
+	if (!name) {
+		strbuf_addstr(err, "this workspace has no package name; give "
+			      "one (ns/name) or run 'quire config "
+			      "package.name ns/name'");
+		return QERR_USAGE;
+	}
+	if (package_name_check(name, err) < 0)
+		return QERR_USAGE;
+	if (rq->opts.tag && tag_name_check(rq->opts.tag) < 0) {
+		strbuf_addf(err, "invalid tag '%s'", rq->opts.tag);
+		return QERR_USAGE;
+	}
+	if (rq->data_prefix &&
+	    (ret = check_prefix(rq->data_prefix, &prefix, err)))
+		return ret;
+	ret = porcelain_registry(ws, rq->registry, TRANSPORT_CREATE, &reg,
+				 err);
+	if (!ret)
+		strbuf_addstr(registry_url_out, registry_url(reg));
+	if (!ret)
+		ret = workspace_index(ws, err);
+	if (!ret)
+		ret = idx_begin_write(ws->idx, err);
+	if (!ret && rq->with_data)
+		ret = push_data(ws, reg, name, rq->data_prefix ? prefix.buf :
+				NULL, rq->quiet, stats, err);
+	if (!ret && rq->with_manifest)
+		ret = push_manifest(ws, reg, name, &rq->opts, top, err);
+	if (!ret)
+		ret = idx_commit(ws->idx, err);
+	else if (ws->idx)
+		idx_rollback(ws->idx);
+	registry_free(reg);
+	strbuf_release(&prefix);
+	return ret;
+}

@@ -1,0 +1,75 @@
+#ifndef PUSH_H
+#define PUSH_H
+
+#include "hash.h"
+#include "strbuf.h"
+
+struct workspace;
+struct registry;
+
+/*
+ * Publishing a workspace's last commit (HEAD) to a registry.
+ *
+ * push_data() copies every entry whose bytes are only local into the
+ * registry under <prefix><logical key> and records the registry's
+ * physical key. An object already there with the same bytes is reused;
+ * one with other bytes is never overwritten: with the default prefix
+ * ("<ns>/<name>/") the version's own folder "<ns>/<name>/<top hash, 12
+ * digits>/" is used instead, with a prefix given it is refused
+ * (QERR_EXISTS, naming it). The manifest is written again with the new
+ * physical keys (its top hash does not change).
+ *
+ * push_manifest() writes the manifest and the quilt3 pointers, and moves
+ * latest only from the version this workspace was built from.
+ */
+struct push_stats {
+	uint64_t uploaded, reused, bytes;
+};
+
+int push_data(struct workspace *ws, struct registry *reg, const char *name,
+	      const char *prefix, int quiet, struct push_stats *stats,
+	      struct strbuf *err);
+
+struct push_opts {
+	const char *tag;
+	int force;
+	int allow_local_files;
+};
+
+/*
+ * QERR_STALE when the registry's latest moved (err names both hashes),
+ * QERR_USAGE when the manifest has local physical keys and the registry
+ * is not on this machine.
+ */
+int push_manifest(struct workspace *ws, struct registry *reg,
+		  const char *name, const struct push_opts *opts,
+		  struct object_id *top, struct strbuf *err);
+
+/*
+ * The whole of push-data, push-manifest and push: open the registry
+ * (created when it is a folder that does not exist yet), check the
+ * operands, then push the data (when with_data) and the manifest, all in
+ * one index transaction. registry and name may be NULL (the origin
+ * remote or the embedded default registry; the workspace's package).
+ */
+struct push_request {
+	const char *registry;
+	const char *name;
+	struct push_opts opts;
+	int with_data, with_manifest;
+	const char *data_prefix;
+	int quiet;
+};
+
+int push_run(struct workspace *ws, const struct push_request *rq,
+	     struct object_id *top, struct push_stats *stats,
+	     struct strbuf *registry_url_out, struct strbuf *err);
+
+/* The version a workspace was built from, in a registry (base). */
+int push_base_get(struct workspace *ws, struct registry *reg,
+		  const char *name, struct object_id *base);
+int push_base_set(struct workspace *ws, struct registry *reg,
+		  const char *name, const struct object_id *base,
+		  struct strbuf *err);
+
+#endif

@@ -1,0 +1,498 @@
+#include "quire-compat.h"
+#include "registry.h"
+#include "workspace.h"
+#include <sys/mman.h>
+#include <time.h>
+
+#define PACKAGES ".quilt/packages/"
+#define NAMED ".quilt/named_packages/"
+#define TAGS ".quire/tags/"
+
+void registry_default_path(struct strbuf *out)
+{
+	const char *xdg = getenv("XDG_DATA_HOME");
+	const char *home = getenv("HOME");
+
+	if (xdg && *xdg)
+		strbuf_addf(out, "%s/quire/registry", xdg);
+	else
+		strbuf_addf(out, "%s/.local/share/quire/registry",
+			    home ? home : ".");
+}
+
+int registry_open(const char *url, unsigned flags, struct registry **out,
+		  struct strbuf *err)
+{
+	struct transport *t;
+	int ret = transport_open(url, flags, &t, err);
+
+	if (ret)
+		return ret;
+	*out = xcalloc(1, sizeof(**out));
+	(*out)->t = t;
+	return 0;
+}
+
+void registry_free(struct registry *reg)
+{
+	if (!reg)
+		return;
+	transport_free(reg->t);
+	free(reg);
+}
+
+const char *registry_url(const struct registry *reg)
+{
+	return reg->t->url;
+}
+
+int tag_name_check(const char *tag)
+{
+	const char *p;
+
+	if (!*tag || *tag == '.' || *tag == '-' || strlen(tag) > 128)
+		return -1;
+	for (p = tag; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' ||
+		      *p == '-'))
+			return -1;
+	return 0;
+}
+
+int package_rev_like(const char *arg)
+{
+	const char *slash = strchr(arg, '/');
+
+	return slash && strncmp(arg, "refs/", 5) && !strchr(slash + 1, '/');
+}
+
+int package_rev_parse(struct package_rev *rev, const char *arg,
+		      struct strbuf *err)
+{
+	const char *sep = strpbrk(arg, ":@");
+	char *name = sep ? xstrndup(arg, sep - arg) : xstrdup(arg);
+
+	memset(rev, 0, sizeof(*rev));
+	if (package_name_check(name, err) < 0) {
+		free(name);
+		return -1;
+	}
+	rev->name = name;
+	if (sep && *sep == ':') {
+		if (tag_name_check(sep + 1) < 0) {
+			strbuf_addf(err, "invalid tag '%s'", sep + 1);
+			package_rev_release(rev);
+			return -1;
+		}
+		rev->tag = xstrdup(sep + 1);
+	} else if (sep) {
+		size_t i, len = strlen(sep + 1);
+
+		for (i = 0; i < len; i++)
+			if (hexval(sep[1 + i]) < 0)
+				break;
+		if (len < 6 || len > HASH_HEXSZ || i < len) {
+			strbuf_addf(err, "'%s' is not a top hash or a prefix "
+				    "of at least 6 hex digits", sep + 1);
+			package_rev_release(rev);
+			return -1;
+		}
+		rev->hash = xstrdup(sep + 1);
+		for (i = 0; i < len; i++)
+			if (rev->hash[i] >= 'A' && rev->hash[i] <= 'F')
+				rev->hash[i] += 'a' - 'A';
+	}
+	return 0;
+}
+
+void package_rev_release(struct package_rev *rev)
+{
+	free(rev->name);
+	free(rev->tag);
+	free(rev->hash);
+	memset(rev, 0, sizeof(*rev));
+}
+
+/* Read a pointer file holding a top hash. */
+static int read_pointer(struct registry *reg, const char *key,
+			struct object_id *top, struct strbuf *err)
+{
+	struct strbuf sb = STRBUF_INIT, why = STRBUF_INIT;
+	int ret = transport_get_small(reg->t, key, &sb, 1024, &why);
+
+	if (!ret) {
+		strbuf_trim(&sb);
+		if (oid_from_value(top, HASH_MANIFEST, sb.buf, sb.len)) {
+			strbuf_addf(err, "'%s' in %s does not hold a top hash",
+				    key, registry_url(reg));
+			ret = QERR_CORRUPT;
+		}
+	} else if (ret != QERR_NOTFOUND) {
+		strbuf_addbuf(err, &why);
+	}
+	strbuf_release(&sb);
+	strbuf_release(&why);
+	return ret;
+}
+
+int registry_read_latest(struct registry *reg, const char *name,
+			 struct object_id *top, struct strbuf *err)
+{
+	struct strbuf key = STRBUF_INIT;
+	int ret;
+
+	strbuf_addf(&key, NAMED "%s/latest", name);
+	ret = read_pointer(reg, key.buf, top, err);
+	strbuf_release(&key);
+	return ret;
+}
+
+struct prefix_match {
+	const char *prefix;
+	size_t found;
+	struct object_id top;
+	struct strbuf *err;
+};
+
+static int match_prefix(const char *key, void *payload)
+{
+	struct prefix_match *m = payload;
+	const char *hex = key + strlen(PACKAGES);
+	struct object_id oid;
+
+	if (oid_from_value(&oid, HASH_MANIFEST, hex, strlen(hex)))
+		return 0;
+	if (m->found++)
+		strbuf_addf(m->err, "%s%s", m->found == 2 ? "" : ", ", hex);
+	else
+		m->top = oid;
+	return 0;
+}
+
+int registry_resolve(struct registry *reg, const struct package_rev *rev,
+		     struct object_id *top, struct strbuf *err)
+{
+	struct strbuf key = STRBUF_INIT, cands = STRBUF_INIT;
+	struct prefix_match m = { 0 };
+	int ret;
+
+	if (rev->hash) {
+		strbuf_addf(&key, PACKAGES "%s", rev->hash);
+		m.prefix = rev->hash;
+		m.err = &cands;
+		ret = reg->t->ops->list(reg->t, key.buf, match_prefix, &m, err);
+		strbuf_release(&key);
+		if (ret)
+			goto out;
+		if (m.found == 1) {
+			*top = m.top;
+		} else if (!m.found) {
+			strbuf_addf(err, "no package version %s... in %s",
+				    rev->hash, registry_url(reg));
+			ret = QERR_NOTFOUND;
+		} else {
+			strbuf_addf(err, "'%s' is ambiguous in %s: it matches "
+				    "%s and %s; give more digits", rev->hash,
+				    registry_url(reg), oid_to_hex(&m.top),
+				    cands.buf);
+			ret = QERR_GENERIC;
+		}
+		goto out;
+	}
+	if (rev->tag)
+		strbuf_addf(&key, TAGS "%s/%s", rev->name, rev->tag);
+	else
+		strbuf_addf(&key, NAMED "%s/latest", rev->name);
+	ret = read_pointer(reg, key.buf, top, err);
+	if (ret == QERR_NOTFOUND) {
+		if (rev->tag)
+			strbuf_addf(err, "package %s has no tag '%s' in %s",
+				    rev->name, rev->tag, registry_url(reg));
+		else
+			strbuf_addf(err, "no package %s in %s; 'quire list' "
+				    "shows what it holds", rev->name,
+				    registry_url(reg));
+	}
+	strbuf_release(&key);
+out:
+	strbuf_release(&cands);
+	return ret;
+}
+
+static void manifest_key(const struct object_id *top, struct strbuf *sb)
+{
+	strbuf_addf(sb, PACKAGES "%s", oid_to_hex(top));
+}
+
+int registry_get_manifest(struct registry *reg, const struct object_id *top,
+			  int fd, struct strbuf *err)
+{
+	struct strbuf key = STRBUF_INIT;
+	int ret;
+
+	manifest_key(top, &key);
+	ret = reg->t->ops->get(reg->t, key.buf, fd, err);
+	if (ret == QERR_NOTFOUND) {
+		strbuf_reset(err);
+		strbuf_addf(err, "%s has no manifest %s", registry_url(reg),
+			    oid_to_hex(top));
+	}
+	strbuf_release(&key);
+	return ret;
+}
+
+int registry_has_manifest(struct registry *reg, const struct object_id *top)
+{
+	struct strbuf key = STRBUF_INIT, err = STRBUF_INIT;
+	int ret;
+
+	manifest_key(top, &key);
+	ret = !reg->t->ops->head(reg->t, key.buf, NULL, &err);
+	strbuf_release(&key);
+	strbuf_release(&err);
+	return ret;
+}
+
+int registry_put_manifest(struct registry *reg, const struct object_id *top,
+			  int fd, struct strbuf *err)
+{
+	struct strbuf key = STRBUF_INIT, why = STRBUF_INIT;
+	int ret;
+
+	manifest_key(top, &key);
+	ret = reg->t->ops->put(reg->t, key.buf, fd, NULL,
+			       TRANSPORT_NO_OVERWRITE, NULL, &why);
+	if (ret == QERR_EXISTS)
+		ret = 0;	/* same top hash: the same package */
+	else if (ret)
+		strbuf_addbuf(err, &why);
+	strbuf_release(&key);
+	strbuf_release(&why);
+	return ret;
+}
+
+static int move_latest(struct registry *reg, const char *name,
+		       const struct object_id *top,
+		       const struct object_id *expect, int force,
+		       struct object_id *actual, struct strbuf *err)
+{
+	struct strbuf key = STRBUF_INIT, cur = STRBUF_INIT;
+	char want[HASH_HEXSZ + 1], new_hex[HASH_HEXSZ + 1];
+	int ret, tries;
+
+	strbuf_addf(&key, NAMED "%s/latest", name);
+	xsnprintf(new_hex, sizeof(new_hex), "%s", oid_to_hex(top));
+	for (tries = 0; tries < 5; tries++) {
+		const char *exp = NULL;
+
+		if (expect) {
+			xsnprintf(want, sizeof(want), "%s", oid_to_hex(expect));
+			exp = want;
+		}
+		strbuf_reset(&cur);
+		ret = reg->t->ops->put_if(reg->t, key.buf, new_hex, HASH_HEXSZ,
+					  exp, &cur, err);
+		if (ret != QERR_STALE)
+			break;
+		strbuf_trim(&cur);
+		if (!cur.len) {
+			memset(actual, 0, sizeof(*actual));
+			actual->type = HASH_MANIFEST;
+		} else if (oid_from_value(actual, HASH_MANIFEST, cur.buf,
+					  cur.len)) {
+			strbuf_addf(err, "'%s' in %s does not hold a top hash",
+				    key.buf, registry_url(reg));
+			ret = QERR_CORRUPT;
+			break;
+		}
+		if (!force)
+			break;
+		/* --force: move from whatever is there now */
+		expect = cur.len ? actual : NULL;
+	}
+	strbuf_release(&key);
+	strbuf_release(&cur);
+	return ret;
+}
+
+int registry_push_version(struct registry *reg, const char *name,
+			  const struct object_id *top,
+			  const struct object_id *expect, int force,
+			  struct object_id *actual, struct strbuf *err)
+{
+	struct strbuf key = STRBUF_INIT;
+	int fd, ret;
+
+	/* the timestamp pointer first: latest never names an unlisted one */
+	strbuf_addf(&key, NAMED "%s/%" PRIu64, name, (uint64_t)time(NULL));
+	fd = memfd_create("quire-pointer", MFD_CLOEXEC);
+	if (fd < 0 || write_in_full(fd, oid_to_hex(top), HASH_HEXSZ) < 0) {
+		strbuf_addf(err, "cannot make a pointer file: %s",
+			    strerror(errno));
+		ret = QERR_GENERIC;
+	} else {
+		ret = reg->t->ops->put(reg->t, key.buf, fd, NULL, 0, NULL, err);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (!ret)
+		ret = move_latest(reg, name, top, expect, force, actual, err);
+	strbuf_release(&key);
+	return ret;
+}
+
+int registry_set_latest(struct registry *reg, const char *name,
+			const struct object_id *top,
+			const struct object_id *expect,
+			struct object_id *actual, struct strbuf *err)
+{
+	return move_latest(reg, name, top, expect, 0, actual, err);
+}
+
+int registry_set_tag(struct registry *reg, const char *name,
+		     const char *tag, const struct object_id *top,
+		     struct strbuf *err)
+{
+	struct strbuf key = STRBUF_INIT;
+	int fd, ret;
+
+	strbuf_addf(&key, TAGS "%s/%s", name, tag);
+	fd = memfd_create("quire-tag", MFD_CLOEXEC);
+	if (fd < 0 || write_in_full(fd, oid_to_hex(top), HASH_HEXSZ) < 0) {
+		strbuf_addf(err, "cannot make a tag file: %s",
+			    strerror(errno));
+		ret = QERR_GENERIC;
+	} else {
+		ret = reg->t->ops->put(reg->t, key.buf, fd, NULL, 0, NULL, err);
+	}
+	if (fd >= 0)
+		close(fd);
+	strbuf_release(&key);
+	return ret;
+}
+
+struct name_walk {
+	registry_name_fn *fn;
+	void *payload;
+	struct strbuf last;
+};
+
+static int each_package_key(const char *key, void *payload)
+{
+	struct name_walk *w = payload;
+	const char *rest = key + strlen(NAMED), *slash1, *slash2;
+	size_t len;
+
+	slash1 = strchr(rest, '/');
+	slash2 = slash1 ? strchr(slash1 + 1, '/') : NULL;
+	if (!slash2 || strchr(slash2 + 1, '/'))
+		return 0;
+	len = slash2 - rest;
+	if (w->last.len == len && !memcmp(w->last.buf, rest, len))
+		return 0;
+	strbuf_reset(&w->last);
+	strbuf_add(&w->last, rest, len);
+	return w->fn(w->last.buf, w->payload);
+}
+
+int registry_for_each_package(struct registry *reg, registry_name_fn *fn,
+			      void *payload, struct strbuf *err)
+{
+	struct name_walk w = { fn, payload, STRBUF_INIT };
+	int ret = reg->t->ops->list(reg->t, NAMED, each_package_key, &w, err);
+
+	strbuf_release(&w.last);
+	return ret;
+}
+
+struct version {
+	uint64_t time;
+	struct object_id top;
+};
+
+struct version_walk {
+	struct registry *reg;
+	struct version *v;
+	size_t nr, alloc;
+	size_t skip;
+	struct strbuf *err;
+	int ret;
+};
+
+static int each_version_key(const char *key, void *payload)
+{
+	struct version_walk *w = payload;
+	const char *base = strrchr(key, '/') + 1;
+	uint64_t t;
+
+	if (parse_u64(base, &t))
+		return 0;	/* "latest" and anything else */
+	ALLOC_GROW(w->v, w->nr + 1, w->alloc);
+	w->ret = read_pointer(w->reg, key, &w->v[w->nr].top, w->err);
+	if (w->ret)
+		return w->ret;
+	w->v[w->nr++].time = t;
+	return 0;
+}
+
+static int cmp_version(const void *a, const void *b)
+{
+	const struct version *x = a, *y = b;
+
+	return x->time < y->time ? -1 : x->time > y->time;
+}
+
+int registry_for_each_version(struct registry *reg, const char *name,
+			      registry_version_fn *fn, void *payload,
+			      struct strbuf *err)
+{
+	struct version_walk w = { 0 };
+	struct strbuf prefix = STRBUF_INIT;
+	size_t i;
+	int ret;
+
+	w.reg = reg;
+	w.err = err;
+	strbuf_addf(&prefix, NAMED "%s/", name);
+	ret = reg->t->ops->list(reg->t, prefix.buf, each_version_key, &w, err);
+	if (!ret && w.nr)
+		qsort(w.v, w.nr, sizeof(*w.v), cmp_version);
+	for (i = 0; !ret && i < w.nr; i++)
+		ret = fn(w.v[i].time, &w.v[i].top, payload);
+	free(w.v);
+	strbuf_release(&prefix);
+	return ret;
+}
+
+struct tag_walk {
+	struct registry *reg;
+	registry_tag_fn *fn;
+	void *payload;
+	struct strbuf *err;
+};
+
+static int each_tag_key(const char *key, void *payload)
+{
+	struct tag_walk *w = payload;
+	struct object_id top;
+	int ret = read_pointer(w->reg, key, &top, w->err);
+
+	if (ret)
+		return ret;
+	return w->fn(strrchr(key, '/') + 1, &top, w->payload);
+}
+
+int registry_for_each_tag(struct registry *reg, const char *name,
+			  registry_tag_fn *fn, void *payload,
+			  struct strbuf *err)
+{
+	struct tag_walk w = { reg, fn, payload, err };
+	struct strbuf prefix = STRBUF_INIT;
+	int ret;
+
+	strbuf_addf(&prefix, TAGS "%s/", name);
+	ret = reg->t->ops->list(reg->t, prefix.buf, each_tag_key, &w, err);
+	strbuf_release(&prefix);
+	return ret;
+}

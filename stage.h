@@ -1,0 +1,56 @@
+#ifndef STAGE_H
+#define STAGE_H
+
+#include "strbuf.h"
+
+struct workspace;
+
+/*
+ * The staged package in a workspace's index: what 'add', 'set', 'rm' and
+ * 'mv' change, and what 'commit' builds.
+ */
+
+enum stage_change {
+	STAGE_MODIFIED,		/* the file's bytes changed */
+	STAGE_MISSING,		/* the file is gone */
+};
+typedef void stage_report_fn(const char *key, const char *path,
+			     enum stage_change what, void *payload);
+
+struct stage_stats {
+	uint64_t entries, hashed, modified, missing, added;
+};
+
+/*
+ * Bring the recorded hashes up to date with the files: an entry whose file
+ * changed since it was hashed (by its stat), or was never hashed, is hashed
+ * again on all cores. A changed hash drops the entry's remote copy (the
+ * bytes are now only local). Missing files are reported and left alone.
+ * Runs inside the caller's index write transaction. prefix may be NULL.
+ */
+int stage_refresh(struct workspace *ws, const char *prefix,
+		  stage_report_fn *fn, void *payload,
+		  struct stage_stats *stats, struct strbuf *err);
+
+/*
+ * Stage the file or folder at path under logical key prefix (a folder's
+ * files go below it; for a file, a prefix ending in '/' gets the file's
+ * name, any other prefix is the key). prefix NULL: the path relative to
+ * the workspace root when inside it, else the file or folder's name.
+ * Entries already staged from the same file keep their hash and metadata.
+ */
+int stage_add(struct workspace *ws, const char *path, const char *prefix,
+	      struct stage_stats *stats, struct strbuf *err);
+
+/* The logical key for path by the rule above (caller frees). */
+char *stage_default_key(struct workspace *ws, const char *abspath,
+			int is_dir);
+
+/*
+ * A file's mtime too close to now cannot be trusted by the stat cache (it
+ * may change again within the clock's granularity): such files are hashed
+ * again next time.
+ */
+int stat_is_racy(const struct stat *st);
+
+#endif

@@ -1,0 +1,373 @@
+#include "quire-compat.h"
+#include "transport.h"
+#include "chunked-hash.h"
+#include "lockfile.h"
+#include "physical-key.h"
+#include "tempfile.h"
+#include <dirent.h>
+
+struct file_transport {
+	struct transport t;
+	char *root;
+};
+
+static struct file_transport *ft(struct transport *t)
+{
+	return (struct file_transport *)t;
+}
+
+static void key_path(struct transport *t, const char *key, struct strbuf *sb)
+{
+	strbuf_addf(sb, "%s/%s", ft(t)->root, key);
+}
+
+static int copy_fd(int in, int out, const char *what, struct strbuf *err)
+{
+	char *buf = NULL;
+
+	for (;;) {
+		ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
+
+		if (n > 0)
+			continue;
+		if (!n)
+			return 0;
+		if (errno != EXDEV && errno != ENOSYS && errno != EINVAL &&
+		    errno != EOPNOTSUPP && errno != EBADF)
+			break;
+		buf = xmalloc(1 << 20);
+		for (;;) {
+			ssize_t r = read_in_full(in, buf, 1 << 20);
+
+			if (r < 0 || (r && write_in_full(out, buf, r) < 0))
+				break;
+			if (!r) {
+				free(buf);
+				return 0;
+			}
+		}
+		free(buf);
+		break;
+	}
+	strbuf_addf(err, "cannot copy '%s': %s", what, strerror(errno));
+	return QERR_GENERIC;
+}
+
+static int file_get(struct transport *t, const char *key, int out_fd,
+		    struct strbuf *err)
+{
+	struct strbuf path = STRBUF_INIT;
+	int fd, ret;
+
+	key_path(t, key, &path);
+	fd = open(path.buf, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = errno == ENOENT ? QERR_NOTFOUND : QERR_GENERIC;
+		strbuf_addf(err, "cannot read '%s': %s", path.buf,
+			    strerror(errno));
+		strbuf_release(&path);
+		return ret;
+	}
+	ret = copy_fd(fd, out_fd, path.buf, err);
+	close(fd);
+	strbuf_release(&path);
+	return ret;
+}
+
+static int make_parent(const char *path, struct strbuf *err)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	int ret = 0;
+
+	if (slash) {
+		*slash = '\0';
+		if (mkdir_p(dir, 0755) < 0) {
+			strbuf_addf(err, "cannot create '%s': %s", dir,
+				    strerror(errno));
+			ret = QERR_GENERIC;
+		}
+	}
+	free(dir);
+	return ret;
+}
+
+static int check_bytes(struct tempfile *tmp, const struct object_id *expect,
+		       const char *key, struct strbuf *err)
+{
+	struct hash_job job;
+	int ret;
+
+	hash_job_init(&job, tmp->path, tmp->fd, expect->type);
+	ret = hash_files(&job, 1, 0);
+	if (ret) {
+		strbuf_addbuf(err, &job.err);
+	} else if (!oideq(&job.oid, expect)) {
+		strbuf_addf(err, "the bytes for '%s' hash to ", key);
+		oid_add_value(err, &job.oid);
+		strbuf_addf(err, ", not %s; nothing was stored",
+			    oid_to_value(expect));
+		ret = QERR_CORRUPT;
+	}
+	hash_job_release(&job);
+	return ret;
+}
+
+static int file_put(struct transport *t, const char *key, int in_fd,
+		    const struct object_id *expect, unsigned flags,
+		    struct strbuf *version_id, struct strbuf *err)
+{
+	struct strbuf path = STRBUF_INIT, dir = STRBUF_INIT;
+	struct tempfile *tmp = NULL;
+	int ret;
+
+	key_path(t, key, &path);
+	ret = make_parent(path.buf, err);
+	if (ret)
+		goto out;
+	strbuf_add(&dir, path.buf, strrchr(path.buf, '/') - path.buf);
+	tmp = create_tempfile_in(dir.buf, ".quire-tmp-", 0644, err);
+	if (!tmp) {
+		ret = QERR_GENERIC;
+		goto out;
+	}
+	if (lseek(in_fd, 0, SEEK_SET) < 0) {
+		strbuf_addf(err, "cannot rewind the data for '%s'", key);
+		ret = QERR_GENERIC;
+		goto out;
+	}
+	ret = copy_fd(in_fd, tmp->fd, key, err);
+	if (ret)
+		goto out;
+	if (fsync(tmp->fd) < 0) {
+		strbuf_addf(err, "cannot fsync '%s': %s", tmp->path,
+			    strerror(errno));
+		ret = QERR_GENERIC;
+		goto out;
+	}
+	if (expect) {
+		ret = check_bytes(tmp, expect, key, err);
+		if (ret)
+			goto out;
+	}
+	if (flags & TRANSPORT_NO_OVERWRITE) {
+		/* link() fails rather than replace: no window for a race */
+		if (link(tmp->path, path.buf) < 0) {
+			ret = errno == EEXIST ? QERR_EXISTS : QERR_GENERIC;
+			strbuf_addf(err, "cannot write '%s': %s", path.buf,
+				    strerror(errno));
+		} else if (fsync_dir(dir.buf) < 0) {
+			ret = QERR_GENERIC;
+			strbuf_addf(err, "cannot fsync '%s'", dir.buf);
+		}
+	} else {
+		ret = commit_tempfile(&tmp, path.buf, err);
+	}
+out:
+	delete_tempfile(&tmp);
+	strbuf_release(&path);
+	strbuf_release(&dir);
+	return ret;
+}
+
+static int file_put_if(struct transport *t, const char *key,
+		       const char *data, size_t len, const char *expect,
+		       struct strbuf *current, struct strbuf *err)
+{
+	struct lock_file lk = LOCK_INIT;
+	struct strbuf path = STRBUF_INIT, cur = STRBUF_INIT;
+	int ret, r;
+
+	key_path(t, key, &path);
+	ret = make_parent(path.buf, err);
+	if (!ret)
+		ret = hold_lock_file(&lk, path.buf, err);
+	if (ret)
+		goto out;
+	r = strbuf_read_file_max(&cur, path.buf, 4096);
+	if (r == -1 && errno != ENOENT) {
+		strbuf_addf(err, "cannot read '%s': %s", path.buf,
+			    strerror(errno));
+		ret = QERR_GENERIC;
+		goto out;
+	}
+	if (expect ? (r || strcmp(cur.buf, expect)) : !r) {
+		strbuf_addbuf(current, &cur);
+		ret = QERR_STALE;
+		goto out;
+	}
+	if (write_in_full(lock_file_fd(&lk), data, len) < 0) {
+		strbuf_addf(err, "cannot write '%s': %s", path.buf,
+			    strerror(errno));
+		ret = QERR_GENERIC;
+		goto out;
+	}
+	ret = commit_lock_file(&lk, err);
+out:
+	rollback_lock_file(&lk);
+	strbuf_release(&path);
+	strbuf_release(&cur);
+	return ret;
+}
+
+static int file_head(struct transport *t, const char *key, uint64_t *size,
+		     struct strbuf *err)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct stat st;
+	int ret = 0;
+
+	key_path(t, key, &path);
+	if (stat(path.buf, &st) < 0 || !S_ISREG(st.st_mode))
+		ret = QERR_NOTFOUND;
+	else if (size)
+		*size = st.st_size;
+	strbuf_release(&path);
+	return ret;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Collect files below dir (relative names under rel) into names. */
+static void walk(const char *root, const char *rel, char ***names,
+		 size_t *nr, size_t *alloc)
+{
+	struct strbuf dir = STRBUF_INIT;
+	struct dirent *de;
+	DIR *d;
+
+	strbuf_addf(&dir, "%s/%s", root, rel);
+	d = opendir(dir.buf);
+	while (d && (de = readdir(d))) {
+		struct strbuf sub = STRBUF_INIT;
+		struct stat st;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    !strncmp(de->d_name, ".quire-tmp-", 11) ||
+		    (strlen(de->d_name) > 5 &&
+		     !strcmp(de->d_name + strlen(de->d_name) - 5, ".lock")))
+			continue;
+		strbuf_addf(&sub, "%s%s%s", rel, *rel ? "/" : "", de->d_name);
+		strbuf_reset(&dir);
+		strbuf_addf(&dir, "%s/%s", root, sub.buf);
+		if (lstat(dir.buf, &st) < 0) {
+			strbuf_release(&sub);
+			continue;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			walk(root, sub.buf, names, nr, alloc);
+			strbuf_release(&sub);
+		} else if (S_ISREG(st.st_mode)) {
+			ALLOC_GROW(*names, *nr + 1, *alloc);
+			(*names)[(*nr)++] = strbuf_detach(&sub, NULL);
+		} else {
+			strbuf_release(&sub);
+		}
+	}
+	if (d)
+		closedir(d);
+	strbuf_release(&dir);
+}
+
+static int file_list(struct transport *t, const char *prefix,
+		     int (*fn)(const char *key, void *payload), void *payload,
+		     struct strbuf *err)
+{
+	char **names = NULL, *start;
+	size_t nr = 0, alloc = 0, i, plen = strlen(prefix);
+	int ret = 0;
+
+	/* walk the deepest folder that holds everything under prefix */
+	start = xstrdup(prefix);
+	if (strrchr(start, '/'))
+		*strrchr(start, '/') = '\0';
+	else
+		*start = '\0';
+	walk(ft(t)->root, start, &names, &nr, &alloc);
+	free(start);
+	if (nr)
+		qsort(names, nr, sizeof(*names), cmp_str);
+	for (i = 0; i < nr; i++) {
+		if (!ret && !strncmp(names[i], prefix, plen))
+			ret = fn(names[i], payload);
+		free(names[i]);
+	}
+	free(names);
+	return ret;
+}
+
+static int file_del(struct transport *t, const char *key, struct strbuf *err)
+{
+	struct strbuf path = STRBUF_INIT;
+	int ret = 0;
+
+	key_path(t, key, &path);
+	if (unlink(path.buf) < 0) {
+		ret = errno == ENOENT ? QERR_NOTFOUND : QERR_GENERIC;
+		strbuf_addf(err, "cannot delete '%s': %s", path.buf,
+			    strerror(errno));
+	} else {
+		fsync_dir_of(path.buf);
+	}
+	strbuf_release(&path);
+	return ret;
+}
+
+static void file_physical_key(struct transport *t, const char *key,
+			      const char *version_id, struct strbuf *out)
+{
+	struct physical_key pk;
+	struct strbuf path = STRBUF_INIT;
+
+	key_path(t, key, &path);
+	physical_key_from_path(&pk, path.buf);
+	physical_key_format(out, &pk);
+	physical_key_release(&pk);
+	strbuf_release(&path);
+}
+
+static void file_free(struct transport *t)
+{
+	free(ft(t)->root);
+}
+
+static const struct transport_ops file_ops = {
+	file_get, file_put, file_put_if, file_head, file_list, file_del,
+	file_physical_key, file_free,
+};
+
+int transport_file_open(const char *root, unsigned flags,
+			struct transport **out, struct strbuf *err)
+{
+	struct file_transport *f;
+	struct strbuf url = STRBUF_INIT;
+	struct stat st;
+	char *abs;
+
+	if ((flags & TRANSPORT_CREATE) && mkdir_p(root, 0755) < 0) {
+		strbuf_addf(err, "cannot create registry '%s': %s", root,
+			    strerror(errno));
+		return QERR_GENERIC;
+	}
+	if (stat(root, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		strbuf_addf(err, "registry '%s' does not exist", root);
+		return QERR_NOTFOUND;
+	}
+	abs = realpath(root, NULL);
+	if (!abs) {
+		strbuf_addf(err, "cannot resolve '%s': %s", root,
+			    strerror(errno));
+		return QERR_GENERIC;
+	}
+	f = xcalloc(1, sizeof(*f));
+	f->t.ops = &file_ops;
+	f->t.local = 1;
+	f->root = abs;
+	strbuf_addstr(&url, "file://");
+	url_quote(&url, abs, strlen(abs), "/");
+	f->t.url = strbuf_detach(&url, NULL);
+	*out = &f->t;
+	return 0;
+}

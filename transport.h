@@ -1,0 +1,79 @@
+#ifndef TRANSPORT_H
+#define TRANSPORT_H
+
+#include "hash.h"
+#include "strbuf.h"
+
+/*
+ * Where a registry's bytes live. A transport reads and writes objects by
+ * key (a '/'-separated path below the registry's root). file:// is here;
+ * s3:// drops in beside it with the same operations.
+ */
+struct transport;
+
+enum transport_put_flags {
+	TRANSPORT_NO_OVERWRITE = (1 << 0),	/* QERR_EXISTS if present */
+};
+
+struct transport_ops {
+	/* Copy the object's bytes to out_fd. QERR_NOTFOUND if absent. */
+	int (*get)(struct transport *t, const char *key, int out_fd,
+		   struct strbuf *err);
+	/*
+	 * Store the bytes of in_fd (from offset 0) under key, atomically.
+	 * When expect is given, the bytes stored must hash to it, or
+	 * nothing is stored (QERR_CORRUPT). version_id (may be NULL)
+	 * receives the server's version, if any.
+	 */
+	int (*put)(struct transport *t, const char *key, int in_fd,
+		   const struct object_id *expect, unsigned flags,
+		   struct strbuf *version_id, struct strbuf *err);
+	/*
+	 * Replace the small object at key with data only if it currently
+	 * holds expect (expect NULL: only if it does not exist). QERR_STALE
+	 * with the current contents in current otherwise.
+	 */
+	int (*put_if)(struct transport *t, const char *key, const char *data,
+		      size_t len, const char *expect, struct strbuf *current,
+		      struct strbuf *err);
+	/* 0 with *size, or QERR_NOTFOUND. */
+	int (*head)(struct transport *t, const char *key, uint64_t *size,
+		    struct strbuf *err);
+	/* Each key below prefix, in byte order; stops at fn's non-zero. */
+	int (*list)(struct transport *t, const char *prefix,
+		    int (*fn)(const char *key, void *payload), void *payload,
+		    struct strbuf *err);
+	int (*del)(struct transport *t, const char *key, struct strbuf *err);
+	/* The physical key (URL) of key, with its version when given. */
+	void (*physical_key)(struct transport *t, const char *key,
+			     const char *version_id, struct strbuf *out);
+	void (*free)(struct transport *t);
+};
+
+struct transport {
+	const struct transport_ops *ops;
+	char *url;		/* for messages: never holds credentials */
+	int local;		/* on this machine (file://) */
+};
+
+/*
+ * Open the registry at url: "file:///abs", an absolute or relative path,
+ * or "s3://bucket/prefix". QERR_NOTFOUND when a file:// root does not
+ * exist (create it with TRANSPORT_CREATE).
+ */
+enum transport_open_flags {
+	TRANSPORT_CREATE = (1 << 0),
+};
+int transport_open(const char *url, unsigned flags, struct transport **out,
+		   struct strbuf *err);
+void transport_free(struct transport *t);
+
+/* Read a small object (at most max bytes) into out. */
+int transport_get_small(struct transport *t, const char *key,
+			struct strbuf *out, size_t max, struct strbuf *err);
+
+/* The file:// transport (transport-file.c). */
+int transport_file_open(const char *root, unsigned flags,
+			struct transport **out, struct strbuf *err);
+
+#endif
