@@ -40,6 +40,7 @@ struct entry_stream *entry_stream_manifest(FILE *fp, const char *name,
 		manifest_free(&m->s);
 		return NULL;
 	}
+	m->s.meta = m->r.meta;
 	return &m->s;
 }
 

@@ -16,6 +16,8 @@ struct entry_stream {
 	int (*next)(struct entry_stream *s, struct manifest_entry *e,
 		    struct strbuf *err);
 	void (*free)(struct entry_stream *s);
+	/* the package metadata (line 1) of a manifest; NULL for an index */
+	const struct json *meta;
 };
 
 /* Entries of the manifest in fp (not closed); name is for messages. */

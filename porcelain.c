@@ -168,8 +168,11 @@ void porcelain_registry_and_name(struct workspace *ws, int argc,
 
 const char *short_hash(const struct object_id *top)
 {
-	static char buf[13];
+	/* a few buffers, so one printf can show several */
+	static char buf[4][13];
+	static int next;
+	char *b = buf[next++ % 4];
 
-	xsnprintf(buf, sizeof(buf), "%.12s", oid_to_hex(top));
-	return buf;
+	xsnprintf(b, 13, "%.12s", oid_to_hex(top));
+	return b;
 }

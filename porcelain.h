@@ -50,7 +50,10 @@ void porcelain_registry_and_name(struct workspace *ws, int argc,
 				 const char **argv, const char **registry,
 				 const char **name);
 
-/* Short form of a top hash for people: the first 12 digits. */
+/*
+ * Short form of a top hash for people: the first 12 digits, in one of
+ * four static buffers (so up to four can appear in one printf).
+ */
 const char *short_hash(const struct object_id *top);
 
 #endif

@@ -1,0 +1,72 @@
+#include "builtin.h"
+#include "cache.h"
+#include "parse-options.h"
+#include <dirent.h>
+
+static const char * const cache_usage[] = {
+	"quire cache ls",
+	"quire cache clear",
+	NULL
+};
+
+struct usage {
+	uint64_t files, bytes;
+};
+
+/* Walk dir; count regular files, and delete them too when clear. */
+static int walk(const char *dir, int clear, struct usage *u)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	struct strbuf path = STRBUF_INIT;
+	int ret = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : -1;
+	while ((de = readdir(d))) {
+		struct stat st;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s", dir, de->d_name);
+		if (lstat(path.buf, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			if (walk(path.buf, clear, u) < 0 ||
+			    (clear && rmdir(path.buf) < 0))
+				ret = -1;
+			continue;
+		}
+		u->files++;
+		u->bytes += st.st_size;
+		if (clear && unlink(path.buf) < 0)
+			ret = -1;
+	}
+	closedir(d);
+	strbuf_release(&path);
+	return ret;
+}
+
+int cmd_cache(int argc, const char **argv, const char *prefix,
+	      struct workspace *ws)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct usage u = { 0, 0 };
+	int clear;
+	struct option options[] = { OPT_END() };
+
+	argc = parse_options(argc, argv, prefix, options, cache_usage, 0);
+	if (argc != 1 || (strcmp(argv[0], "ls") && strcmp(argv[0], "clear")))
+		usage_with_options(cache_usage, options);
+	clear = !strcmp(argv[0], "clear");
+	cache_path(&path);
+	if (walk(path.buf, clear, &u) < 0)
+		die_errno("cannot %s the cache in '%s'",
+			  clear ? "clear" : "read", path.buf);
+	printf("%s%" PRIu64 " file%s, %" PRIu64 " bytes in %s\n",
+	       clear ? "removed " : "", u.files, u.files == 1 ? "" : "s",
+	       u.bytes, path.buf);
+	strbuf_release(&path);
+	return 0;
+}

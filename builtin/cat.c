@@ -1,0 +1,29 @@
+#include "builtin.h"
+#include "object-read.h"
+#include "parse-options.h"
+
+static const char * const cat_usage[] = {
+	"quire cat [--registry <registry>] <revision> <key>",
+	NULL
+};
+
+int cmd_cat(int argc, const char **argv, const char *prefix,
+	    struct workspace *ws)
+{
+	struct strbuf err = STRBUF_INIT;
+	const char *reg = NULL;
+	struct option options[] = {
+		OPT_STRING(0, "registry", &reg, "registry",
+			   "where the package lives"),
+		OPT_END()
+	};
+
+	argc = parse_options(argc, argv, prefix, options, cat_usage, 0);
+	if (argc != 2)
+		usage_with_options(cat_usage, options);
+	fflush(stdout);
+	if (read_entry(ws, reg, argv[0], argv[1], STDOUT_FILENO, &err) < 0)
+		die("%s", err.buf);
+	strbuf_release(&err);
+	return 0;
+}

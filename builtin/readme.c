@@ -1,0 +1,33 @@
+#include "builtin.h"
+#include "object-read.h"
+#include "parse-options.h"
+
+static const char * const readme_usage[] = {
+	"quire readme [--registry <registry>] <revision>",
+	NULL
+};
+
+int cmd_readme(int argc, const char **argv, const char *prefix,
+	       struct workspace *ws)
+{
+	struct strbuf err = STRBUF_INIT;
+	const char *reg = NULL;
+	int ret;
+	struct option options[] = {
+		OPT_STRING(0, "registry", &reg, "registry",
+			   "where the package lives"),
+		OPT_END()
+	};
+
+	argc = parse_options(argc, argv, prefix, options, readme_usage, 0);
+	if (argc != 1)
+		usage_with_options(readme_usage, options);
+	fflush(stdout);
+	ret = read_entry(ws, reg, argv[0], "README.md", STDOUT_FILENO, &err);
+	if (ret == QERR_NOTFOUND && strstr(err.buf, "no entry"))
+		die("%s has no README.md", argv[0]);
+	if (ret < 0)
+		die("%s", err.buf);
+	strbuf_release(&err);
+	return 0;
+}
