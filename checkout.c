@@ -502,8 +502,8 @@ int checkout_version(struct workspace *ws, const struct object_id *top,
 	if (!ret && !(have_old && oideq(&old, top))) {
 		ret = refs_update(ws->refs, "HEAD", top, NULL, 0, err);
 		if (!ret)
-			ret = package_log_append(ws, have_old ? &old : NULL, top,
-						 opts->what ? opts->what :
+			ret = package_log_append(ws, have_old ? &old : NULL,
+						 top, opts->what ? opts->what :
 						 "checkout", err);
 	}
 	if (fp)

@@ -150,8 +150,8 @@ int idx_open(const char *path, struct index_db **out, struct strbuf *err)
 		version = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	if (version > IDX_VERSION) {
-		strbuf_addf(err, "'%s' was written by a newer quire (schema %d);"
-			    " upgrade quire", path, version);
+		strbuf_addf(err, "'%s' was written by a newer quire "
+			    "(schema %d); upgrade quire", path, version);
 		idx_close(idx);
 		return QERR_CORRUPT;
 	}

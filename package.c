@@ -169,8 +169,10 @@ int package_log_append(struct workspace *ws, const struct object_id *old,
 	strbuf_addf(&path, "%s/logs", ws->quire_dir);
 	mkdir_p(path.buf, 0755);
 	strbuf_addstr(&path, "/HEAD");
-	strbuf_addf(&line, "%s ", old ? oid_to_hex(old) :
-		    "0000000000000000000000000000000000000000000000000000000000000000");
+	if (old)
+		strbuf_addf(&line, "%s ", oid_to_hex(old));
+	else
+		strbuf_addf(&line, "%0*d ", HASH_HEXSZ, 0);
 	strbuf_addf(&line, "%s %" PRIu64 "\t", oid_to_hex(new_top),
 		    (uint64_t)time(NULL));
 	for (p = what; *p; p++)

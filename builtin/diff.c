@@ -8,7 +8,7 @@
 #include "stage.h"
 
 static const char * const diff_usage[] = {
-	"quire diff [--stat | --name-only | --json] [--registry <r>] [<rev> [<rev>]]",
+	"quire diff [<options>] [<revision> [<revision>]]",
 	NULL
 };
 

@@ -70,8 +70,9 @@ int cmd_remote(int argc, const char **argv, const char *prefix,
 			    argv[1]);
 		if (strncmp(argv[2], "s3://", 5) &&
 		    strncmp(argv[2], "file://", 7) && argv[2][0] != '/')
-			die("'%s' is not a registry URL: use s3://bucket/prefix,"
-			    " file:///path or an absolute path", argv[2]);
+			die("'%s' is not a registry URL: use "
+			    "s3://bucket/prefix, file:///path or an absolute "
+			    "path", argv[2]);
 		if (workspace_config_set(ws, key.buf, argv[2], &err) < 0)
 			die("%s", err.buf);
 	} else if (!strcmp(argv[0], "remove") || !strcmp(argv[0], "rm")) {

@@ -44,7 +44,8 @@ int cmd_rm(int argc, const char **argv, const char *prefix,
 		if (!keys.len)
 			die("'%s' matches nothing staged (a folder ends with "
 			    "'/')", argv[i]);
-		for (off = 0; off < keys.len; off += strlen(keys.buf + off) + 1) {
+		for (off = 0; off < keys.len;
+		     off += strlen(keys.buf + off) + 1) {
 			idx_delete_entry(ws->idx, keys.buf + off);
 			removed++;
 		}
