@@ -3,7 +3,7 @@
 #include "porcelain.h"
 
 static const char * const fetch_manifest_usage[] = {
-	"quire fetch-manifest [--registry <registry>] <ns>/<name>[:<tag>|@<hash>]",
+	"quire fetch-manifest [--registry <r>] <ns>/<name>[:<tag>|@<hash>]",
 	NULL
 };
 
