@@ -6,6 +6,7 @@
 #include "index-db.h"
 #include "logical-key.h"
 #include "package.h"
+#include "progress.h"
 #include "refs/refs.h"
 #include "stage.h"
 #include "tempfile.h"
@@ -180,6 +181,7 @@ enum action {
 };
 
 struct co {
+	struct progress *progress;
 	struct workspace *ws;
 	struct odb *cache;
 	const struct checkout_opts *opts;
@@ -223,6 +225,10 @@ static enum action decide(struct co *c, const struct manifest_entry *n,
 	strbuf_release(&why);
 	if (!ret && oideq(&got, &n->oid))
 		return ACT_KEEP;
+	/* still the bytes we recorded: not a local change, replace it */
+	if (!ret && o->key && o->has_hash && got.type == o->oid.type &&
+	    oideq(&got, &o->oid))
+		return ACT_PLACE;
 	return ACT_CONFLICT;
 }
 
@@ -291,6 +297,8 @@ static int new_entry(struct co *c, const struct manifest_entry *n,
 	enum action act;
 
 	c->stats->entries += c->apply;
+	if (c->apply)
+		progress_update(c->progress, c->stats->entries);
 	if (!in_scope(c, &n->key)) {
 		/* not placed: a reference to the remote copy, or what is
 		 * already here if it holds the same bytes */
@@ -492,8 +500,11 @@ int checkout_version(struct workspace *ws, const struct object_id *top,
 		ret = QERR_EXISTS;
 	}
 	c.apply = 1;
+	c.progress = progress_start(opts->what ? opts->what : "checkout",
+				    0, opts->quiet);
 	if (!ret)
 		ret = walk(&c, fp, oid_to_hex(top));
+	progress_stop(&c.progress);
 	if (!ret)
 		ret = idx_for_each_dir_meta(ws->idx, clear_dir_meta, &c);
 	if (!ret)

@@ -324,15 +324,33 @@ int registry_push_version(struct registry *reg, const char *name,
 	struct strbuf key = STRBUF_INIT;
 	int fd, ret;
 
-	/* the timestamp pointer first: latest never names an unlisted one */
-	strbuf_addf(&key, NAMED "%s/%" PRIu64, name, (uint64_t)time(NULL));
+	/*
+	 * The timestamp pointer first: latest never names an unlisted one.
+	 * Two pushes in one second must not overwrite each other's pointer
+	 * (history would be lost): take the next free second.
+	 */
 	fd = memfd_create("quire-pointer", MFD_CLOEXEC);
 	if (fd < 0 || write_in_full(fd, oid_to_hex(top), HASH_HEXSZ) < 0) {
 		strbuf_addf(err, "cannot make a pointer file: %s",
 			    strerror(errno));
 		ret = QERR_GENERIC;
 	} else {
-		ret = reg->t->ops->put(reg->t, key.buf, fd, NULL, 0, NULL, err);
+		uint64_t t = (uint64_t)time(NULL), i;
+		struct object_id there;
+
+		ret = QERR_EXISTS;
+		for (i = 0; ret == QERR_EXISTS && i < 1000; i++) {
+			strbuf_reset(&key);
+			strbuf_addf(&key, NAMED "%s/%" PRIu64, name, t + i);
+			strbuf_reset(err);
+			ret = reg->t->ops->put(reg->t, key.buf, fd, NULL,
+					       TRANSPORT_NO_OVERWRITE, NULL,
+					       err);
+			if (ret == QERR_EXISTS &&
+			    !read_pointer(reg, key.buf, &there, err) &&
+			    oideq(&there, top))
+				ret = 0;	/* this version, already listed */
+		}
 	}
 	if (fd >= 0)
 		close(fd);

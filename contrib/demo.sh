@@ -1,46 +1,56 @@
 #!/bin/sh
-# A short tour of quire's core, with the plumbing commands: hash a sample
-# folder into a workspace's object store, write the package manifest, tag
-# it, then rebuild the folder elsewhere from the store and check it.
+# A short tour of quire: make a package from a sample folder, publish it
+# to the embedded default registry, install it into another folder, check
+# every byte, then publish a second version and install it incrementally.
+# Everything happens in a scratch folder (HOME and XDG_* point there too).
 set -e
 QUIRE=${QUIRE:-$(cd "$(dirname "$0")/.." && pwd)/build/quire}
 work=$(mktemp -d "${TMPDIR:-/tmp}/quire-demo.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+export HOME="$work/home" XDG_DATA_HOME="$work/home/data" \
+	XDG_CACHE_HOME="$work/home/cache"
+q () {
+	echo "\$ quire $*"
+	"$QUIRE" "$@"
+}
 cd "$work"
 
 echo "== a sample folder"
 mkdir -p sample/train sample/val
 for i in 1 2 3; do echo "image $i" >sample/train/img$i.txt; done
 echo "validation" >sample/val/v1.txt
-printf 'a small data set\n' >sample/README.md
-find sample -type f | sort
+printf '# Sample\nA small data set.\n' >sample/README.md
 
-echo "== a workspace; every file stored by its sha2-256-chunked hash"
-mkdir ws && cd ws
-"$QUIRE" init demo/sample
-{
-	echo '{"version": "v0", "message": "first version"}'
-	(cd ../sample && find . -type f | sed 's|^\./||') | while read -r key; do
-		hash=$("$QUIRE" hash-object -w "../sample/$key")
-		size=$(wc -c <"../sample/$key")
-		printf '{"logical_key": "%s", "physical_keys": ["file://%s/sample/%s"], "size": %d, "hash": {"type": "sha2-256-chunked", "value": "%s"}, "meta": {}}\n' \
-			"$key" "$work" "$key" "$size" "$hash"
-	done
-} >entries.jsonl
+echo "== make it a package and publish it"
+cd sample
+q init demo/sample
+q add train
+q add val
+q set README.md README.md --meta '{"kind": "readme"}'
+q status
+q commit -m "first version"
+q push -t v1
+q list
 
-echo "== the manifest, in quilt3's format; its name is the top hash"
-top=$("$QUIRE" write-manifest <entries.jsonl)
-echo "top hash: $top"
-"$QUIRE" update-ref refs/tags/v1 "$top" ""
-"$QUIRE" cat-manifest v1
+echo "== install it into another folder, check every byte"
+cd "$work"
+q install demo/sample --to copy
+q verify copy
+q ls demo/sample
+q readme demo/sample
 
-echo "== its entries"
-"$QUIRE" ls-manifest v1
+echo "== a second version: one file changes, one is new"
+cd "$work/sample"
+echo "image 2, fixed" >train/img2.txt
+echo "image 4" >train/img4.txt
+q add train
+q status
+q commit -m "second version"
+q push
+q diff demo/sample:v1 demo/sample || :
+q log demo/sample
 
-echo "== rebuild the folder from the store, every byte verified"
-"$QUIRE" ls-manifest -z v1 | tr '\0' '\n' | while IFS="$(printf '\t')" read -r info key; do
-	hash=$(echo "$info" | cut -d' ' -f2)
-	mkdir -p "../copy/$(dirname "$key")"
-	"$QUIRE" cat-object "$hash" >"../copy/$key"
-done
-diff -r ../sample ../copy && echo "copy matches the sample folder"
+echo "== install it again: only what changed moves"
+cd "$work"
+q install demo/sample --to copy
+q verify copy
