@@ -509,6 +509,8 @@ int checkout_version(struct workspace *ws, const struct object_id *top,
 		ret = idx_for_each_dir_meta(ws->idx, clear_dir_meta, &c);
 	if (!ret)
 		ret = record_version_meta(&c, fp, oid_to_hex(top));
+	if (!ret)
+		ret = idx_clean_set(ws->idx, top, err);
 	have_old = !refs_read(ws->refs, "HEAD", &old);
 	if (!ret && !(have_old && oideq(&old, top))) {
 		ret = refs_update(ws->refs, "HEAD", top, NULL, 0, err);

@@ -30,7 +30,12 @@ static int walk(struct folder_list *fl, struct strbuf *path, size_t root_len,
 			continue;
 		strbuf_setlen(path, plen);
 		strbuf_addf(path, "/%s", de->d_name);
-		if (lstat(path->buf, &st) < 0)
+		/* the file system often says what it is: no stat needed */
+		if (de->d_type == DT_REG)
+			st.st_mode = S_IFREG;
+		else if (de->d_type == DT_DIR)
+			st.st_mode = S_IFDIR;
+		else if (lstat(path->buf, &st) < 0)
 			continue;
 		if (S_ISDIR(st.st_mode)) {
 			if (strcmp(de->d_name, ".quire"))

@@ -38,7 +38,8 @@ static const char schema[] =
 enum stmt_id {
 	ST_PUT, ST_GET, ST_DEL, ST_ALL, ST_PREFIX, ST_COUNT, ST_COUNT_PREFIX,
 	ST_DIR_PUT, ST_DIR_DEL, ST_DIR_ALL, ST_WATCH_PUT, ST_WATCH_DEL,
-	ST_WATCH_ALL, ST_META_GET, ST_META_PUT, ST_META_DEL, ST_NR
+	ST_WATCH_ALL, ST_META_GET, ST_META_PUT, ST_META_DEL, ST_STAT,
+	ST_NR
 };
 
 static const char *const stmt_sql[ST_NR] = {
@@ -59,6 +60,8 @@ static const char *const stmt_sql[ST_NR] = {
 	"SELECT value FROM state WHERE key = ?",
 	"INSERT OR REPLACE INTO state VALUES (?,?)",
 	"DELETE FROM state WHERE key = ?",
+	"UPDATE entries SET st_size = ?, st_mtime_ns = ?, st_ctime_ns = ?, "
+	"st_ino = ? WHERE logical_key = ?",
 };
 
 struct index_db {
@@ -234,11 +237,58 @@ static void bind_text(sqlite3_stmt *s, int i, const char *v)
 		sqlite3_bind_null(s, i);
 }
 
+#define CLEAN_KEY "clean_head"
+
+/* Any change to what the index holds: it no longer equals HEAD. */
+static int dirty(struct index_db *idx)
+{
+	sqlite3_stmt *s = stmt(idx, ST_META_DEL);
+
+	sqlite3_bind_text(s, 1, CLEAN_KEY, -1, SQLITE_STATIC);
+	return sqlite3_step(s) == SQLITE_DONE ? 0 : QERR_GENERIC;
+}
+
+int idx_clean_set(struct index_db *idx, const struct object_id *top,
+		  struct strbuf *err)
+{
+	return idx_set_meta(idx, CLEAN_KEY, oid_to_hex(top), err);
+}
+
+int idx_clean_get(struct index_db *idx, struct object_id *top)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int ret = idx_get_meta(idx, CLEAN_KEY, &sb);
+
+	if (!ret && oid_from_value(top, HASH_MANIFEST, sb.buf, sb.len))
+		ret = QERR_CORRUPT;
+	strbuf_release(&sb);
+	return ret;
+}
+
+int idx_update_stat(struct index_db *idx, const char *key,
+		    const struct idx_stat *st, struct strbuf *err)
+{
+	sqlite3_stmt *s = stmt(idx, ST_STAT);
+
+	sqlite3_bind_int64(s, 1, st->size);
+	sqlite3_bind_int64(s, 2, st->mtime_ns);
+	sqlite3_bind_int64(s, 3, st->ctime_ns);
+	sqlite3_bind_int64(s, 4, st->ino);
+	bind_text(s, 5, key);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return sql_error(idx, err, "cannot update the stat cache");
+	return 0;
+}
+
 int idx_put_entry(struct index_db *idx, const struct idx_entry *e,
 		  struct strbuf *err)
 {
-	sqlite3_stmt *s = stmt(idx, ST_PUT);
 	struct strbuf value = STRBUF_INIT;
+	sqlite3_stmt *s;
+
+	if (dirty(idx))
+		return sql_error(idx, err, "cannot write the index");
+	s = stmt(idx, ST_PUT);
 
 	bind_text(s, 1, e->key);
 	bind_text(s, 2, e->path);
@@ -312,7 +362,11 @@ int idx_get_entry(struct index_db *idx, const char *key,
 
 int idx_delete_entry(struct index_db *idx, const char *key)
 {
-	sqlite3_stmt *s = stmt(idx, ST_DEL);
+	sqlite3_stmt *s;
+
+	if (dirty(idx))
+		return QERR_GENERIC;
+	s = stmt(idx, ST_DEL);
 
 	bind_text(s, 1, key);
 	return sqlite3_step(s) == SQLITE_DONE ? 0 : QERR_GENERIC;
@@ -406,7 +460,11 @@ void idx_cursor_close(struct idx_cursor *c)
 int idx_set_dir_meta(struct index_db *idx, const char *key,
 		     const char *json, struct strbuf *err)
 {
-	sqlite3_stmt *s = stmt(idx, json ? ST_DIR_PUT : ST_DIR_DEL);
+	sqlite3_stmt *s;
+
+	if (dirty(idx))
+		return sql_error(idx, err, "cannot write the index");
+	s = stmt(idx, json ? ST_DIR_PUT : ST_DIR_DEL);
 
 	bind_text(s, 1, key);
 	if (json)
@@ -494,6 +552,7 @@ int idx_set_meta(struct index_db *idx, const char *key, const char *value,
 
 int idx_clear(struct index_db *idx, struct strbuf *err)
 {
+	dirty(idx);
 	if (sqlite3_exec(idx->db, "DELETE FROM entries; DELETE FROM dir_meta;"
 			 "DELETE FROM watch;", NULL, NULL, NULL) != SQLITE_OK)
 		return sql_error(idx, err, "cannot clear the index");

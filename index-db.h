@@ -94,6 +94,22 @@ int idx_get_meta(struct index_db *idx, const char *key, struct strbuf *out);
 int idx_set_meta(struct index_db *idx, const char *key, const char *value,
 		 struct strbuf *err);
 
+/*
+ * Update only the stat cache of key (its bytes did not change). Unlike
+ * every other write, this keeps the "index equals HEAD" marker.
+ */
+int idx_update_stat(struct index_db *idx, const char *key,
+		    const struct idx_stat *st, struct strbuf *err);
+
+/*
+ * The index holds exactly the version top (set after commit, checkout,
+ * install); any change to entries, folder or package metadata clears it.
+ * idx_clean_get() is 0 and fills top when set.
+ */
+int idx_clean_set(struct index_db *idx, const struct object_id *top,
+		  struct strbuf *err);
+int idx_clean_get(struct index_db *idx, struct object_id *top);
+
 /* Remove every entry, folder line and watch (checkout of a version). */
 int idx_clear(struct index_db *idx, struct strbuf *err);
 

@@ -33,6 +33,8 @@ int package_meta_store(struct workspace *ws, const struct json *meta,
 
 	json_write_python(&sb, meta);
 	ret = idx_set_meta(ws->idx, "package_meta", sb.buf, err);
+	if (!ret)
+		ret = idx_set_meta(ws->idx, "clean_head", NULL, err);
 	strbuf_release(&sb);
 	return ret;
 }

@@ -249,6 +249,8 @@ int push_data(struct workspace *ws, struct registry *reg, const char *name,
 				    PACKAGE_BUILD_MESSAGE : 0, &top, NULL, err);
 	if (!ret && !oideq(&top, &head))
 		BUG("push-data changed the top hash");
+	if (!ret)
+		ret = idx_clean_set(ws->idx, &head, err);
 	strbuf_release(&def);
 	strbuf_release(&msg);
 	strbuf_release(&fb);

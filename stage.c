@@ -82,7 +82,11 @@ static int flush_batch(struct refresh *r)
 					idx_stat_matches(&p->e.st, &now) &&
 					now.st_size == (off_t)jobs[i].size &&
 					!stat_is_racy(&now);
-			ret = idx_put_entry(r->ws->idx, &p->e, r->err);
+			if (changed)
+				ret = idx_put_entry(r->ws->idx, &p->e, r->err);
+			else if (p->e.has_stat)
+				ret = idx_update_stat(r->ws->idx, p->e.key,
+						      &p->e.st, r->err);
 		}
 		hash_job_release(&jobs[i]);
 		idx_entry_release(&p->e);
@@ -101,6 +105,8 @@ static int check_entry(const struct idx_entry *e, void *payload)
 	r->stats->entries++;
 	if (!e->path)
 		return 0;
+	if (!e->physical)
+		r->stats->local++;
 	if (stat(e->path, &st) < 0 || !S_ISREG(st.st_mode)) {
 		r->stats->missing++;
 		if (r->fn)

@@ -19,6 +19,7 @@ typedef void stage_report_fn(const char *key, const char *path,
 
 struct stage_stats {
 	uint64_t entries, hashed, modified, missing, added;
+	uint64_t local;		/* entries whose bytes are only local */
 };
 
 /*

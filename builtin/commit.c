@@ -71,6 +71,8 @@ int cmd_commit(int argc, const char **argv, const char *prefix,
 				       message ? message : "", &err) < 0)
 			warning("%s", err.buf);
 	}
+	if (idx_clean_set(ws->idx, &top, &err) < 0)
+		die("%s", err.buf);
 	commit_index_write(ws);
 	if (!quiet)
 		fprintf(stderr, "%s %" PRIu64 " entr%s, %" PRIu64 " file%s "

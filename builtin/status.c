@@ -1,12 +1,12 @@
 #include "builtin.h"
 #include "diff.h"
+#include "folder.h"
 #include "json.h"
 #include "logical-key.h"
 #include "parse-options.h"
 #include "porcelain.h"
 #include "refs/refs.h"
 #include "stage.h"
-#include <dirent.h>
 
 static const char * const status_usage[] = {
 	"quire status [--porcelain | --json]",
@@ -54,61 +54,57 @@ static int on_diff(enum diff_kind kind, const struct manifest_entry *a,
 	return 0;
 }
 
-static int count_local(const struct idx_entry *e, void *payload)
-{
-	struct status *s = payload;
+struct staged_walk {
+	struct status *s;
+	struct idx_cursor *cur;
+	struct idx_entry e;
+	int have;
+};
 
-	if (!e->physical && e->path)
-		s->local++;
-	return 0;
-}
-
-/* New files under an added folder: present on disk, not staged. */
-static void walk_new(struct status *s, struct strbuf *path,
-		     struct strbuf *key)
-{
-	DIR *d = opendir(path->buf);
-	struct dirent *de;
-	size_t plen = path->len, klen = key->len;
-
-	while (d && (de = readdir(d))) {
-		struct stat st;
-		struct idx_entry e;
-
-		if (de->d_name[0] == '.' && (!de->d_name[1] ||
-		    !strcmp(de->d_name, "..") || !strcmp(de->d_name, ".quire")))
-			continue;
-		strbuf_setlen(path, plen);
-		strbuf_setlen(key, klen);
-		strbuf_addf(path, "/%s", de->d_name);
-		strbuf_addstr(key, de->d_name);
-		if (lstat(path->buf, &st) < 0)
-			continue;
-		if (S_ISDIR(st.st_mode)) {
-			strbuf_addch(key, '/');
-			walk_new(s, path, key);
-		} else if (!idx_get_entry(s->ws->idx, key->buf, &e)) {
-			idx_entry_release(&e);
-		} else if (S_ISREG(st.st_mode) ||
-			   (S_ISLNK(st.st_mode) && !stat(path->buf, &st) &&
-			    S_ISREG(st.st_mode))) {
-			add_item(s, '?', key->buf, path->buf);
-		}
-	}
-	if (d)
-		closedir(d);
-	strbuf_setlen(path, plen);
-	strbuf_setlen(key, klen);
-}
-
+/*
+ * New files under an added folder: on disk, not staged. The folder's
+ * listing and the index are both in quilt3 order, so they merge.
+ */
 static int each_watch(const char *prefix, const char *dir, void *payload)
 {
-	struct strbuf path = STRBUF_INIT, key = STRBUF_INIT;
+	struct status *s = payload;
+	struct strbuf err = STRBUF_INIT, key = STRBUF_INIT;
+	struct folder_list fl;
+	struct idx_cursor *cur;
+	struct idx_entry e;
+	size_t i;
+	int have;
 
-	strbuf_addstr(&path, dir);
-	strbuf_addstr(&key, prefix);
-	walk_new(payload, &path, &key);
-	strbuf_release(&path);
+	if (folder_list(dir, &fl, &err) < 0 ||
+	    idx_cursor_open(s->ws->idx, prefix, &cur) < 0) {
+		strbuf_release(&err);
+		folder_list_release(&fl);
+		return 0;	/* a vanished folder has nothing new */
+	}
+	have = idx_cursor_next(cur, &e) > 0;
+	for (i = 0; i < fl.nr; i++) {
+		int cmp = 1;
+
+		strbuf_reset(&key);
+		strbuf_addf(&key, "%s%s", prefix, fl.keys[i]);
+		while (have && (cmp = logical_key_cmp(e.key, strlen(e.key),
+						      key.buf, key.len)) < 0) {
+			idx_entry_release(&e);
+			have = idx_cursor_next(cur, &e) > 0;
+		}
+		if (!have || cmp) {
+			struct strbuf path = STRBUF_INIT;
+
+			strbuf_addf(&path, "%s/%s", dir, fl.keys[i]);
+			add_item(s, '?', key.buf, path.buf);
+			strbuf_release(&path);
+		}
+	}
+	if (have)
+		idx_entry_release(&e);
+	idx_cursor_close(cur);
+	folder_list_release(&fl);
+	strbuf_release(&err);
 	strbuf_release(&key);
 	return 0;
 }
@@ -210,7 +206,7 @@ int cmd_status(int argc, const char **argv, const char *prefix,
 	struct strbuf err = STRBUF_INIT;
 	struct stage_stats stats = { 0 };
 	struct status s = { 0 };
-	struct object_id head;
+	struct object_id head, clean;
 	struct entry_stream *a = NULL, *b;
 	int porcelain = 0, json = 0, have_head;
 	FILE *fp = NULL;
@@ -231,7 +227,12 @@ int cmd_status(int argc, const char **argv, const char *prefix,
 		die("%s", err.buf);
 	commit_index_write(ws);	/* the refreshed stat cache */
 
+	s.local = stats.local;
 	have_head = !refs_read(ws->refs, "HEAD", &head);
+	/* an index that is exactly HEAD has nothing staged to compare */
+	if (have_head && !stats.modified && !idx_clean_get(ws->idx, &clean) &&
+	    oideq(&clean, &head))
+		goto staged_done;
 	if (have_head && odb_open_manifest(&ws->odb, &head, &fp, &err) < 0)
 		die("%s", err.buf);
 	if (fp) {
@@ -252,10 +253,10 @@ int cmd_status(int argc, const char **argv, const char *prefix,
 	entry_stream_free(a);
 	entry_stream_free(b);
 	fclose(fp);
+staged_done:
 	new_from = s.nr;
 	idx_for_each_watch(ws->idx, each_watch, &s);
 	QSORT(s.items + new_from, s.nr - new_from, cmp_item);
-	idx_for_each_entry(ws->idx, NULL, count_local, &s);
 
 	if (json) {
 		print_json(&s, workspace_package_name(ws), have_head, &head);
