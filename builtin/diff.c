@@ -1,5 +1,6 @@
 #include "builtin.h"
 #include "diff.h"
+#include "folder.h"
 #include "json.h"
 #include "package.h"
 #include "parse-options.h"
@@ -8,7 +9,7 @@
 #include "stage.h"
 
 static const char * const diff_usage[] = {
-	"quire diff [<options>] [<revision> [<revision>]]",
+	"quire diff [<options>] [<revision> [<revision> | <folder>]]",
 	NULL
 };
 
@@ -56,6 +57,34 @@ static int print_change(enum diff_kind kind, const struct manifest_entry *a,
 	}
 	strbuf_release(&sb);
 	return 0;
+}
+
+/* A folder as the package it would be (its files hashed). */
+static struct entry_stream *folder(const char *dir, FILE **fp)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct object_id top;
+	struct entry_stream *s;
+
+	*fp = tmpfile();
+	if (!*fp)
+		die_errno("cannot create a temporary file");
+	if (folder_build(dir, fileno(*fp), &top, NULL, &err) < 0)
+		die("%s", err.buf);
+	rewind(*fp);
+	s = entry_stream_manifest(*fp, dir, &err);
+	if (!s)
+		die("%s", err.buf);
+	strbuf_release(&err);
+	return s;
+}
+
+static int is_folder(const char *arg)
+{
+	struct stat st;
+
+	return !stat(arg, &st) && S_ISDIR(st.st_mode) &&
+	       (strchr(arg, '/') || !strcmp(arg, ".") || !strcmp(arg, ".."));
 }
 
 /* The workspace as it is now: hashes refreshed, the index as a stream. */
@@ -118,7 +147,10 @@ int cmd_diff(int argc, const char **argv, const char *prefix,
 	if (argc < 2 && !ws)
 		die("not in a quire workspace; give two revisions");
 	a = version(ws, reg, argc ? argv[0] : "HEAD", &fa);
-	b = argc == 2 ? version(ws, reg, argv[1], &fb) : working(ws);
+	if (argc == 2 && is_folder(argv[1]))
+		b = folder(argv[1], &fb);
+	else
+		b = argc == 2 ? version(ws, reg, argv[1], &fb) : working(ws);
 	if (diff_streams(a, b, print_change, &o, &err) < 0)
 		die("%s", err.buf);
 	entry_stream_free(a);
