@@ -7,7 +7,7 @@
  * The schema. Bump user_version when it changes; idx_open() refuses a
  * newer one.
  */
-#define IDX_VERSION 1
+#define IDX_VERSION 2
 static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS entries ("
 	"  logical_key TEXT PRIMARY KEY COLLATE quire_key,"
@@ -33,13 +33,15 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS state ("
 	"  key TEXT PRIMARY KEY,"
 	"  value TEXT NOT NULL"
-	");";
+	");"
+	/* version 2: which entry stages a file */
+	"CREATE INDEX IF NOT EXISTS entries_path ON entries (path);";
 
 enum stmt_id {
 	ST_PUT, ST_GET, ST_DEL, ST_ALL, ST_PREFIX, ST_COUNT, ST_COUNT_PREFIX,
 	ST_DIR_PUT, ST_DIR_DEL, ST_DIR_ALL, ST_WATCH_PUT, ST_WATCH_DEL,
 	ST_WATCH_ALL, ST_META_GET, ST_META_PUT, ST_META_DEL, ST_STAT,
-	ST_NR
+	ST_BY_PATH, ST_NR
 };
 
 static const char *const stmt_sql[ST_NR] = {
@@ -62,6 +64,7 @@ static const char *const stmt_sql[ST_NR] = {
 	"DELETE FROM state WHERE key = ?",
 	"UPDATE entries SET st_size = ?, st_mtime_ns = ?, st_ctime_ns = ?, "
 	"st_ino = ? WHERE logical_key = ?",
+	"SELECT 1 FROM entries WHERE path = ? LIMIT 1",
 };
 
 struct index_db {
@@ -160,7 +163,7 @@ int idx_open(const char *path, struct index_db **out, struct strbuf *err)
 	}
 	if (version < IDX_VERSION &&
 	    (sqlite3_exec(idx->db, schema, NULL, NULL, NULL) != SQLITE_OK ||
-	     sqlite3_exec(idx->db, "PRAGMA user_version=1", NULL, NULL,
+	     sqlite3_exec(idx->db, "PRAGMA user_version=2", NULL, NULL,
 			  NULL) != SQLITE_OK))
 		goto fail;
 	for (i = 0; i < ST_NR; i++)
@@ -357,6 +360,46 @@ int idx_get_entry(struct index_db *idx, const char *key,
 		ret = 0;
 	}
 	sqlite3_reset(s);
+	return ret;
+}
+
+int idx_has_path(struct index_db *idx, const char *path)
+{
+	sqlite3_stmt *s = stmt(idx, ST_BY_PATH);
+	int ret;
+
+	bind_text(s, 1, path);
+	ret = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_reset(s);
+	return ret;
+}
+
+int idx_key_conflict(struct index_db *idx, const char *key,
+		     struct strbuf *other)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct idx_entry e;
+	const char *p;
+	int ret = 0;
+
+	/* an entry named like one of key's folders */
+	for (p = strchr(key, '/'); !ret && p; p = strchr(p + 1, '/')) {
+		strbuf_reset(&sb);
+		strbuf_add(&sb, key, p - key);
+		if (!idx_get_entry(idx, sb.buf, &e)) {
+			strbuf_addbuf(other, &sb);
+			idx_entry_release(&e);
+			ret = 1;
+		}
+	}
+	/* entries below key, as a folder */
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "%s/", key);
+	if (!ret && idx_count(idx, sb.buf) > 0) {
+		strbuf_addbuf(other, &sb);
+		ret = 1;
+	}
+	strbuf_release(&sb);
 	return ret;
 }
 

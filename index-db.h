@@ -54,6 +54,15 @@ int idx_put_entry(struct index_db *idx, const struct idx_entry *e,
 int idx_get_entry(struct index_db *idx, const char *key,
 		  struct idx_entry *e);
 int idx_delete_entry(struct index_db *idx, const char *key);
+/* Does an entry stage the file at path (absolute)? */
+int idx_has_path(struct index_db *idx, const char *path);
+/*
+ * Would key be both a file and a folder? 1 when an entry is named like
+ * one of key's folders, or entries lie below key; other gets the key (or
+ * "key/") in the way. 0 when key is free of such conflicts.
+ */
+int idx_key_conflict(struct index_db *idx, const char *key,
+		     struct strbuf *other);
 /* Number of entries; with a prefix "dir/", those below it. */
 int64_t idx_count(struct index_db *idx, const char *prefix);
 

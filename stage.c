@@ -175,6 +175,7 @@ struct adder {
 static int add_file(struct adder *a, const char *path, const char *key)
 {
 	struct idx_entry e, old;
+	struct strbuf other = STRBUF_INIT;
 	int ret;
 
 	if (logical_key_check(key, strlen(key), 0, a->err) < 0) {
@@ -182,6 +183,14 @@ static int add_file(struct adder *a, const char *path, const char *key)
 		return QERR_CORRUPT;
 	}
 	idx_entry_init(&e);
+	if (idx_key_conflict(a->ws->idx, key, &other)) {
+		strbuf_addf(a->err, "'%s' would make '%s' both a file and a "
+			    "folder; rm or mv one of them first", key,
+			    other.buf);
+		strbuf_release(&other);
+		return QERR_EXISTS;
+	}
+	strbuf_release(&other);
 	if (!idx_get_entry(a->ws->idx, key, &old)) {
 		if (old.path && !strcmp(old.path, path)) {
 			idx_entry_release(&old);

@@ -12,6 +12,12 @@ static const char * const install_usage[] = {
 	NULL
 };
 
+/* 'copy' is another name for install. */
+static const char * const copy_usage[] = {
+	"quire copy [<options>] <namespace>/<name>[:<tag>|@<hash>]",
+	NULL
+};
+
 /* The workspace at dir itself (not a parent's), made when missing. */
 static struct workspace *target(const char *dir, const char *name)
 {
@@ -42,6 +48,27 @@ static struct workspace *target(const char *dir, const char *name)
 	return ws;
 }
 
+/* The workspace at dir itself, if there is one (NULL otherwise). */
+static struct workspace *existing_workspace(const char *dir)
+{
+	struct strbuf err = STRBUF_INIT, q = STRBUF_INIT;
+	struct workspace *ws = NULL;
+	char *abs;
+
+	strbuf_addf(&q, "%s/.quire/objects", dir);
+	if (!access(q.buf, F_OK) && !workspace_discover(dir, &ws, &err)) {
+		abs = realpath(dir, NULL);
+		if (!abs || strcmp(abs, ws->root)) {
+			workspace_free(ws);
+			ws = NULL;
+		}
+		free(abs);
+	}
+	strbuf_release(&err);
+	strbuf_release(&q);
+	return ws;
+}
+
 int cmd_install(int argc, const char **argv, const char *prefix,
 		struct workspace *unused)
 {
@@ -50,7 +77,7 @@ int cmd_install(int argc, const char **argv, const char *prefix,
 	struct checkout_stats stats = { 0 };
 	struct package_rev rev;
 	struct registry *reg;
-	struct workspace *ws;
+	struct workspace *ws, *existing;
 	struct object_id top;
 	struct odb cache;
 	const char *reg_arg = NULL, *to = NULL, *link = NULL;
@@ -69,22 +96,34 @@ int cmd_install(int argc, const char **argv, const char *prefix,
 		OPT_END()
 	};
 
-	argc = parse_options(argc, argv, prefix, options, install_usage, 0);
+	const char * const *usage = strcmp(argv[0], "copy") ? install_usage :
+				    copy_usage;
+
+	argc = parse_options(argc, argv, prefix, options, usage, 0);
 	if (argc != 1)
-		usage_with_options(install_usage, options);
+		usage_with_options(usage, options);
 	if (package_rev_parse(&rev, argv[0], &err) < 0)
 		die("%s", err.buf);
 	if (!to)
 		to = strchr(rev.name, '/') + 1;
-	ws = target(to, rev.name);
-	if (!link)
-		link = config_get(&ws->config, "install.link");
 	if (link && link_type_parse(link, &opts.link) < 0)
 		die("unknown link type '%s': use copy, hardlink or reflink",
 		    link);
-	if (porcelain_registry(ws, reg_arg, 0, &reg, &err) < 0 ||
-	    registry_resolve(reg, &rev, &top, &err) < 0 ||
-	    fetch_manifest(&ws->odb, reg, &top, &err) < 0 ||
+	/*
+	 * Find the package before making anything: a failed install leaves
+	 * no workspace behind. An existing one's remotes count.
+	 */
+	existing = existing_workspace(to);
+	if (porcelain_registry(existing, reg_arg, 0, &reg, &err) < 0 ||
+	    registry_resolve(reg, &rev, &top, &err) < 0)
+		die("%s", err.buf);
+	workspace_free(existing);
+	ws = target(to, rev.name);
+	if (!link && (link = config_get(&ws->config, "install.link")) &&
+	    link_type_parse(link, &opts.link) < 0)
+		die("unknown link type '%s' in install.link: use copy, "
+		    "hardlink or reflink", link);
+	if (fetch_manifest(&ws->odb, reg, &top, &err) < 0 ||
 	    cache_odb(&cache, &err) < 0)
 		die("%s", err.buf);
 	strbuf_addf(&what, "install %s@%s", rev.name, oid_to_hex(&top));

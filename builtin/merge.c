@@ -28,6 +28,16 @@ static int one(struct merge *m, const struct manifest_entry *e,
 	if (logical_key_check(m->key.buf, m->key.len, 0, err) < 0)
 		return QERR_CORRUPT;
 	if (!m->apply) {
+		struct strbuf other = STRBUF_INIT;
+
+		if (idx_key_conflict(m->ws->idx, m->key.buf, &other)) {
+			strbuf_addf(err, "merging would make '%s' both a file "
+				    "and a folder (because of '%s')",
+				    m->key.buf, other.buf);
+			strbuf_release(&other);
+			return QERR_EXISTS;
+		}
+		strbuf_release(&other);
 		if (!idx_get_entry(m->ws->idx, m->key.buf, &old)) {
 			if (m->ncollisions++ < 20)
 				strbuf_addf(&m->collisions, "\n\t%s",

@@ -151,7 +151,14 @@ int cmd_mv(int argc, const char **argv, const char *prefix,
 		nr++;
 	}
 	for (moved = 0; moved < nr; moved++) {
+		struct strbuf other = STRBUF_INIT;
+
 		target(&m, all[moved].key, &key);
+		if (idx_key_conflict(ws->idx, key.buf, &other))
+			die("moving would make '%s' both a file and a folder "
+			    "(because of '%s'); nothing was moved", key.buf,
+			    other.buf);
+		strbuf_release(&other);
 		free(all[moved].key);
 		all[moved].key = xstrdup(key.buf);
 		if (idx_put_entry(ws->idx, &all[moved], &err) < 0)

@@ -95,8 +95,10 @@ static int each_watch(const char *prefix, const char *dir, void *payload)
 		if (!have || cmp) {
 			struct strbuf path = STRBUF_INIT;
 
+			/* staged under another key (moved)? then not new */
 			strbuf_addf(&path, "%s/%s", dir, fl.keys[i]);
-			add_item(s, '?', key.buf, path.buf);
+			if (!idx_has_path(s->ws->idx, path.buf))
+				add_item(s, '?', key.buf, path.buf);
 			strbuf_release(&path);
 		}
 	}
