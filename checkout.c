@@ -331,30 +331,86 @@ static int new_entry(struct co *c, const struct manifest_entry *n,
 	return record(c, n, c->path.buf, &st);
 }
 
+/* Is path where a checkout of key puts its file? */
+static int placed_here(struct co *c, const char *key, const char *path)
+{
+	strbuf_reset(&c->path);
+	strbuf_addf(&c->path, "%s/%s", c->ws->root, key);
+	return path && !strcmp(path, c->path.buf);
+}
+
+/* Remove the file a checkout put at root/key (nothing else, ever). */
+static int remove_placed(struct co *c, const char *key)
+{
+	struct stat st;
+
+	strbuf_reset(&c->path);
+	strbuf_addf(&c->path, "%s/%s", c->ws->root, key);
+	if (lstat(c->path.buf, &st) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	if (unlink(c->path.buf) < 0) {
+		strbuf_addf(c->err, "cannot remove '%s': %s", c->path.buf,
+			    strerror(errno));
+		return QERR_GENERIC;
+	}
+	c->stats->removed++;
+	return 0;
+}
+
 static int gone_entry(struct co *c, const struct idx_entry *o)
 {
 	struct strbuf key = STRBUF_INIT;
-	int in;
+	int in, ret = 0;
 
 	if (!c->apply)
 		return 0;
 	strbuf_addstr(&key, o->key);
 	in = in_scope(c, &key);
 	strbuf_release(&key);
-	if (in && o->path && !access(o->path, F_OK)) {
+	/*
+	 * Only a file this checkout machinery placed (at root/key) may go:
+	 * the source of a staged entry (elsewhere, or moved) is the user's.
+	 */
+	if (in && placed_here(c, o->key, o->path) &&
+	    !access(c->path.buf, F_OK)) {
 		if (c->opts->force) {
-			if (unlink(o->path) < 0) {
-				strbuf_addf(c->err, "cannot remove '%s': %s",
-					    o->path, strerror(errno));
-				return QERR_GENERIC;
-			}
-			c->stats->removed++;
+			ret = remove_placed(c, o->key);
 		} else {
 			strbuf_addf(c->kept, "%s\n", o->key);
 			c->stats->kept++;
+			ret = idx_kept(c->ws->idx, o->key, 1);
 		}
 	}
-	return idx_delete_entry(c->ws->idx, o->key);
+	return ret ? ret : idx_delete_entry(c->ws->idx, o->key);
+}
+
+static int collect_kept(const char *key, const char *unused, void *p)
+{
+	strbuf_add(p, key, strlen(key) + 1);
+	return 0;
+}
+
+/* --force: files kept by earlier checkouts go now, unless back in. */
+static int remove_kept(struct co *c)
+{
+	struct strbuf keys = STRBUF_INIT;
+	struct idx_entry e;
+	size_t off;
+	int ret = idx_for_each_kept(c->ws->idx, collect_kept, &keys);
+
+	for (off = 0; !ret && off < keys.len;
+	     off += strlen(keys.buf + off) + 1) {
+		const char *key = keys.buf + off;
+
+		if (!idx_get_entry(c->ws->idx, key, &e))
+			idx_entry_release(&e);	/* the version has it again */
+		else
+			ret = remove_placed(c, key);
+		if (!ret)
+			ret = idx_kept(c->ws->idx, key, 0);
+	}
+	strbuf_release(&keys);
+	return ret;
 }
 
 /* One pass over the new version merged with the index. */
@@ -369,7 +425,8 @@ static int walk(struct co *c, FILE *fp, const char *name)
 	if (fseeko(fp, 0, SEEK_SET) ||
 	    manifest_reader_open(&r, fp, name, 0, c->err) < 0)
 		return QERR_CORRUPT;
-	if (idx_cursor_open(c->ws->idx, NULL, &cur) < 0) {
+	/* the index as it was: this walk rewrites it */
+	if (idx_cursor_open_snapshot(c->ws->idx, NULL, &cur) < 0) {
 		manifest_reader_release(&r);
 		return QERR_GENERIC;
 	}
@@ -505,6 +562,8 @@ int checkout_version(struct workspace *ws, const struct object_id *top,
 	if (!ret)
 		ret = walk(&c, fp, oid_to_hex(top));
 	progress_stop(&c.progress);
+	if (!ret && opts->force)
+		ret = remove_kept(&c);
 	if (!ret)
 		ret = idx_for_each_dir_meta(ws->idx, clear_dir_meta, &c);
 	if (!ret)

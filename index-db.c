@@ -35,13 +35,17 @@ static const char schema[] =
 	"  value TEXT NOT NULL"
 	");"
 	/* version 2: which entry stages a file */
-	"CREATE INDEX IF NOT EXISTS entries_path ON entries (path);";
+	"CREATE INDEX IF NOT EXISTS entries_path ON entries (path);"
+	/* files a checkout left in place although their version dropped them */
+	"CREATE TABLE IF NOT EXISTS kept ("
+	"  logical_key TEXT PRIMARY KEY"
+	");";
 
 enum stmt_id {
 	ST_PUT, ST_GET, ST_DEL, ST_ALL, ST_PREFIX, ST_COUNT, ST_COUNT_PREFIX,
 	ST_DIR_PUT, ST_DIR_DEL, ST_DIR_ALL, ST_WATCH_PUT, ST_WATCH_DEL,
 	ST_WATCH_ALL, ST_META_GET, ST_META_PUT, ST_META_DEL, ST_STAT,
-	ST_BY_PATH, ST_NR
+	ST_BY_PATH, ST_KEPT_PUT, ST_KEPT_DEL, ST_KEPT_ALL, ST_NR
 };
 
 static const char *const stmt_sql[ST_NR] = {
@@ -65,10 +69,14 @@ static const char *const stmt_sql[ST_NR] = {
 	"UPDATE entries SET st_size = ?, st_mtime_ns = ?, st_ctime_ns = ?, "
 	"st_ino = ? WHERE logical_key = ?",
 	"SELECT 1 FROM entries WHERE path = ? LIMIT 1",
+	"INSERT OR REPLACE INTO kept VALUES (?)",
+	"DELETE FROM kept WHERE logical_key = ?",
+	"SELECT logical_key, logical_key FROM kept ORDER BY logical_key",
 };
 
 struct index_db {
 	sqlite3 *db;
+	sqlite3 *snap;		/* read-only, for snapshot cursors */
 	char *path;
 	sqlite3_stmt *stmt[ST_NR];
 	int in_tx;
@@ -190,6 +198,7 @@ void idx_close(struct index_db *idx)
 		idx_rollback(idx);
 	for (i = 0; i < ST_NR; i++)
 		sqlite3_finalize(idx->stmt[i]);
+	sqlite3_close(idx->snap);
 	sqlite3_close(idx->db);
 	free(idx->path);
 	free(idx);
@@ -461,15 +470,16 @@ int idx_for_each_entry(struct index_db *idx, const char *prefix,
 
 struct idx_cursor {
 	sqlite3_stmt *s;
+	sqlite3 *snap;		/* its read transaction ends with it */
 };
 
-int idx_cursor_open(struct index_db *idx, const char *prefix,
-		    struct idx_cursor **out)
+static int cursor_open(sqlite3 *db, const char *prefix,
+		       struct idx_cursor **out)
 {
 	sqlite3_stmt *s;
 
-	if (sqlite3_prepare_v2(idx->db, stmt_sql[prefix && *prefix ?
-						   ST_PREFIX : ST_ALL],
+	if (sqlite3_prepare_v2(db, stmt_sql[prefix && *prefix ?
+					    ST_PREFIX : ST_ALL],
 			       -1, &s, NULL) != SQLITE_OK)
 		return QERR_GENERIC;
 	if (prefix && *prefix) {
@@ -478,6 +488,35 @@ int idx_cursor_open(struct index_db *idx, const char *prefix,
 	}
 	*out = xcalloc(1, sizeof(**out));
 	(*out)->s = s;
+	return 0;
+}
+
+int idx_cursor_open(struct index_db *idx, const char *prefix,
+		    struct idx_cursor **out)
+{
+	return cursor_open(idx->db, prefix, out);
+}
+
+int idx_cursor_open_snapshot(struct index_db *idx, const char *prefix,
+			     struct idx_cursor **out)
+{
+	if (!idx->snap &&
+	    (sqlite3_open_v2(idx->path, &idx->snap, SQLITE_OPEN_READONLY |
+			     SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+	     sqlite3_create_collation(idx->snap, "quire_key", SQLITE_UTF8,
+				      NULL, key_collation) != SQLITE_OK)) {
+		sqlite3_close(idx->snap);
+		idx->snap = NULL;
+		return QERR_GENERIC;
+	}
+	sqlite3_busy_timeout(idx->snap, 10000);
+	if (sqlite3_exec(idx->snap, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return QERR_GENERIC;
+	if (cursor_open(idx->snap, prefix, out) < 0) {
+		sqlite3_exec(idx->snap, "ROLLBACK", NULL, NULL, NULL);
+		return QERR_GENERIC;
+	}
+	(*out)->snap = idx->snap;
 	return 0;
 }
 
@@ -497,6 +536,8 @@ void idx_cursor_close(struct idx_cursor *c)
 	if (!c)
 		return;
 	sqlite3_finalize(c->s);
+	if (c->snap)
+		sqlite3_exec(c->snap, "ROLLBACK", NULL, NULL, NULL);
 	free(c);
 }
 
@@ -591,6 +632,19 @@ int idx_set_meta(struct index_db *idx, const char *key, const char *value,
 	if (sqlite3_step(s) != SQLITE_DONE)
 		return sql_error(idx, err, "cannot write the index");
 	return 0;
+}
+
+int idx_kept(struct index_db *idx, const char *key, int keep)
+{
+	sqlite3_stmt *s = stmt(idx, keep ? ST_KEPT_PUT : ST_KEPT_DEL);
+
+	bind_text(s, 1, key);
+	return sqlite3_step(s) == SQLITE_DONE ? 0 : QERR_GENERIC;
+}
+
+int idx_for_each_kept(struct index_db *idx, idx_dir_fn *fn, void *payload)
+{
+	return for_each_pair(idx, ST_KEPT_ALL, fn, payload);
 }
 
 int idx_clear(struct index_db *idx, struct strbuf *err)

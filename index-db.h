@@ -78,6 +78,13 @@ int idx_for_each_entry(struct index_db *idx, const char *prefix,
 struct idx_cursor;
 int idx_cursor_open(struct index_db *idx, const char *prefix,
 		    struct idx_cursor **out);
+/*
+ * The same over the index as last committed, on a connection of its own:
+ * rows the command writes meanwhile (in its open transaction) are not
+ * seen, so a walk that rewrites what it reads is safe.
+ */
+int idx_cursor_open_snapshot(struct index_db *idx, const char *prefix,
+			     struct idx_cursor **out);
 /* 1 with *e filled (release it), 0 at the end, QERR_GENERIC on error. */
 int idx_cursor_next(struct idx_cursor *c, struct idx_entry *e);
 void idx_cursor_close(struct idx_cursor *c);
@@ -118,6 +125,14 @@ int idx_update_stat(struct index_db *idx, const char *key,
 int idx_clean_set(struct index_db *idx, const struct object_id *top,
 		  struct strbuf *err);
 int idx_clean_get(struct index_db *idx, struct object_id *top);
+
+/*
+ * Files a checkout kept although the version dropped them (recorded so a
+ * later checkout with --force removes them). keep: 1 record, 0 forget.
+ */
+int idx_kept(struct index_db *idx, const char *key, int keep);
+/* fn(key, key, payload) for each kept file. */
+int idx_for_each_kept(struct index_db *idx, idx_dir_fn *fn, void *payload);
 
 /* Remove every entry, folder line and watch (checkout of a version). */
 int idx_clear(struct index_db *idx, struct strbuf *err);

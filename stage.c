@@ -132,7 +132,9 @@ int stage_refresh(struct workspace *ws, const char *prefix,
 		  struct stage_stats *stats, struct strbuf *err)
 {
 	struct refresh r = { 0 };
-	int ret;
+	struct idx_cursor *cur;
+	struct idx_entry e;
+	int ret = 0, rc = 0;
 
 	r.ws = ws;
 	r.fn = fn;
@@ -140,7 +142,19 @@ int stage_refresh(struct workspace *ws, const char *prefix,
 	r.stats = stats;
 	r.err = err;
 	r.batch = xcalloc(HASH_BATCH, sizeof(*r.batch));
-	ret = idx_for_each_entry(ws->idx, prefix, check_entry, &r);
+	/* the committed index: the batches rewrite rows behind the walk */
+	if (idx_cursor_open_snapshot(ws->idx, prefix, &cur) < 0) {
+		strbuf_addstr(err, "cannot read the index");
+		free(r.batch);
+		return QERR_GENERIC;
+	}
+	while (!ret && (rc = idx_cursor_next(cur, &e)) > 0) {
+		ret = check_entry(&e, &r);
+		idx_entry_release(&e);
+	}
+	if (!ret && rc < 0)
+		ret = QERR_GENERIC;
+	idx_cursor_close(cur);
 	if (!ret && r.nr)
 		ret = flush_batch(&r);
 	free(r.batch);

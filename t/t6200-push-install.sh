@@ -465,6 +465,48 @@ test_expect_success 'install of an unknown package or from a missing registry is
 	test_path_is_missing nowhere
 '
 
+test_expect_success 'checkout --force never removes files it did not place' '
+	mkdir -p safe/ws safe/ext &&
+	echo outside >safe/ext/q.txt &&
+	(
+		cd safe/ws &&
+		quire init -q ns/safe &&
+		mkdir data &&
+		echo d >data/d.txt &&
+		quire add -q data &&
+		quire commit -q -m one >/dev/null &&
+		quire add -q ../ext/q.txt &&
+		quire mv data train &&
+		quire checkout --force -q
+	) &&
+	test_path_is_file safe/ext/q.txt &&
+	test_path_is_file safe/ws/data/d.txt
+'
+
+test_expect_success 'a kept file is removed by a later --force' '
+	mkdir -p kp/src &&
+	(
+		cd kp/src &&
+		quire init -q ns/kept &&
+		echo a >a && echo b >b &&
+		quire add -q a && quire add -q b &&
+		quire commit -q -m one >/dev/null &&
+		quire push -q -t v1 >/dev/null &&
+		quire rm -q b &&
+		quire commit -q -m two >/dev/null &&
+		quire push -q >/dev/null
+	) &&
+	quire install -q ns/kept:v1 --to kp/inst >/dev/null &&
+	test_path_is_file kp/inst/b &&
+	quire install ns/kept --to kp/inst >/dev/null 2>err &&
+	test_grep "no longer in the package" err &&
+	test_path_is_file kp/inst/b &&
+	quire install -q --force ns/kept --to kp/inst >/dev/null &&
+	test_path_is_missing kp/inst/b &&
+	test_path_is_file kp/inst/a &&
+	quire verify -q kp/inst
+'
+
 test_expect_success 'a failed install leaves no folder behind to block the next one' '
 	test_fatal 128 quire install no/such --to x5 &&
 	test_path_is_missing x5 &&
