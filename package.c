@@ -25,6 +25,21 @@ int package_meta_load(struct workspace *ws, struct json **meta,
 	return ret;
 }
 
+int package_meta_differs(const struct json *a, const struct json *b)
+{
+	struct json *x = json_dup(a), *y = json_dup(b);
+	int ret;
+
+	if (x->type == JSON_OBJECT)
+		json_object_remove(x, "message");
+	if (y->type == JSON_OBJECT)
+		json_object_remove(y, "message");
+	ret = !json_equal(x, y);
+	json_free(x);
+	json_free(y);
+	return ret;
+}
+
 int package_meta_store(struct workspace *ws, const struct json *meta,
 		       struct strbuf *err)
 {

@@ -33,6 +33,12 @@ int package_build(struct workspace *ws, const char *message, unsigned flags,
 		  struct object_id *top, uint64_t *entries,
 		  struct strbuf *err);
 
+/*
+ * Do two package metadata objects differ in more than their "message"
+ * (each commit has its own)? 1 or 0.
+ */
+int package_meta_differs(const struct json *a, const struct json *b);
+
 /* Append "old new time message" to .quire/logs/HEAD. */
 int package_log_append(struct workspace *ws, const struct object_id *old,
 		       const struct object_id *new_top, const char *what,

@@ -10,23 +10,35 @@ int porcelain_registry(struct workspace *ws, const char *arg, unsigned flags,
 		       struct registry **out, struct strbuf *err)
 {
 	struct strbuf key = STRBUF_INIT, path = STRBUF_INIT;
+	struct config user = CONFIG_INIT;
 	const char *url = NULL;
 	int ret;
 
-	if (arg && ws && !strchr(arg, '/') && !strchr(arg, ':')) {
+	if (!ws) {
+		struct strbuf ignored = STRBUF_INIT;
+
+		/* outside a workspace, the user's own remotes count */
+		config_user_path(&path);
+		config_read(&user, path.buf, &ignored);
+		strbuf_reset(&path);
+		strbuf_release(&ignored);
+	}
+	if (arg && !strchr(arg, '/') && !strchr(arg, ':')) {
 		strbuf_addf(&key, "remote.%s.url", arg);
-		url = config_get(&ws->config, key.buf);
+		url = config_get(ws ? &ws->config : &user, key.buf);
 		if (!url && strcmp(arg, ".") && strcmp(arg, "..")) {
 			strbuf_addf(err, "no remote '%s'; 'quire remote list' "
 				    "shows them", arg);
 			strbuf_release(&key);
+			config_release(&user);
 			return QERR_NOTFOUND;
 		}
 	}
 	if (!url)
 		url = arg;
-	if (!url && ws)
-		url = config_get(&ws->config, "remote.origin.url");
+	if (!url)
+		url = config_get(ws ? &ws->config : &user,
+				 "remote.origin.url");
 	if (!url) {
 		registry_default_path(&path);
 		url = path.buf;
@@ -36,6 +48,7 @@ int porcelain_registry(struct workspace *ws, const char *arg, unsigned flags,
 		strbuf_addstr(err, "; check the name, or push to it first");
 	strbuf_release(&key);
 	strbuf_release(&path);
+	config_release(&user);
 	return ret;
 }
 
@@ -97,7 +110,9 @@ int porcelain_open_version(struct workspace *ws, const char *registry_arg,
 
 	if (ret)
 		return ret;
-	ret = open_local(ws, top, fp, err);
+	/* a registry's version goes into the workspace's own store */
+	ret = ws && reg && !odb_has_manifest(&ws->odb, top) ? QERR_NOTFOUND :
+	      open_local(ws, top, fp, err);
 	if (ret != QERR_NOTFOUND || !reg) {
 		registry_free(reg);
 		return ret;

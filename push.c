@@ -1,5 +1,6 @@
 #include "quire-compat.h"
 #include "push.h"
+#include "cache.h"
 #include "chunked-hash.h"
 #include "diff.h"
 #include "fetch.h"
@@ -79,6 +80,7 @@ static int holds_same(struct registry *reg, const char *key,
 struct uploader {
 	struct workspace *ws;
 	struct registry *reg;
+	struct strbuf here;	/* physical keys in this registry start so */
 	const char *prefix;
 	const char *fallback;	/* "<prefix><top12>/", or NULL */
 	int quiet;
@@ -93,15 +95,57 @@ static int collect_local(const struct idx_entry *e, void *payload)
 	struct uploader *u = payload;
 	struct idx_entry *c;
 
-	if (e->physical)
+	/* bytes already in this registry stay where they are */
+	if (e->physical && !strncmp(e->physical, u->here.buf, u->here.len))
 		return 0;
 	ALLOC_GROW(u->todo, u->nr + 1, u->alloc);
 	c = &u->todo[u->nr++];
 	*c = *e;
 	c->key = xstrdup(e->key);
 	c->path = e->path ? xstrdup(e->path) : NULL;
+	c->physical = e->physical ? xstrdup(e->physical) : NULL;
 	c->meta = e->meta ? xstrdup(e->meta) : NULL;
 	return 0;
+}
+
+/*
+ * The bytes of e to copy: its local file when it has one (the put checks
+ * them against the hash), else the object from its physical key, fetched
+ * into the user's cache and verified there.
+ */
+static int open_source(struct uploader *u, const struct idx_entry *e,
+		       int *fd)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct odb cache;
+	int ret, fetched;
+
+	if (e->path) {
+		*fd = open(e->path, O_RDONLY | O_CLOEXEC);
+		if (*fd >= 0)
+			return 0;
+		if (!e->physical) {
+			strbuf_addf(u->err, "cannot read '%s': %s", e->path,
+				    strerror(errno));
+			return QERR_GENERIC;
+		}
+	}
+	ret = cache_odb(&cache, u->err);
+	if (ret)
+		return ret;
+	ret = fetch_object(&cache, e->physical, &e->oid, &fetched, u->err);
+	if (!ret) {
+		odb_path(&cache, &e->oid, &path);
+		*fd = open(path.buf, O_RDONLY | O_CLOEXEC);
+		if (*fd < 0) {
+			strbuf_addf(u->err, "cannot read '%s': %s", path.buf,
+				    strerror(errno));
+			ret = QERR_GENERIC;
+		}
+	}
+	odb_release(&cache);
+	strbuf_release(&path);
+	return ret;
 }
 
 static int upload(struct uploader *u, struct idx_entry *e)
@@ -111,6 +155,14 @@ static int upload(struct uploader *u, struct idx_entry *e)
 	int fd = -1, ret;
 
 	strbuf_addf(&key, "%s%s", u->prefix, e->key);
+	if (!strncmp(key.buf, ".quilt/", 7) ||
+	    !strncmp(key.buf, ".quire/", 7)) {
+		strbuf_addf(u->err, "'%s' would land in the registry's own "
+			    "'%.6s' folder; push with --prefix <folder>/",
+			    key.buf, key.buf);
+		ret = QERR_USAGE;
+		goto out;
+	}
 	ret = holds_same(u->reg, key.buf, &e->oid, u->ws->odb.tmpdir, u->err);
 	if (ret == 0 && u->fallback &&
 	    !u->reg->t->ops->head(u->reg->t, key.buf, NULL, u->err)) {
@@ -124,16 +176,12 @@ static int upload(struct uploader *u, struct idx_entry *e)
 		goto out;
 	if (ret == 1) {
 		u->stats->reused++;
-		if (!u->quiet)
+		if (!u->quiet && isatty(STDERR_FILENO))
 			fprintf(stderr, "exists, skipping: %s\n", key.buf);
 	} else {
-		fd = open(e->path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			strbuf_addf(u->err, "cannot read '%s': %s", e->path,
-				    strerror(errno));
-			ret = QERR_GENERIC;
+		ret = open_source(u, e, &fd);
+		if (ret)
 			goto out;
-		}
 		ret = u->reg->t->ops->put(u->reg->t, key.buf, fd, &e->oid,
 					  TRANSPORT_NO_OVERWRITE, &version,
 					  u->err);
@@ -146,9 +194,10 @@ static int upload(struct uploader *u, struct idx_entry *e)
 			goto out;
 		}
 		if (ret == QERR_CORRUPT) {
-			strbuf_addf(u->err, " ('%s' changed since it was "
-				    "committed; run 'quire commit' again)",
-				    e->path);
+			if (e->path)
+				strbuf_addf(u->err, " ('%s' changed since it "
+					    "was committed; run 'quire commit' "
+					    "again)", e->path);
 			goto out;
 		}
 		if (ret)
@@ -222,6 +271,10 @@ int push_data(struct workspace *ws, struct registry *reg, const char *name,
 	}
 	u.ws = ws;
 	u.reg = reg;
+	strbuf_init(&u.here, 0);
+	reg->t->ops->physical_key(reg->t, "", NULL, &u.here);
+	if (!u.here.len || u.here.buf[u.here.len - 1] != '/')
+		strbuf_addch(&u.here, '/');
 	u.prefix = prefix;
 	u.quiet = quiet;
 	u.stats = stats;
@@ -243,6 +296,7 @@ int push_data(struct workspace *ws, struct registry *reg, const char *name,
 	for (i = 0; i < u.nr; i++)
 		idx_entry_release(&u.todo[i]);
 	free(u.todo);
+	strbuf_release(&u.here);
 	/* the same package, its bytes now in the registry */
 	if (!ret)
 		ret = package_build(ws, how == 1 ? msg.buf : NULL, how ?

@@ -10,9 +10,10 @@ struct registry;
 /*
  * Publishing a workspace's last commit (HEAD) to a registry.
  *
- * push_data() copies every entry whose bytes are only local into the
- * registry under <prefix><logical key> and records the registry's
- * physical key. An object already there with the same bytes is reused;
+ * push_data() copies every entry whose bytes are not in this registry yet
+ * (only local, or in another registry) into it under <prefix><logical
+ * key> and records the registry's physical key. An object already there
+ * with the same bytes is reused;
  * one with other bytes is never overwritten: with the default prefix
  * ("<ns>/<name>/") the version's own folder "<ns>/<name>/<top hash, 12
  * digits>/" is used instead, with a prefix given it is refused

@@ -261,11 +261,13 @@ int registry_put_manifest(struct registry *reg, const struct object_id *top,
 	int ret;
 
 	manifest_key(top, &key);
-	ret = reg->t->ops->put(reg->t, key.buf, fd, NULL,
-			       TRANSPORT_NO_OVERWRITE, NULL, &why);
-	if (ret == QERR_EXISTS)
-		ret = 0;	/* same top hash: the same package */
-	else if (ret)
+	/*
+	 * The same top hash is the same package; a manifest already there
+	 * is replaced (atomically) so its physical keys are the newest, as
+	 * quilt3 does.
+	 */
+	ret = reg->t->ops->put(reg->t, key.buf, fd, NULL, 0, NULL, &why);
+	if (ret)
 		strbuf_addbuf(err, &why);
 	strbuf_release(&key);
 	strbuf_release(&why);
@@ -349,7 +351,7 @@ int registry_push_version(struct registry *reg, const char *name,
 			if (ret == QERR_EXISTS &&
 			    !read_pointer(reg, key.buf, &there, err) &&
 			    oideq(&there, top))
-				ret = 0;	/* this version, already listed */
+				ret = 0;	/* already listed */
 		}
 	}
 	if (fd >= 0)

@@ -48,7 +48,7 @@ int registry_read_latest(struct registry *reg, const char *name,
 /* The manifest's bytes into fd (not verified here). */
 int registry_get_manifest(struct registry *reg, const struct object_id *top,
 			  int fd, struct strbuf *err);
-/* Store a manifest; one already there (same top hash) is kept. */
+/* Store a manifest; one already there (same top hash) is replaced. */
 int registry_put_manifest(struct registry *reg, const struct object_id *top,
 			  int fd, struct strbuf *err);
 int registry_has_manifest(struct registry *reg, const struct object_id *top);

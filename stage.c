@@ -66,9 +66,10 @@ static int flush_batch(struct refresh *r)
 					r->fn(p->e.key, p->e.path,
 					      STAGE_MODIFIED, r->payload);
 			}
-			if (changed) {
+			if (changed && p->e.physical) {
 				free(p->e.physical);
 				p->e.physical = NULL;
+				r->stats->local++;	/* only local now */
 			}
 			p->e.has_hash = 1;
 			p->e.oid = jobs[i].oid;
@@ -192,7 +193,7 @@ static int add_file(struct adder *a, const char *path, const char *key)
 	struct strbuf other = STRBUF_INIT;
 	int ret;
 
-	if (logical_key_check(key, strlen(key), 0, a->err) < 0) {
+	if (logical_key_check(key, strlen(key), LOGICAL_KEY_PATH, a->err) < 0) {
 		strbuf_addf(a->err, " (from '%s')", path);
 		return QERR_CORRUPT;
 	}

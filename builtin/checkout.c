@@ -3,6 +3,8 @@
 #include "checkout.h"
 #include "parse-options.h"
 #include "porcelain.h"
+#include "push.h"
+#include "registry.h"
 
 static const char * const checkout_usage[] = {
 	"quire checkout [-q] [--force] [--link <type>] [<revision>]",
@@ -47,6 +49,18 @@ int cmd_checkout(int argc, const char **argv, const char *prefix,
 	if (checkout_version(ws, &top, &cache, &opts, &stats, &kept,
 			     &err) < 0)
 		die("%s", err.buf);
+	if (package_rev_like(rev)) {
+		/* a registry's version: pushes build on it */
+		struct package_rev prev;
+		struct registry *reg;
+
+		if (package_rev_parse(&prev, rev, &err) < 0 ||
+		    porcelain_registry(ws, NULL, 0, &reg, &err) < 0 ||
+		    push_base_set(ws, reg, prev.name, &top, &err) < 0)
+			die("%s", err.buf);
+		registry_free(reg);
+		package_rev_release(&prev);
+	}
 	commit_index_write(ws);
 	if (!opts.quiet)
 		fprintf(stderr, "checked out %s: %" PRIu64 " written, %" PRIu64

@@ -52,6 +52,9 @@ int cmd_commit(int argc, const char **argv, const char *prefix,
 	if (meta_arg) {
 		if (json_parse(meta_arg, strlen(meta_arg), &user, &err) < 0)
 			die("--meta is not valid JSON: %s", err.buf);
+		if (user->type != JSON_OBJECT)
+			die("--meta must be a JSON object, like "
+			    "'{\"key\": 1}'");
 		if (package_meta_load(ws, &meta, &err) < 0)
 			die("%s", err.buf);
 		json_object_set(meta, "user_meta", 9, user);

@@ -59,6 +59,31 @@ static int print_change(enum diff_kind kind, const struct manifest_entry *a,
 	return 0;
 }
 
+/* The package metadata (line 1) changed: one more change, keyless. */
+static void meta_change(struct out *o, const struct json *a,
+			const struct json *b, struct workspace *ws,
+			int two_versions)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct json *staged = NULL;
+
+	if (!b && !two_versions && ws) {
+		if (package_meta_load(ws, &staged, &err) < 0)
+			die("%s", err.buf);
+		b = staged;
+	}
+	if (b && package_meta_differs(a, b)) {
+		o->count[DIFF_META]++;
+		if (o->format == LONG)
+			printf("%-9s (package)\n", kind_word[DIFF_META]);
+		else if (o->format == JSON)
+			printf("{\"status\": \"metadata\", "
+			       "\"logical_key\": null}\n");
+	}
+	json_free(staged);
+	strbuf_release(&err);
+}
+
 /* A folder as the package it would be (its files hashed). */
 static struct entry_stream *folder(const char *dir, FILE **fp)
 {
@@ -129,7 +154,7 @@ int cmd_diff(int argc, const char **argv, const char *prefix,
 	struct out o = { LONG, { 0 } };
 	const char *reg = NULL;
 	FILE *fa = NULL, *fb = NULL;
-	int stat = 0, names = 0, json = 0;
+	int stat = 0, names = 0, json = 0, to_folder;
 	uint64_t total;
 	struct option options[] = {
 		OPT_BOOL(0, "stat", &stat, "only count the changes"),
@@ -147,12 +172,16 @@ int cmd_diff(int argc, const char **argv, const char *prefix,
 	if (argc < 2 && !ws)
 		die("not in a quire workspace; give two revisions");
 	a = version(ws, reg, argc ? argv[0] : "HEAD", &fa);
-	if (argc == 2 && is_folder(argv[1]))
+	to_folder = argc == 2 && is_folder(argv[1]);
+	if (to_folder)
 		b = folder(argv[1], &fb);
 	else
 		b = argc == 2 ? version(ws, reg, argv[1], &fb) : working(ws);
 	if (diff_streams(a, b, print_change, &o, &err) < 0)
 		die("%s", err.buf);
+	/* a folder has no package metadata to compare */
+	if (!to_folder)
+		meta_change(&o, a->meta, b->meta, ws, argc == 2);
 	entry_stream_free(a);
 	entry_stream_free(b);
 	if (fa)

@@ -1,5 +1,6 @@
 #include "builtin.h"
 #include "json.h"
+#include "logical-key.h"
 #include "package.h"
 #include "parse-options.h"
 
@@ -16,6 +17,8 @@ static struct json *parse_arg(const char *arg)
 
 	if (json_parse(arg, strlen(arg), &j, &err) < 0)
 		die("not valid JSON: %s", err.buf);
+	if (j->type != JSON_OBJECT)
+		die("metadata must be a JSON object, like '{\"key\": 1}'");
 	strbuf_release(&err);
 	return j;
 }
@@ -66,6 +69,8 @@ static int dir_meta(struct workspace *ws, const char *key, const char *arg)
 	if (!arg)
 		die("reading folder metadata is done with 'quire ls'; give "
 		    "JSON to set it");
+	if (logical_key_check(key, strlen(key) - 1, 0, &err) < 0)
+		die("%s", err.buf);
 	j = parse_arg(arg);
 	json_write_python(&out, j);
 	begin_index_write(ws);

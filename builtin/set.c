@@ -33,6 +33,8 @@ int cmd_set(int argc, const char **argv, const char *prefix,
 		die("'%s' is not a file", argv[1]);
 	if (meta_arg && json_parse(meta_arg, strlen(meta_arg), &user, &err) < 0)
 		die("--meta is not valid JSON: %s", err.buf);
+	if (user && user->type != JSON_OBJECT)
+		die("--meta must be a JSON object, like '{\"key\": 1}'");
 	begin_index_write(ws);
 	if (stage_add(ws, argv[1], argv[0], &stats, &err) < 0)
 		die("%s", err.buf);

@@ -3,6 +3,7 @@
 #include "folder.h"
 #include "json.h"
 #include "logical-key.h"
+#include "package.h"
 #include "parse-options.h"
 #include "porcelain.h"
 #include "refs/refs.h"
@@ -126,6 +127,7 @@ static const char *word(char code)
 	case 'D': return "deleted";
 	case 'M': return "modified";
 	case 'm': return "metadata";
+	case 'P': return "metadata";
 	case '!': return "missing";
 	default: return "new";
 	}
@@ -139,7 +141,7 @@ static void print_human(struct status *s, const char *name, int have_head,
 		"Files missing (restore them or 'quire rm' the entries):",
 		"New files in added folders (not staged; 'quire add' them):",
 	};
-	static const char *const codes[] = { "ADMm", "!", "?" };
+	static const char *const codes[] = { "ADMmP", "!", "?" };
 	size_t i;
 	int g, clean = 1;
 
@@ -210,6 +212,7 @@ int cmd_status(int argc, const char **argv, const char *prefix,
 	struct status s = { 0 };
 	struct object_id head, clean;
 	struct entry_stream *a = NULL, *b;
+	struct json *staged_meta;
 	int porcelain = 0, json = 0, have_head;
 	FILE *fp = NULL;
 	size_t i, new_from;
@@ -252,6 +255,11 @@ int cmd_status(int argc, const char **argv, const char *prefix,
 	b = entry_stream_index(ws->idx, NULL);
 	if (!a || !b || diff_streams(a, b, on_diff, &s, &err) < 0)
 		die("%s", err.buf);
+	if (package_meta_load(ws, &staged_meta, &err) < 0)
+		die("%s", err.buf);
+	if (package_meta_differs(a->meta, staged_meta))
+		add_item(&s, 'P', "(package)", NULL);
+	json_free(staged_meta);
 	entry_stream_free(a);
 	entry_stream_free(b);
 	fclose(fp);

@@ -166,6 +166,8 @@ test_expect_success FIXTURE 'diff of the two quilt3 versions, outside any worksp
 		printf "%-9s %s\n" $kind "$key" || return 1
 	done <changes >expect &&
 	test_line_count = 3 expect &&
+	# and the package metadata: user_meta "version" 1, then 2
+	printf "%-9s %s\n" metadata "(package)" >>expect &&
 	test_expect_code 1 quire diff --registry "$REG_URL" fixture/pkg@$V1 fixture/pkg@$V2 >out &&
 	test_cmp expect out
 '
