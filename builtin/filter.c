@@ -23,6 +23,7 @@ struct filter {
 	unsigned long sample;
 	uint64_t seed, seen;
 	struct pick *picks;
+	size_t cap;		/* slots allocated in picks */
 	struct manifest_builder b;
 	struct strbuf err;
 };
@@ -32,7 +33,8 @@ static int meta_cb(const struct option *opt, const char *arg)
 	struct filter *f = opt->value;
 
 	if (!arg || !strchr(arg, '='))
-		die("--meta takes KEY=VALUE, not '%s'", arg ? arg : "");
+		return error("--meta takes KEY=VALUE, not '%s'",
+			     arg ? arg : "");
 	f->meta = xrealloc(f->meta, (f->nmeta + 1) * sizeof(*f->meta));
 	f->meta[f->nmeta++] = arg;
 	return 0;
@@ -163,8 +165,7 @@ int cmd_filter(int argc, const char **argv, const char *prefix,
 	if (!tmp)
 		die("%s", f.err.buf);
 	manifest_builder_init(&f.b, meta, tmp->fd);
-	if (f.sample)
-		f.picks = xcalloc(f.sample, sizeof(*f.picks));
+	/* slots grow with the entries seen, up to the sample's size */
 	manifest_entry_init(&e);
 	while ((ret = s->next(s, &e, &f.err)) > 0) {
 		if (!selected(&f, &e))
@@ -175,6 +176,17 @@ int cmd_filter(int argc, const char **argv, const char *prefix,
 			if (manifest_builder_add(&f.b, &rec, &f.err) < 0)
 				die("%s", f.err.buf);
 		} else if (f.seen <= f.sample) {
+			if (f.seen > f.cap) {
+				size_t n = f.cap ? f.cap * 2 : 64;
+
+				if (n > f.sample)
+					n = f.sample;
+				f.picks = xrealloc(f.picks, st_mult(n,
+						   sizeof(*f.picks)));
+				memset(f.picks + f.cap, 0,
+				       (n - f.cap) * sizeof(*f.picks));
+				f.cap = n;
+			}
 			keep(&f.picks[f.seen - 1], &rec);
 		} else {
 			uint64_t j = next_random(&f) % f.seen;
@@ -208,15 +220,21 @@ int cmd_filter(int argc, const char **argv, const char *prefix,
 		die("%s already exists in %s (latest %s); pass --force to make "
 		    "this its latest", out, registry_url(reg),
 		    oid_to_hex(&latest));
-	if (!(have_latest && oideq(&latest, &top)) &&
-	    registry_push_version(reg, out, &top, have_latest ? &latest : NULL,
-				  force, &actual, &f.err) < 0)
-		die("%s", f.err.buf);
+	if (!(have_latest && oideq(&latest, &top))) {
+		ret = registry_push_version(reg, out, &top, have_latest ?
+					    &latest : NULL, force, &actual,
+					    &f.err);
+		if (ret == QERR_STALE)
+			die("'latest' of %s moved to %s meanwhile; run again",
+			    out, oid_to_hex(&actual));
+		if (ret)
+			die("%s", f.err.buf);
+	}
 	fprintf(stderr, "%s: %zu of %" PRIu64 " matching entr%s from %s\n",
 		out, kept, f.seen, f.seen == 1 ? "y" : "ies",
 		short_hash(&src));
 	printf("%s\n", oid_to_hex(&top));
-	for (i = 0; i < f.sample; i++) {
+	for (i = 0; i < f.cap; i++) {
 		strbuf_release(&f.picks[i].key);
 		strbuf_release(&f.picks[i].line);
 		strbuf_release(&f.picks[i].canon);

@@ -3,6 +3,8 @@
 #include "logical-key.h"
 #include "parse-options.h"
 #include "porcelain.h"
+#include "push.h"
+#include "registry.h"
 
 static const char * const merge_usage[] = {
 	"quire merge [<options>] <revision>",
@@ -11,6 +13,7 @@ static const char * const merge_usage[] = {
 
 struct merge {
 	struct workspace *ws;
+	struct object_id top;	/* the version merged */
 	struct strbuf key, collisions;
 	size_t ncollisions, merged;
 	int apply;
@@ -72,6 +75,7 @@ static void pass(struct merge *m, const char *reg, const char *rev,
 
 	if (porcelain_open_version(m->ws, reg, rev, &top, &fp, &err) < 0)
 		die("%s", err.buf);
+	m->top = top;
 	s = entry_stream_manifest(fp, rev, &err);
 	if (!s)
 		die("%s", err.buf);
@@ -84,6 +88,31 @@ static void pass(struct merge *m, const char *reg, const char *rev,
 	manifest_entry_release(&e);
 	entry_stream_free(s);
 	fclose(fp);
+	strbuf_release(&err);
+}
+
+/*
+ * Merging a registry's version of this very package: pushes now build on
+ * it (as after install), so the merged result may move its latest.
+ */
+static void record_base(struct merge *m, const char *reg_arg, const char *rev)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct package_rev prev;
+	struct registry *reg;
+	const char *name = workspace_package_name(m->ws);
+
+	if (!name || !package_rev_like(rev) ||
+	    package_rev_parse(&prev, rev, &err) < 0)
+		goto out;
+	if (!strcmp(prev.name, name) &&
+	    (porcelain_registry(m->ws, reg_arg, 0, &reg, &err) < 0 ||
+	     push_base_set(m->ws, reg, name, &m->top, &err) < 0))
+		die("%s", err.buf);
+	if (!strcmp(prev.name, name))
+		registry_free(reg);
+	package_rev_release(&prev);
+out:
 	strbuf_release(&err);
 }
 
@@ -125,6 +154,7 @@ int cmd_merge(int argc, const char **argv, const char *prefix,
 		    m.ncollisions > 20 ? "\n\t..." : "");
 	m.apply = 1;
 	pass(&m, reg, argv[0], pfx.buf);
+	record_base(&m, reg, argv[0]);
 	commit_index_write(ws);
 	fprintf(stderr, "merged %zu entr%s from %s (nothing copied)\n",
 		m.merged, m.merged == 1 ? "y" : "ies", argv[0]);

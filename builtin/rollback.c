@@ -8,6 +8,11 @@ static const char * const rollback_usage[] = {
 	NULL
 };
 
+static int is_version(uint64_t t, const struct object_id *v, void *p)
+{
+	return oideq(v, p) ? 1 : 0;
+}
+
 int cmd_rollback(int argc, const char **argv, const char *prefix,
 		 struct workspace *ws)
 {
@@ -31,8 +36,16 @@ int cmd_rollback(int argc, const char **argv, const char *prefix,
 	    porcelain_registry(ws, reg_arg, 0, &reg, &err) < 0 ||
 	    registry_resolve(reg, &prev, &top, &err) < 0)
 		die("%s", err.buf);
-	if (registry_read_latest(reg, prev.name, &cur, &err) < 0)
+	ret = registry_read_latest(reg, prev.name, &cur, &err);
+	if (ret == QERR_NOTFOUND)
 		die("no package %s in %s", prev.name, registry_url(reg));
+	if (ret)
+		die("%s", err.buf);
+	if (registry_for_each_version(reg, prev.name, is_version, &top,
+				      &err) != 1)
+		die("%s is not a version of %s in %s; 'quire log %s' lists "
+		    "them", oid_to_hex(&top), prev.name, registry_url(reg),
+		    prev.name);
 	if (oideq(&cur, &top)) {
 		fprintf(stderr, "latest of %s is already %s\n", prev.name,
 			short_hash(&top));

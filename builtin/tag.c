@@ -47,6 +47,7 @@ int cmd_tag(int argc, const char **argv, const char *prefix,
 	if (delete) {
 		if (refs_update(ws->refs, ref.buf, NULL, NULL, 0, &err) < 0)
 			die("%s", err.buf);
+		strbuf_release(&ref);
 		return 0;
 	}
 	if (porcelain_resolve(ws, NULL, argc > 1 ? argv[1] : "HEAD", &top,

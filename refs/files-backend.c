@@ -246,7 +246,7 @@ int refs_for_each(struct ref_store *refs, each_ref_fn *fn, void *payload)
 	int ret = 0;
 
 	collect(refs->dir, "refs", &names, &nr, &alloc);
-	qsort(names, nr, sizeof(*names), cmp_str);
+	QSORT(names, nr, cmp_str);
 	for (i = 0; i < nr; i++) {
 		struct object_id oid;
 
