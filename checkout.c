@@ -73,35 +73,6 @@ static int hash_fd(int fd, const char *name, enum hash_type type,
 	return ret;
 }
 
-static int copy_range_all(int in, int out)
-{
-	for (;;) {
-		ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
-
-		if (n > 0)
-			continue;
-		if (!n)
-			return 0;
-		break;
-	}
-	/* no copy_file_range here: read and write */
-	if (lseek(in, 0, SEEK_SET) < 0 || lseek(out, 0, SEEK_SET) < 0 ||
-	    ftruncate(out, 0) < 0)
-		return -1;
-	{
-		char *buf = xmalloc(1 << 20);
-		ssize_t r;
-
-		while ((r = read_in_full(in, buf, 1 << 20)) > 0)
-			if (write_in_full(out, buf, r) < 0) {
-				r = -1;
-				break;
-			}
-		free(buf);
-		return r < 0 ? -1 : 0;
-	}
-}
-
 int place_object(struct odb *cache, const struct object_id *oid,
 		 const char *root, const char *key, enum link_type link_type,
 		 struct stat *st, struct strbuf *err)
@@ -142,7 +113,7 @@ int place_object(struct odb *cache, const struct object_id *oid,
 	} else {
 		if (link_type != LINK_REFLINK ||
 		    ioctl(tmp->fd, FICLONE, in) < 0) {
-			if (copy_range_all(in, tmp->fd) < 0) {
+			if (copy_fd_all(in, tmp->fd) < 0) {
 				strbuf_addf(err, "cannot write '%s': %s",
 					    dest.buf, strerror(errno));
 				ret = QERR_GENERIC;

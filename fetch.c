@@ -87,26 +87,6 @@ int open_physical(const char *physical, int *fd, struct strbuf *err)
 	return ret;
 }
 
-static int copy_all(int in, int out, struct strbuf *err)
-{
-	char *buf = xmalloc(1 << 20);
-	int ret = 0;
-
-	for (;;) {
-		ssize_t n = read_in_full(in, buf, 1 << 20);
-
-		if (n < 0 || (n && write_in_full(out, buf, n) < 0)) {
-			strbuf_addf(err, "cannot copy: %s", strerror(errno));
-			ret = QERR_GENERIC;
-			break;
-		}
-		if (!n)
-			break;
-	}
-	free(buf);
-	return ret;
-}
-
 int fetch_object(struct odb *cache, const char *physical,
 		 const struct object_id *oid, int *fetched,
 		 struct strbuf *err)
@@ -129,7 +109,11 @@ int fetch_object(struct odb *cache, const char *physical,
 		close(in);
 		return QERR_GENERIC;
 	}
-	ret = copy_all(in, tmp->fd, err);
+	if (copy_fd_all(in, tmp->fd) < 0) {
+		strbuf_addf(err, "cannot copy '%s': %s", physical,
+			    strerror(errno));
+		ret = QERR_GENERIC;
+	}
 	close(in);
 	if (!ret) {
 		ret = odb_write_tempfile(cache, &tmp, oid->type, oid, &got,

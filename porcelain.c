@@ -1,6 +1,7 @@
 #include "quire-compat.h"
 #include "porcelain.h"
 #include "cache.h"
+#include "diff.h"
 #include "fetch.h"
 #include "registry.h"
 #include "revision.h"
@@ -129,6 +130,25 @@ int porcelain_open_version(struct workspace *ws, const char *registry_arg,
 	}
 	registry_free(reg);
 	return ret;
+}
+
+struct entry_stream *porcelain_open_stream(struct workspace *ws,
+					   const char *registry_arg,
+					   const char *rev,
+					   struct object_id *top, FILE **fp,
+					   struct strbuf *err)
+{
+	struct entry_stream *s;
+
+	*fp = NULL;
+	if (porcelain_open_version(ws, registry_arg, rev, top, fp, err) < 0)
+		return NULL;
+	s = entry_stream_manifest(*fp, rev, err);
+	if (!s) {
+		fclose(*fp);
+		*fp = NULL;
+	}
+	return s;
 }
 
 int porcelain_resolve(struct workspace *ws, const char *registry_arg,

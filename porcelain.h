@@ -31,6 +31,16 @@ int porcelain_open_version(struct workspace *ws, const char *registry_arg,
 			   const char *rev, struct object_id *top, FILE **fp,
 			   struct strbuf *err);
 
+/*
+ * The same, as a stream of entries (NULL on error, with err); the caller
+ * frees it with entry_stream_free() and then fcloses *fp.
+ */
+struct entry_stream *porcelain_open_stream(struct workspace *ws,
+					   const char *registry_arg,
+					   const char *rev,
+					   struct object_id *top, FILE **fp,
+					   struct strbuf *err);
+
 /* Just the top hash (the manifest is fetched when it comes from afar). */
 int porcelain_resolve(struct workspace *ws, const char *registry_arg,
 		      const char *rev, struct object_id *top,

@@ -23,32 +23,8 @@ static void key_path(struct transport *t, const char *key, struct strbuf *sb)
 
 static int copy_fd(int in, int out, const char *what, struct strbuf *err)
 {
-	char *buf = NULL;
-
-	for (;;) {
-		ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
-
-		if (n > 0)
-			continue;
-		if (!n)
-			return 0;
-		if (errno != EXDEV && errno != ENOSYS && errno != EINVAL &&
-		    errno != EOPNOTSUPP && errno != EBADF)
-			break;
-		buf = xmalloc(1 << 20);
-		for (;;) {
-			ssize_t r = read_in_full(in, buf, 1 << 20);
-
-			if (r < 0 || (r && write_in_full(out, buf, r) < 0))
-				break;
-			if (!r) {
-				free(buf);
-				return 0;
-			}
-		}
-		free(buf);
-		break;
-	}
+	if (!copy_fd_all(in, out))
+		return 0;
 	strbuf_addf(err, "cannot copy '%s': %s", what, strerror(errno));
 	return QERR_GENERIC;
 }

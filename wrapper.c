@@ -140,6 +140,36 @@ ssize_t pread_in_full(int fd, void *buf, size_t len, off_t off)
 	return total;
 }
 
+int copy_fd_all(int in, int out)
+{
+	char *buf;
+	ssize_t n;
+	int copied = 0;
+
+	for (;;) {
+		n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
+		if (n > 0) {
+			copied = 1;
+			continue;
+		}
+		if (!n)
+			return 0;
+		if (copied || (errno != EXDEV && errno != ENOSYS &&
+			       errno != EINVAL && errno != EOPNOTSUPP &&
+			       errno != EBADF))
+			return -1;
+		break;	/* not here: read and write */
+	}
+	buf = xmalloc(1 << 20);
+	while ((n = read_in_full(in, buf, 1 << 20)) > 0)
+		if (write_in_full(out, buf, n) < 0) {
+			n = -1;
+			break;
+		}
+	free(buf);
+	return n < 0 ? -1 : 0;
+}
+
 int fsync_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

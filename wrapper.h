@@ -40,6 +40,12 @@ ssize_t read_in_full(int fd, void *buf, size_t len);
 ssize_t write_in_full(int fd, const void *buf, size_t len);
 ssize_t pread_in_full(int fd, void *buf, size_t len, off_t off);
 
+/*
+ * Copy everything from in (at its offset) to out: copy_file_range when
+ * the kernel can, read and write otherwise. 0, or -1 with errno set.
+ */
+int copy_fd_all(int in, int out);
+
 /* fsync the directory that holds path (or path itself if it is one). */
 int fsync_dir_of(const char *path);
 int fsync_dir(const char *dir);

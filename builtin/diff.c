@@ -135,14 +135,11 @@ static struct entry_stream *version(struct workspace *ws, const char *reg,
 {
 	struct strbuf err = STRBUF_INIT;
 	struct object_id top;
-	struct entry_stream *s;
+	struct entry_stream *s = porcelain_open_stream(ws, reg, rev, &top, fp,
+						       &err);
 
-	if (porcelain_open_version(ws, reg, rev, &top, fp, &err) < 0)
-		die("%s", err.buf);
-	s = entry_stream_manifest(*fp, rev, &err);
 	if (!s)
 		die("%s", err.buf);
-	strbuf_release(&err);
 	return s;
 }
 

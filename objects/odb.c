@@ -134,7 +134,6 @@ static int copy_to_tempfile(struct odb *odb, const char *src,
 {
 	struct tempfile *t;
 	struct stat st;
-	char *buf = NULL;
 	int in, ret = 0;
 
 	in = open(src, O_RDONLY | O_CLOEXEC);
@@ -153,36 +152,10 @@ static int copy_to_tempfile(struct odb *odb, const char *src,
 		close(in);
 		return QERR_GENERIC;
 	}
-	for (;;) {
-		ssize_t n = copy_file_range(in, NULL, t->fd, NULL, 1 << 30, 0);
-
-		if (n > 0)
-			continue;
-		if (!n)
-			break;
-		if (errno != EXDEV && errno != ENOSYS && errno != EINVAL &&
-		    errno != EOPNOTSUPP) {
-			strbuf_addf(err, "cannot copy '%s': %s", src,
-				    strerror(errno));
-			ret = QERR_GENERIC;
-			break;
-		}
-		buf = xmalloc(1 << 20);
-		for (;;) {
-			ssize_t r = read_in_full(in, buf, 1 << 20);
-
-			if (r < 0 || (r && write_in_full(t->fd, buf, r) < 0)) {
-				strbuf_addf(err, "cannot copy '%s': %s", src,
-					    strerror(errno));
-				ret = QERR_GENERIC;
-				break;
-			}
-			if (!r)
-				break;
-		}
-		break;
+	if (copy_fd_all(in, t->fd) < 0) {
+		strbuf_addf(err, "cannot copy '%s': %s", src, strerror(errno));
+		ret = QERR_GENERIC;
 	}
-	free(buf);
 	close(in);
 	if (ret)
 		delete_tempfile(&t);
