@@ -16,6 +16,28 @@ test_expect_success 'setup: a package pushed to the default registry' '
 	)
 '
 
+test_expect_success 'push-manifest with a tag and a remote; a stale base is refused' '
+	(
+		cd src &&
+		quire remote add origin "$PWD/../pm-reg" &&
+		quire remote -v >out &&
+		test_grep "^origin	" out &&
+		quire tag local-one &&
+		quire tag >out &&
+		test_grep "^local-one	" out &&
+		quire push-manifest -q -t first >top &&
+		test_cmp ../top1 top
+	) &&
+	test_path_is_file pm-reg/.quilt/packages/$(cat top1) &&
+	test_path_is_file pm-reg/.quire/tags/ns/safe/first &&
+	(
+		cd src &&
+		quire remote remove origin &&
+		quire remote >out &&
+		test_must_be_empty out
+	)
+'
+
 test_expect_success 'push-data never writes into the registry own folders' '
 	(
 		cd src &&
