@@ -53,10 +53,16 @@ static const char *const stmt_sql[ST_NR] = {
 	"SELECT * FROM entries WHERE logical_key = ?",
 	"DELETE FROM entries WHERE logical_key = ?",
 	"SELECT * FROM entries ORDER BY logical_key",
-	"SELECT * FROM entries WHERE substr(logical_key, 1, ?2) = ?1 "
+	/*
+	 * Below folder "d/": keys from "d/" up to "d" + 0x01. In quilt3 order
+	 * '/' sorts before every other byte, so these are exactly the keys
+	 * that start with "d/", and the primary key answers the range.
+	 */
+	"SELECT * FROM entries WHERE logical_key >= ?1 AND logical_key < ?2 "
 	"ORDER BY logical_key",
 	"SELECT count(*) FROM entries",
-	"SELECT count(*) FROM entries WHERE substr(logical_key, 1, ?2) = ?1",
+	"SELECT count(*) FROM entries WHERE logical_key >= ?1 AND "
+	"logical_key < ?2",
 	"INSERT OR REPLACE INTO dir_meta VALUES (?,?)",
 	"DELETE FROM dir_meta WHERE logical_key = ?",
 	"SELECT logical_key, meta FROM dir_meta ORDER BY logical_key",
@@ -232,6 +238,21 @@ void idx_rollback(struct index_db *idx)
 	sqlite3_exec(idx->db, "ROLLBACK", NULL, NULL, NULL);
 	idx->in_tx = 0;
 	open_tx = NULL;
+}
+
+/* Bind the range of folder prefix ("dir/") as ?1 and ?2. */
+static void bind_folder(sqlite3_stmt *s, const char *prefix)
+{
+	size_t len = strlen(prefix);
+	char *upper;
+
+	if (!len || prefix[len - 1] != '/')
+		BUG("index prefix '%s' is not a folder", prefix);
+	upper = xstrdup(prefix);
+	upper[len - 1] = '\001';
+	sqlite3_bind_text(s, 1, prefix, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, upper, -1, SQLITE_TRANSIENT);
+	free(upper);
 }
 
 static sqlite3_stmt *stmt(struct index_db *idx, enum stmt_id id)
@@ -430,10 +451,8 @@ int64_t idx_count(struct index_db *idx, const char *prefix)
 			       ST_COUNT);
 	int64_t n = 0;
 
-	if (prefix && *prefix) {
-		bind_text(s, 1, prefix);
-		sqlite3_bind_int(s, 2, (int)strlen(prefix));
-	}
+	if (prefix && *prefix)
+		bind_folder(s, prefix);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		n = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
@@ -451,10 +470,8 @@ int idx_for_each_entry(struct index_db *idx, const char *prefix,
 						   ST_PREFIX : ST_ALL],
 			       -1, &s, NULL) != SQLITE_OK)
 		return QERR_GENERIC;
-	if (prefix && *prefix) {
-		bind_text(s, 1, prefix);
-		sqlite3_bind_int(s, 2, (int)strlen(prefix));
-	}
+	if (prefix && *prefix)
+		bind_folder(s, prefix);
 	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct idx_entry e;
 
@@ -482,10 +499,8 @@ static int cursor_open(sqlite3 *db, const char *prefix,
 					    ST_PREFIX : ST_ALL],
 			       -1, &s, NULL) != SQLITE_OK)
 		return QERR_GENERIC;
-	if (prefix && *prefix) {
-		bind_text(s, 1, prefix);
-		sqlite3_bind_int(s, 2, (int)strlen(prefix));
-	}
+	if (prefix && *prefix)
+		bind_folder(s, prefix);
 	*out = xcalloc(1, sizeof(**out));
 	(*out)->s = s;
 	return 0;
