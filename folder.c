@@ -6,50 +6,12 @@
 #include "manifest.h"
 #include "physical-key.h"
 #include "workspace.h"
-#include <dirent.h>
 
 #define BATCH 4096
 
-static int walk(struct folder_list *fl, struct strbuf *path, size_t root_len,
-		struct strbuf *err)
+static int skip_quire(const char *name, int is_dir, void *payload)
 {
-	DIR *d = opendir(path->buf);
-	struct dirent *de;
-	size_t plen = path->len;
-	int ret = 0;
-
-	if (!d) {
-		strbuf_addf(err, "cannot read folder '%s': %s", path->buf,
-			    strerror(errno));
-		return QERR_GENERIC;
-	}
-	while (!ret && (de = readdir(d))) {
-		struct stat st;
-
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		strbuf_setlen(path, plen);
-		strbuf_addf(path, "/%s", de->d_name);
-		/* the file system often says what it is: no stat needed */
-		if (de->d_type == DT_REG)
-			st.st_mode = S_IFREG;
-		else if (de->d_type == DT_DIR)
-			st.st_mode = S_IFDIR;
-		else if (lstat(path->buf, &st) < 0)
-			continue;
-		if (S_ISDIR(st.st_mode)) {
-			if (strcmp(de->d_name, ".quire"))
-				ret = walk(fl, path, root_len, err);
-		} else if (S_ISREG(st.st_mode) ||
-			   (S_ISLNK(st.st_mode) && !stat(path->buf, &st) &&
-			    S_ISREG(st.st_mode))) {
-			ALLOC_GROW(fl->keys, fl->nr + 1, fl->alloc);
-			fl->keys[fl->nr++] = xstrdup(path->buf + root_len + 1);
-		}
-	}
-	closedir(d);
-	strbuf_setlen(path, plen);
-	return ret;
+	return is_dir && !strcmp(name, ".quire");
 }
 
 static int cmp_key(const void *a, const void *b)
@@ -59,29 +21,17 @@ static int cmp_key(const void *a, const void *b)
 	return logical_key_cmp(x, strlen(x), y, strlen(y));
 }
 
-int folder_list(const char *dir, struct folder_list *fl, struct strbuf *err)
+int folder_list(const char *dir, struct path_list *fl, struct strbuf *err)
 {
-	struct strbuf path = STRBUF_INIT;
-	int ret;
-
 	memset(fl, 0, sizeof(*fl));
-	strbuf_addstr(&path, dir);
-	while (path.len > 1 && path.buf[path.len - 1] == '/')
-		strbuf_setlen(&path, path.len - 1);
-	ret = walk(fl, &path, path.len, err);
-	QSORT(fl->keys, fl->nr, cmp_key);
-	strbuf_release(&path);
-	return ret;
-}
-
-void folder_list_release(struct folder_list *fl)
-{
-	size_t i;
-
-	for (i = 0; i < fl->nr; i++)
-		free(fl->keys[i]);
-	free(fl->keys);
-	memset(fl, 0, sizeof(*fl));
+	if (dir_list(dir, "", DIR_LIST_FOLLOW_FILE_LINKS, skip_quire, NULL,
+		     fl) < 0) {
+		strbuf_addf(err, "cannot read folder '%s': %s", dir,
+			    strerror(errno));
+		return QERR_GENERIC;
+	}
+	path_list_sort(fl, cmp_key);
+	return 0;
 }
 
 static int add_batch(struct manifest_builder *b, char **keys,
@@ -135,7 +85,7 @@ static int add_batch(struct manifest_builder *b, char **keys,
 int folder_build(const char *dir, int out_fd, struct object_id *top,
 		 uint64_t *entries, struct strbuf *err)
 {
-	struct folder_list fl;
+	struct path_list fl;
 	struct manifest_builder b;
 	struct hash_job *jobs = xcalloc(BATCH, sizeof(*jobs));
 	struct strbuf path = STRBUF_INIT;
@@ -151,12 +101,12 @@ int folder_build(const char *dir, int out_fd, struct object_id *top,
 		n = fl.nr - i < BATCH ? fl.nr - i : BATCH;
 		for (j = 0; j < n; j++) {
 			strbuf_reset(&path);
-			strbuf_addf(&path, "%s/%s", dir, fl.keys[i + j]);
+			strbuf_addf(&path, "%s/%s", dir, fl.items[i + j]);
 			paths[j] = absolute_path(path.buf);
 			hash_job_init(&jobs[j], paths[j], -1,
 				      HASH_SHA2_256_CHUNKED);
 		}
-		ret = add_batch(&b, fl.keys + i, jobs, n, dir, err);
+		ret = add_batch(&b, fl.items + i, jobs, n, dir, err);
 		for (j = 0; j < n; j++) {
 			hash_job_release(&jobs[j]);
 			free(paths[j]);
@@ -167,7 +117,7 @@ int folder_build(const char *dir, int out_fd, struct object_id *top,
 	if (!ret && entries)
 		*entries = b.entries;
 	manifest_builder_release(&b);
-	folder_list_release(&fl);
+	path_list_release(&fl);
 	json_free(meta);
 	free(jobs);
 	free(paths);

@@ -1,6 +1,7 @@
 #ifndef FOLDER_H
 #define FOLDER_H
 
+#include "dir-list.h"
 #include "hash.h"
 #include "strbuf.h"
 
@@ -9,14 +10,8 @@
  * followed, folder links not; .quire skipped) named by their path
  * relative to the folder.
  */
-struct folder_list {
-	char **keys;
-	size_t nr, alloc;
-};
-
 /* List dir's files into fl, in quilt3 order. 0 or QERR_* with err. */
-int folder_list(const char *dir, struct folder_list *fl, struct strbuf *err);
-void folder_list_release(struct folder_list *fl);
+int folder_list(const char *dir, struct path_list *fl, struct strbuf *err);
 
 /*
  * The manifest dir would have as a package ({"version": "v0"} and each

@@ -1,10 +1,10 @@
 #include "quire-compat.h"
 #include "transport.h"
 #include "chunked-hash.h"
+#include "dir-list.h"
 #include "lockfile.h"
 #include "physical-key.h"
 #include "tempfile.h"
-#include <dirent.h>
 
 struct file_transport {
 	struct transport t;
@@ -202,58 +202,22 @@ static int file_head(struct transport *t, const char *key, uint64_t *size,
 	return ret;
 }
 
-static int cmp_str(const void *a, const void *b)
+/* Temporary and lock files are not objects of the registry. */
+static int skip_internal(const char *name, int is_dir, void *payload)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
+	size_t len = strlen(name);
 
-/* Collect files below dir (relative names under rel) into names. */
-static void walk(const char *root, const char *rel, char ***names,
-		 size_t *nr, size_t *alloc)
-{
-	struct strbuf dir = STRBUF_INIT;
-	struct dirent *de;
-	DIR *d;
-
-	strbuf_addf(&dir, "%s/%s", root, rel);
-	d = opendir(dir.buf);
-	while (d && (de = readdir(d))) {
-		struct strbuf sub = STRBUF_INIT;
-		struct stat st;
-
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
-		    !strncmp(de->d_name, ".quire-tmp-", 11) ||
-		    (strlen(de->d_name) > 5 &&
-		     !strcmp(de->d_name + strlen(de->d_name) - 5, ".lock")))
-			continue;
-		strbuf_addf(&sub, "%s%s%s", rel, *rel ? "/" : "", de->d_name);
-		strbuf_reset(&dir);
-		strbuf_addf(&dir, "%s/%s", root, sub.buf);
-		if (lstat(dir.buf, &st) < 0) {
-			strbuf_release(&sub);
-			continue;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			walk(root, sub.buf, names, nr, alloc);
-			strbuf_release(&sub);
-		} else if (S_ISREG(st.st_mode)) {
-			ALLOC_GROW(*names, *nr + 1, *alloc);
-			(*names)[(*nr)++] = strbuf_detach(&sub, NULL);
-		} else {
-			strbuf_release(&sub);
-		}
-	}
-	if (d)
-		closedir(d);
-	strbuf_release(&dir);
+	return !is_dir && (!strncmp(name, ".quire-tmp-", 11) ||
+			   (len > 5 && !strcmp(name + len - 5, ".lock")));
 }
 
 static int file_list(struct transport *t, const char *prefix,
 		     int (*fn)(const char *key, void *payload), void *payload,
 		     struct strbuf *err)
 {
-	char **names = NULL, *start;
-	size_t nr = 0, alloc = 0, i, plen = strlen(prefix);
+	struct path_list names = { 0 };
+	char *start;
+	size_t i, plen = strlen(prefix);
 	int ret = 0;
 
 	/* walk the deepest folder that holds everything under prefix */
@@ -262,16 +226,13 @@ static int file_list(struct transport *t, const char *prefix,
 		*strrchr(start, '/') = '\0';
 	else
 		*start = '\0';
-	walk(ft(t)->root, start, &names, &nr, &alloc);
+	dir_list(ft(t)->root, start, 0, skip_internal, NULL, &names);
 	free(start);
-	if (nr)
-		qsort(names, nr, sizeof(*names), cmp_str);
-	for (i = 0; i < nr; i++) {
-		if (!ret && !strncmp(names[i], prefix, plen))
-			ret = fn(names[i], payload);
-		free(names[i]);
-	}
-	free(names);
+	path_list_sort(&names, NULL);
+	for (i = 0; !ret && i < names.nr; i++)
+		if (!strncmp(names.items[i], prefix, plen))
+			ret = fn(names.items[i], payload);
+	path_list_release(&names);
 	return ret;
 }
 

@@ -70,7 +70,7 @@ static int each_watch(const char *prefix, const char *dir, void *payload)
 {
 	struct status *s = payload;
 	struct strbuf err = STRBUF_INIT, key = STRBUF_INIT;
-	struct folder_list fl;
+	struct path_list fl;
 	struct idx_cursor *cur;
 	struct idx_entry e;
 	size_t i;
@@ -79,7 +79,7 @@ static int each_watch(const char *prefix, const char *dir, void *payload)
 	if (folder_list(dir, &fl, &err) < 0 ||
 	    idx_cursor_open(s->ws->idx, prefix, &cur) < 0) {
 		strbuf_release(&err);
-		folder_list_release(&fl);
+		path_list_release(&fl);
 		return 0;	/* a vanished folder has nothing new */
 	}
 	have = idx_cursor_next(cur, &e) > 0;
@@ -87,7 +87,7 @@ static int each_watch(const char *prefix, const char *dir, void *payload)
 		int cmp = 1;
 
 		strbuf_reset(&key);
-		strbuf_addf(&key, "%s%s", prefix, fl.keys[i]);
+		strbuf_addf(&key, "%s%s", prefix, fl.items[i]);
 		while (have && (cmp = logical_key_cmp(e.key, strlen(e.key),
 						      key.buf, key.len)) < 0) {
 			idx_entry_release(&e);
@@ -97,7 +97,7 @@ static int each_watch(const char *prefix, const char *dir, void *payload)
 			struct strbuf path = STRBUF_INIT;
 
 			/* staged under another key (moved)? then not new */
-			strbuf_addf(&path, "%s/%s", dir, fl.keys[i]);
+			strbuf_addf(&path, "%s/%s", dir, fl.items[i]);
 			if (!idx_has_path(s->ws->idx, path.buf))
 				add_item(s, '?', key.buf, path.buf);
 			strbuf_release(&path);
@@ -106,7 +106,7 @@ static int each_watch(const char *prefix, const char *dir, void *payload)
 	if (have)
 		idx_entry_release(&e);
 	idx_cursor_close(cur);
-	folder_list_release(&fl);
+	path_list_release(&fl);
 	strbuf_release(&err);
 	strbuf_release(&key);
 	return 0;

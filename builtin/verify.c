@@ -88,7 +88,7 @@ int cmd_verify(int argc, const char **argv, const char *prefix,
 {
 	struct strbuf err = STRBUF_INIT;
 	struct verify v;
-	struct folder_list fl;
+	struct path_list fl;
 	struct entry_stream *s;
 	struct manifest_entry e;
 	struct object_id head;
@@ -121,10 +121,10 @@ int cmd_verify(int argc, const char **argv, const char *prefix,
 		int cmp = 1;
 
 		while (i < fl.nr &&
-		       (cmp = logical_key_cmp(fl.keys[i], strlen(fl.keys[i]),
+		       (cmp = logical_key_cmp(fl.items[i], strlen(fl.items[i]),
 					      e.key.buf, e.key.len)) < 0) {
 			v.extra++;
-			report(&v, "extra", fl.keys[i++]);
+			report(&v, "extra", fl.items[i++]);
 		}
 		if (i < fl.nr && !cmp)
 			i++;
@@ -134,7 +134,7 @@ int cmd_verify(int argc, const char **argv, const char *prefix,
 		die("%s", err.buf);
 	for (; i < fl.nr; i++) {
 		v.extra++;
-		report(&v, "extra", fl.keys[i]);
+		report(&v, "extra", fl.items[i]);
 	}
 	flush(&v);
 	entry_stream_free(s);
@@ -146,7 +146,7 @@ int cmd_verify(int argc, const char **argv, const char *prefix,
 			v.ok, v.ok == 1 ? "" : "s", short_hash(&head),
 			v.changed, v.missing, v.extra, v.skipped ?
 			" (entries not installed are not checked)" : "");
-	folder_list_release(&fl);
+	path_list_release(&fl);
 	workspace_free(v.ws);
 	strbuf_release(&err);
 	return v.changed || v.missing || v.extra ? 1 : 0;

@@ -1,7 +1,7 @@
 #include "quire-compat.h"
 #include "refs/refs.h"
 #include "lockfile.h"
-#include <dirent.h>
+#include "dir-list.h"
 
 struct ref_store {
 	char *dir;	/* .quire */
@@ -197,63 +197,26 @@ out:
 	return ret;
 }
 
-static int cmp_str(const void *a, const void *b)
+static int skip_dot(const char *name, int is_dir, void *payload)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void collect(const char *base, const char *rel, char ***names,
-		    size_t *nr, size_t *alloc)
-{
-	struct strbuf dir = STRBUF_INIT;
-	struct dirent *de;
-	DIR *d;
-
-	strbuf_addf(&dir, "%s/%s", base, rel);
-	d = opendir(dir.buf);
-	while (d && (de = readdir(d))) {
-		struct strbuf sub = STRBUF_INIT;
-		struct stat st;
-
-		if (de->d_name[0] == '.')
-			continue;
-		strbuf_addf(&sub, "%s/%s", rel, de->d_name);
-		strbuf_reset(&dir);
-		strbuf_addf(&dir, "%s/%s", base, sub.buf);
-		if (stat(dir.buf, &st) < 0) {
-			strbuf_release(&sub);
-			continue;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			collect(base, sub.buf, names, nr, alloc);
-			strbuf_release(&sub);
-		} else if (!refs_name_check(sub.buf)) {
-			ALLOC_GROW(*names, *nr + 1, *alloc);
-			(*names)[(*nr)++] = strbuf_detach(&sub, NULL);
-		} else {
-			strbuf_release(&sub);
-		}
-	}
-	if (d)
-		closedir(d);
-	strbuf_release(&dir);
+	return name[0] == '.';
 }
 
 int refs_for_each(struct ref_store *refs, each_ref_fn *fn, void *payload)
 {
-	char **names = NULL;
-	size_t nr = 0, alloc = 0, i;
+	struct path_list names = { 0 };
+	size_t i;
 	int ret = 0;
 
-	collect(refs->dir, "refs", &names, &nr, &alloc);
-	QSORT(names, nr, cmp_str);
-	for (i = 0; i < nr; i++) {
+	dir_list(refs->dir, "refs", 0, skip_dot, NULL, &names);
+	path_list_sort(&names, NULL);
+	for (i = 0; !ret && i < names.nr; i++) {
 		struct object_id oid;
 
-		if (!ret && !refs_read(refs, names[i], &oid))
-			ret = fn(names[i], &oid, payload);
-		free(names[i]);
+		if (!refs_name_check(names.items[i]) &&
+		    !refs_read(refs, names.items[i], &oid))
+			ret = fn(names.items[i], &oid, payload);
 	}
-	free(names);
+	path_list_release(&names);
 	return ret;
 }
