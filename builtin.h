@@ -19,6 +19,7 @@ typedef int command_fn(int argc, const char **argv, const char *prefix,
 
 /* Helpers for commands (they may die; the library may not). */
 #include "index-db.h"
+#include "porcelain.h"
 #include "strbuf.h"
 #include "workspace.h"
 
@@ -59,6 +60,20 @@ static inline const char *need_package_name(struct workspace *ws)
 		die("this workspace has no package name; run 'quire config "
 		    "package.name ns/name' or give one");
 	return name;
+}
+
+/* Open a version as an entry stream, or die saying why. */
+static inline struct entry_stream *open_stream(struct workspace *ws,
+					       const char *reg,
+					       const char *rev, FILE **fp)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct object_id top;
+	struct entry_stream *s;
+
+	if (porcelain_open_stream(ws, reg, rev, &top, fp, &s, &err) < 0)
+		die("%s", err.buf);
+	return s;
 }
 
 command_fn cmd_add;

@@ -17,14 +17,9 @@ int read_entry(struct workspace *ws, const char *registry, const char *rev,
 	FILE *fp;
 	int ret, fd, fetched, found = 0;
 
-	ret = porcelain_open_version(ws, registry, rev, &top, &fp, err);
+	ret = porcelain_open_stream(ws, registry, rev, &top, &fp, &s, err);
 	if (ret)
 		return ret;
-	s = entry_stream_manifest(fp, rev, err);
-	if (!s) {
-		fclose(fp);
-		return QERR_CORRUPT;
-	}
 	manifest_entry_init(&e);
 	while ((ret = s->next(s, &e, err)) > 0) {
 		int cmp = logical_key_cmp(e.key.buf, e.key.len, key,

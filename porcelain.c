@@ -132,23 +132,21 @@ int porcelain_open_version(struct workspace *ws, const char *registry_arg,
 	return ret;
 }
 
-struct entry_stream *porcelain_open_stream(struct workspace *ws,
-					   const char *registry_arg,
-					   const char *rev,
-					   struct object_id *top, FILE **fp,
-					   struct strbuf *err)
+int porcelain_open_stream(struct workspace *ws, const char *registry_arg,
+			  const char *rev, struct object_id *top, FILE **fp,
+			  struct entry_stream **s, struct strbuf *err)
 {
-	struct entry_stream *s;
+	int ret = porcelain_open_version(ws, registry_arg, rev, top, fp, err);
 
-	*fp = NULL;
-	if (porcelain_open_version(ws, registry_arg, rev, top, fp, err) < 0)
-		return NULL;
-	s = entry_stream_manifest(*fp, rev, err);
-	if (!s) {
+	if (ret)
+		return ret;
+	*s = entry_stream_manifest(*fp, rev, err);
+	if (!*s) {
 		fclose(*fp);
 		*fp = NULL;
+		return QERR_CORRUPT;
 	}
-	return s;
+	return 0;
 }
 
 int porcelain_resolve(struct workspace *ws, const char *registry_arg,
@@ -158,22 +156,6 @@ int porcelain_resolve(struct workspace *ws, const char *registry_arg,
 	FILE *fp = NULL;
 	int ret = porcelain_open_version(ws, registry_arg, rev, top, &fp, err);
 
-	if (fp)
-		fclose(fp);
-	return ret;
-}
-
-int porcelain_version_meta(struct workspace *ws, const struct object_id *top,
-			   struct strbuf *line, struct strbuf *err)
-{
-	FILE *fp = NULL;
-	int ret = open_local(ws, top, &fp, err);
-
-	if (ret == QERR_NOTFOUND)
-		strbuf_addf(err, "package %s is not in the local store",
-			    oid_to_hex(top));
-	if (!ret && strbuf_getline_max(line, fp, 64 << 20, NULL) != 0)
-		ret = QERR_CORRUPT;
 	if (fp)
 		fclose(fp);
 	return ret;

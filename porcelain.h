@@ -6,6 +6,7 @@
 
 struct workspace;
 struct registry;
+struct entry_stream;
 
 /*
  * What porcelain commands share: finding the registry a command talks to
@@ -32,23 +33,17 @@ int porcelain_open_version(struct workspace *ws, const char *registry_arg,
 			   struct strbuf *err);
 
 /*
- * The same, as a stream of entries (NULL on error, with err); the caller
- * frees it with entry_stream_free() and then fcloses *fp.
+ * The same, as a stream of entries in *s; the caller frees it with
+ * entry_stream_free() and then fcloses *fp. 0 or a negative qerr.
  */
-struct entry_stream *porcelain_open_stream(struct workspace *ws,
-					   const char *registry_arg,
-					   const char *rev,
-					   struct object_id *top, FILE **fp,
-					   struct strbuf *err);
+int porcelain_open_stream(struct workspace *ws, const char *registry_arg,
+			  const char *rev, struct object_id *top, FILE **fp,
+			  struct entry_stream **s, struct strbuf *err);
 
 /* Just the top hash (the manifest is fetched when it comes from afar). */
 int porcelain_resolve(struct workspace *ws, const char *registry_arg,
 		      const char *rev, struct object_id *top,
 		      struct strbuf *err);
-
-/* Read the first line (package metadata) of the manifest top. */
-int porcelain_version_meta(struct workspace *ws, const struct object_id *top,
-			   struct strbuf *line, struct strbuf *err);
 
 /*
  * Split the optional "[<registry>] [<ns>/<name>]" operands of push and

@@ -280,8 +280,11 @@ int push_data(struct workspace *ws, struct registry *reg, const char *name,
 	u.stats = stats;
 	u.err = err;
 	ret = head_message(ws, &head, &msg, &how, err);
-	/* the index must hold exactly HEAD: the same top hash again */
-	if (!ret)
+	/*
+	 * The index must hold exactly HEAD. Its marker says so when nothing
+	 * changed since commit or checkout; otherwise build it to see.
+	 */
+	if (!ret && (idx_clean_get(ws->idx, &top) || !oideq(&top, &head)))
 		ret = package_build(ws, how == 1 ? msg.buf : NULL, how ?
 				    PACKAGE_BUILD_MESSAGE : 0, &top, NULL, err);
 	if (!ret && !oideq(&top, &head)) {

@@ -279,42 +279,50 @@ static int move_latest(struct registry *reg, const char *name,
 		       const struct object_id *expect, int force,
 		       struct object_id *actual, struct strbuf *err)
 {
-	struct strbuf key = STRBUF_INIT, cur = STRBUF_INIT;
-	char want[HASH_HEXSZ + 1], new_hex[HASH_HEXSZ + 1];
-	int ret, tries;
+	struct strbuf key = STRBUF_INIT, cur = STRBUF_INIT, exp = STRBUF_INIT;
+	char new_hex[HASH_HEXSZ + 1];
+	int ret, tries, absent = !expect;
 
 	strbuf_addf(&key, NAMED "%s/latest", name);
 	xsnprintf(new_hex, sizeof(new_hex), "%s", oid_to_hex(top));
+	if (expect)
+		strbuf_addstr(&exp, oid_to_hex(expect));
 	for (tries = 0; tries < 5; tries++) {
-		const char *exp = NULL;
+		struct strbuf trimmed = STRBUF_INIT;
 
-		if (expect) {
-			xsnprintf(want, sizeof(want), "%s", oid_to_hex(expect));
-			exp = want;
-		}
 		strbuf_reset(&cur);
 		ret = reg->t->ops->put_if(reg->t, key.buf, new_hex, HASH_HEXSZ,
-					  exp, &cur, err);
+					  absent ? NULL : exp.buf, &cur, err);
 		if (ret != QERR_STALE)
 			break;
-		strbuf_trim(&cur);
-		if (!cur.len) {
+		strbuf_addbuf(&trimmed, &cur);
+		strbuf_trim(&trimmed);
+		if (!trimmed.len) {
 			memset(actual, 0, sizeof(*actual));
 			actual->type = HASH_MANIFEST;
-		} else if (oid_from_value(actual, HASH_MANIFEST, cur.buf,
-					  cur.len)) {
+		} else if (oid_from_value(actual, HASH_MANIFEST, trimmed.buf,
+					  trimmed.len)) {
 			strbuf_addf(err, "'%s' in %s does not hold a top hash",
 				    key.buf, registry_url(reg));
 			ret = QERR_CORRUPT;
-			break;
 		}
-		if (!force)
+		strbuf_release(&trimmed);
+		if (ret == QERR_CORRUPT)
 			break;
-		/* --force: move from whatever is there now */
-		expect = cur.len ? actual : NULL;
+		/*
+		 * Another writer may spell the pointer with a newline: the
+		 * same hash is no conflict, so compare against its exact
+		 * bytes. With --force, move from whatever is there now.
+		 */
+		if (!(expect && cur.len && oideq(actual, expect)) && !force)
+			break;
+		absent = !cur.len;
+		strbuf_reset(&exp);
+		strbuf_addbuf(&exp, &cur);
 	}
 	strbuf_release(&key);
 	strbuf_release(&cur);
+	strbuf_release(&exp);
 	return ret;
 }
 

@@ -11,10 +11,15 @@
 
 int stat_is_racy(const struct stat *st)
 {
-	struct timespec now;
+	/*
+	 * The clock once per process: a file changed since (just before)
+	 * this command started is racy, which is all that matters.
+	 */
+	static time_t start;
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	return st->st_mtim.tv_sec >= now.tv_sec - 1;
+	if (!start)
+		start = time(NULL);
+	return st->st_mtim.tv_sec >= start - 1;
 }
 
 struct pending {

@@ -166,7 +166,6 @@ static int file_put_if(struct transport *t, const char *key,
 		ret = QERR_GENERIC;
 		goto out;
 	}
-	strbuf_trim(&cur);	/* a pointer written with a newline is fine */
 	if (expect ? (r || strcmp(cur.buf, expect)) : !r) {
 		strbuf_addbuf(current, &cur);
 		ret = QERR_STALE;

@@ -130,19 +130,6 @@ static struct entry_stream *working(struct workspace *ws)
 	return s;
 }
 
-static struct entry_stream *version(struct workspace *ws, const char *reg,
-				    const char *rev, FILE **fp)
-{
-	struct strbuf err = STRBUF_INIT;
-	struct object_id top;
-	struct entry_stream *s = porcelain_open_stream(ws, reg, rev, &top, fp,
-						       &err);
-
-	if (!s)
-		die("%s", err.buf);
-	return s;
-}
-
 int cmd_diff(int argc, const char **argv, const char *prefix,
 	     struct workspace *ws)
 {
@@ -168,12 +155,13 @@ int cmd_diff(int argc, const char **argv, const char *prefix,
 	o.format = stat ? STAT : names ? NAME_ONLY : json ? JSON : LONG;
 	if (argc < 2 && !ws)
 		die("not in a quire workspace; give two revisions");
-	a = version(ws, reg, argc ? argv[0] : "HEAD", &fa);
+	a = open_stream(ws, reg, argc ? argv[0] : "HEAD", &fa);
 	to_folder = argc == 2 && is_folder(argv[1]);
 	if (to_folder)
 		b = folder(argv[1], &fb);
 	else
-		b = argc == 2 ? version(ws, reg, argv[1], &fb) : working(ws);
+		b = argc == 2 ? open_stream(ws, reg, argv[1], &fb) :
+		    working(ws);
 	if (diff_streams(a, b, print_change, &o, &err) < 0)
 		die("%s", err.buf);
 	/* a folder has no package metadata to compare */

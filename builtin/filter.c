@@ -146,11 +146,8 @@ int cmd_filter(int argc, const char **argv, const char *prefix,
 	if (package_name_check(out, &f.err) < 0)
 		die("%s", f.err.buf);
 	f.seed = seed;
-	if (porcelain_open_version(ws, reg_arg, argv[0], &src, &fp,
-				   &f.err) < 0)
-		die("%s", f.err.buf);
-	s = entry_stream_manifest(fp, argv[0], &f.err);
-	if (!s)
+	if (porcelain_open_stream(ws, reg_arg, argv[0], &src, &fp, &s,
+				  &f.err) < 0)
 		die("%s", f.err.buf);
 	/* the source's metadata, with a message of its own */
 	meta = json_dup(s->meta);

@@ -1,5 +1,6 @@
 #include "builtin.h"
 #include "json.h"
+#include "manifest.h"
 #include "parse-options.h"
 #include "porcelain.h"
 #include "refs/refs.h"
@@ -58,24 +59,35 @@ static void format_time(uint64_t t, char *buf, size_t len)
 }
 
 /* The message from a manifest's first line ("" when none). */
-static void message_of(struct workspace *ws, const struct object_id *top,
-		       struct strbuf *msg)
+/*
+ * The message of version rev (a top hash, or name@hash in registry reg):
+ * its manifest is opened (fetched and verified once if need be) and its
+ * first line read. Dies when the version cannot be had.
+ */
+static void message_of(struct workspace *ws, const char *reg,
+		       const char *rev, struct strbuf *msg)
 {
 	struct strbuf line = STRBUF_INIT, err = STRBUF_INIT;
 	struct json *meta = NULL;
 	const struct json *m;
+	struct object_id top;
+	FILE *fp;
 
-	if (!porcelain_version_meta(ws, top, &line, &err) &&
+	if (porcelain_open_version(ws, reg, rev, &top, &fp, &err) < 0)
+		die("%s", err.buf);
+	if (!strbuf_getline_max(&line, fp, MANIFEST_LINE_MAX, NULL) &&
 	    !json_parse(line.buf, line.len, &meta, &err) &&
 	    (m = json_object_get(meta, "message")) && m->type == JSON_STRING)
 		strbuf_add(msg, m->u.str.s, m->u.str.len);
+	fclose(fp);
 	json_free(meta);
 	strbuf_release(&line);
 	strbuf_release(&err);
 }
 
-static void show(struct workspace *ws, const struct object_id *top,
-		 uint64_t t, const char *extra, const struct tag_list *tags)
+static void show(struct workspace *ws, const char *reg, const char *rev,
+		 const struct object_id *top, uint64_t t, const char *extra,
+		 const struct tag_list *tags)
 {
 	struct strbuf deco = STRBUF_INIT, msg = STRBUF_INIT;
 	char when[64];
@@ -83,7 +95,7 @@ static void show(struct workspace *ws, const struct object_id *top,
 	strbuf_addstr(&deco, extra);
 	tags_of(tags, top, &deco);
 	format_time(t, when, sizeof(when));
-	message_of(ws, top, &msg);
+	message_of(ws, reg, rev, &msg);
 	printf("%s", oid_to_hex(top));
 	if (deco.len)
 		printf(" (%s)", deco.buf[0] == ',' ? deco.buf + 2 : deco.buf);
@@ -120,7 +132,8 @@ static int local_log(struct workspace *ws, unsigned long max)
 		    !oid_from_value(&top, HASH_MANIFEST, sp + 1, HASH_HEXSZ)) {
 			*tab = '\0';
 			parse_u64(sp + 2 + HASH_HEXSZ, &t);
-			show(ws, &top, t, shown ? "" : "HEAD", &tags);
+			show(ws, NULL, oid_to_hex(&top), &top, t,
+			     shown ? "" : "HEAD", &tags);
 			shown++;
 		}
 		strbuf_setlen(&body, line - body.buf);
@@ -175,9 +188,7 @@ static int registry_log(struct workspace *ws, const char *reg_arg,
 		struct strbuf rev = STRBUF_INIT;
 
 		strbuf_addf(&rev, "%s@%s", name, oid_to_hex(top));
-		if (porcelain_resolve(ws, reg_arg, rev.buf, top, &err) < 0)
-			die("%s", err.buf);
-		show(ws, top, v.times[i - 1], have_latest &&
+		show(ws, reg_arg, rev.buf, top, v.times[i - 1], have_latest &&
 		     oideq(top, &latest) ? "latest" : "", &tags);
 		strbuf_release(&rev);
 	}

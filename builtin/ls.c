@@ -16,7 +16,6 @@ int cmd_ls(int argc, const char **argv, const char *prefix,
 		      out = STRBUF_INIT;
 	struct entry_stream *s;
 	struct manifest_entry e;
-	struct object_id top;
 	const char *reg = NULL;
 	int recursive = 0, lng = 0, ret, found = 0;
 	FILE *fp;
@@ -37,11 +36,7 @@ int cmd_ls(int argc, const char **argv, const char *prefix,
 		if (dir.buf[dir.len - 1] != '/')
 			strbuf_addch(&dir, '/');
 	}
-	if (porcelain_open_version(ws, reg, argv[0], &top, &fp, &err) < 0)
-		die("%s", err.buf);
-	s = entry_stream_manifest(fp, argv[0], &err);
-	if (!s)
-		die("%s", err.buf);
+	s = open_stream(ws, reg, argv[0], &fp);
 	manifest_entry_init(&e);
 	while ((ret = s->next(s, &e, &err)) > 0) {
 		const char *rest, *slash;

@@ -69,15 +69,10 @@ static void pass(struct merge *m, const char *reg, const char *rev,
 	struct strbuf err = STRBUF_INIT;
 	struct entry_stream *s;
 	struct manifest_entry e;
-	struct object_id top;
 	FILE *fp;
 	int ret;
 
-	if (porcelain_open_version(m->ws, reg, rev, &top, &fp, &err) < 0)
-		die("%s", err.buf);
-	m->top = top;
-	s = entry_stream_manifest(fp, rev, &err);
-	if (!s)
+	if (porcelain_open_stream(m->ws, reg, rev, &m->top, &fp, &s, &err) < 0)
 		die("%s", err.buf);
 	manifest_entry_init(&e);
 	while ((ret = s->next(s, &e, &err)) > 0)

@@ -246,8 +246,8 @@ int cmd_status(int argc, const char **argv, const char *prefix,
 			die("%s", err.buf);
 	} else {
 		/* nothing committed: every staged entry is new */
-		FILE *empty = fmemopen((void *)"{\"version\": \"v0\"}\n", 18,
-				       "r");
+		static const char none[] = "{\"version\": \"v0\"}\n";
+		FILE *empty = fmemopen((void *)none, strlen(none), "r");
 
 		a = entry_stream_manifest(empty, "nothing", &err);
 		fp = empty;

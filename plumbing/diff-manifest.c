@@ -33,19 +33,6 @@ static int show(enum diff_kind kind, const struct manifest_entry *a,
 	return 0;
 }
 
-static struct entry_stream *open_one(struct workspace *ws, const char *reg,
-				     const char *rev, FILE **fp)
-{
-	struct strbuf err = STRBUF_INIT;
-	struct object_id top;
-	struct entry_stream *s = porcelain_open_stream(ws, reg, rev, &top, fp,
-						       &err);
-
-	if (!s)
-		die("%s", err.buf);
-	return s;
-}
-
 int cmd_diff_manifest(int argc, const char **argv, const char *prefix,
 		      struct workspace *ws)
 {
@@ -66,8 +53,8 @@ int cmd_diff_manifest(int argc, const char **argv, const char *prefix,
 			     0);
 	if (argc != 2)
 		usage_with_options(diff_manifest_usage, options);
-	a = open_one(ws, reg, argv[0], &fa);
-	b = open_one(ws, reg, argv[1], &fb);
+	a = open_stream(ws, reg, argv[0], &fa);
+	b = open_stream(ws, reg, argv[1], &fb);
 	if (diff_streams(a, b, show, &o, &err) < 0)
 		die("%s", err.buf);
 	entry_stream_free(a);
