@@ -12,7 +12,7 @@ BUILD ?= build
 CC ?= cc
 CFLAGS ?= -O2 -g
 PROVE ?= prove
-PKGS = libcurl sqlite3 openssl
+PKGS = libcurl sqlite3 openssl expat
 
 ifeq ($(SANITIZE),)
 SAN_FLAGS =
@@ -42,7 +42,8 @@ ALL_CFLAGS = -std=gnu99 -I. $(WARNINGS) $(PKG_CFLAGS) $(SAN_FLAGS) \
 ALL_LDFLAGS = $(SAN_FLAGS) -pthread $(LDFLAGS)
 LIBS = $(PKG_LIBS) -lm
 
-LIB_SRC = $(filter-out quire.c,$(wildcard *.c)) $(wildcard objects/*.c refs/*.c)
+LIB_SRC = $(filter-out quire.c,$(wildcard *.c)) \
+	  $(wildcard objects/*.c refs/*.c s3/*.c)
 CMD_SRC = $(wildcard builtin/*.c plumbing/*.c)
 LIB_OBJS = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CMD_OBJS = $(CMD_SRC:%.c=$(BUILD)/%.o)

@@ -4,7 +4,7 @@
 set -e
 
 PKGS="build-essential pkg-config libcurl4-openssl-dev libsqlite3-dev \
-libssl-dev sharness asciidoctor python3"
+libssl-dev libexpat1-dev sharness asciidoctor python3"
 
 missing=""
 for p in $PKGS; do
