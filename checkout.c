@@ -57,22 +57,6 @@ static int make_parents(const char *root, const char *key,
 	return 0;
 }
 
-static int hash_fd(int fd, const char *name, enum hash_type type,
-		   struct object_id *oid, struct strbuf *err)
-{
-	struct hash_job job;
-	int ret;
-
-	hash_job_init(&job, name, fd, type);
-	ret = hash_files(&job, 1, 0);
-	if (ret)
-		strbuf_addbuf(err, &job.err);
-	else
-		*oid = job.oid;
-	hash_job_release(&job);
-	return ret;
-}
-
 int place_object(struct odb *cache, const struct object_id *oid,
 		 const char *root, const char *key, enum link_type link_type,
 		 struct stat *st, struct strbuf *err)
@@ -162,7 +146,19 @@ struct co {
 	size_t nconflicts;
 	int apply;
 	struct strbuf path;
+	/* files to place once their objects are fetched, together */
+	struct later *later;
+	size_t nlater, alater;
 };
+
+/* An entry whose object is not in the cache yet. */
+struct later {
+	char *key, *physical, *meta;
+	struct object_id oid;
+	uint64_t size;
+};
+
+#define LATER_BATCH 256
 
 static int in_scope(const struct co *c, const struct strbuf *key)
 {
@@ -203,43 +199,52 @@ static enum action decide(struct co *c, const struct manifest_entry *n,
 	return ACT_CONFLICT;
 }
 
-static int record(struct co *c, const struct manifest_entry *n,
-		  const char *path, const struct stat *st)
+static int record_fields(struct co *c, const char *key, const char *physical,
+			 const struct object_id *oid, uint64_t size,
+			 const char *meta, const char *path,
+			 const struct stat *st)
 {
 	struct idx_entry e;
-	struct strbuf meta = STRBUF_INIT;
-	int ret;
 
 	idx_entry_init(&e);
-	e.key = n->key.buf;
+	e.key = (char *)key;
 	e.path = (char *)path;
-	e.physical = n->physical.len ? n->physical.buf : NULL;
+	e.physical = physical && *physical ? (char *)physical : NULL;
 	e.has_hash = 1;
-	e.oid = n->oid;
-	e.size = n->size;
-	json_write_python(&meta, n->meta);
-	e.meta = meta.buf;
+	e.oid = *oid;
+	e.size = size;
+	e.meta = (char *)meta;
 	if (path && st && !stat_is_racy(st)) {
 		e.has_stat = 1;
 		idx_stat_from(&e.st, st);
 	}
-	ret = idx_put_entry(c->ws->idx, &e, c->err);
+	return idx_put_entry(c->ws->idx, &e, c->err);
+}
+
+static int record(struct co *c, const struct manifest_entry *n,
+		  const char *path, const struct stat *st)
+{
+	struct strbuf meta = STRBUF_INIT;
+	int ret;
+
+	json_write_python(&meta, n->meta);
+	ret = record_fields(c, n->key.buf, n->physical.buf, &n->oid, n->size,
+			    meta.buf, path, st);
 	strbuf_release(&meta);
 	return ret;
 }
 
-static int place(struct co *c, const struct manifest_entry *n,
-		 struct stat *st)
+static int place(struct co *c, const char *key, const char *physical,
+		 const struct object_id *oid, uint64_t size, struct stat *st)
 {
 	int fetched, ret, tries;
 
 	for (tries = 0; tries < 2; tries++) {
-		ret = fetch_object(c->cache, n->physical.buf, &n->oid,
-				   &fetched, c->err);
+		ret = fetch_object(c->cache, physical, oid, &fetched, c->err);
 		if (ret)
 			return ret;
 		c->stats->fetched += fetched;
-		ret = place_object(c->cache, &n->oid, c->ws->root, n->key.buf,
+		ret = place_object(c->cache, oid, c->ws->root, key,
 				   c->opts->link, st, c->err);
 		if (ret != QERR_CORRUPT || tries)
 			break;
@@ -249,16 +254,69 @@ static int place(struct co *c, const struct manifest_entry *n,
 		{
 			struct strbuf p = STRBUF_INIT;
 
-			odb_path(c->cache, &n->oid, &p);
+			odb_path(c->cache, oid, &p);
 			unlink(p.buf);
 			strbuf_release(&p);
 		}
 	}
 	if (!ret) {
 		c->stats->placed++;
-		c->stats->bytes += n->size;
+		c->stats->bytes += size;
 	}
 	return ret;
+}
+
+/* Fetch the deferred entries' objects together, then place each. */
+static int flush_later(struct co *c)
+{
+	struct fetch_item *items = xcalloc(c->nlater ? c->nlater : 1,
+					   sizeof(*items));
+	size_t i;
+	int ret;
+
+	for (i = 0; i < c->nlater; i++)
+		fetch_item_init(&items[i], c->later[i].physical,
+				&c->later[i].oid, c->later[i].size);
+	ret = fetch_objects(c->cache, items, c->nlater, c->err);
+	for (i = 0; i < c->nlater; i++) {
+		struct later *l = &c->later[i];
+		struct stat st;
+
+		c->stats->fetched += items[i].fetched;
+		if (!ret)
+			ret = place(c, l->key, l->physical, &l->oid, l->size,
+				    &st);
+		if (!ret) {
+			strbuf_reset(&c->path);
+			strbuf_addf(&c->path, "%s/%s", c->ws->root, l->key);
+			ret = record_fields(c, l->key, l->physical, &l->oid,
+					    l->size, l->meta, c->path.buf,
+					    &st);
+		}
+		fetch_item_release(&items[i]);
+		free(l->key);
+		free(l->physical);
+		free(l->meta);
+	}
+	free(items);
+	c->nlater = 0;
+	return ret;
+}
+
+static int defer(struct co *c, const struct manifest_entry *n)
+{
+	struct strbuf meta = STRBUF_INIT;
+	struct later *l;
+
+	json_write_python(&meta, n->meta);
+	ALLOC_GROW(c->later, c->nlater + 1, c->alater);
+	l = &c->later[c->nlater++];
+	l->key = xstrdup(n->key.buf);
+	l->physical = xstrdup(n->physical.buf);
+	l->meta = strbuf_detach(&meta, NULL);
+	l->oid = n->oid;
+	l->size = n->size;
+	return c->nlater >= LATER_BATCH ? flush_later(c) : 0;
 }
 
 static int new_entry(struct co *c, const struct manifest_entry *n,
@@ -295,7 +353,9 @@ static int new_entry(struct co *c, const struct manifest_entry *n,
 		c->stats->unchanged++;
 		return record(c, n, c->path.buf, &st);
 	}
-	if (place(c, n, &st))
+	if (n->physical.len && !odb_has(c->cache, &n->oid))
+		return defer(c, n);
+	if (place(c, n->key.buf, n->physical.buf, &n->oid, n->size, &st))
 		return QERR_GENERIC;
 	strbuf_reset(&c->path);
 	strbuf_addf(&c->path, "%s/%s", c->ws->root, n->key.buf);
@@ -532,6 +592,8 @@ int checkout_version(struct workspace *ws, const struct object_id *top,
 				    0, opts->quiet);
 	if (!ret)
 		ret = walk(&c, fp, oid_to_hex(top));
+	if (!ret)
+		ret = flush_later(&c);
 	progress_stop(&c.progress);
 	if (!ret && opts->force)
 		ret = remove_kept(&c);
@@ -553,5 +615,11 @@ int checkout_version(struct workspace *ws, const struct object_id *top,
 		fclose(fp);
 	strbuf_release(&c.conflicts);
 	strbuf_release(&c.path);
+	for (; c.nlater; c.nlater--) {
+		free(c.later[c.nlater - 1].key);
+		free(c.later[c.nlater - 1].physical);
+		free(c.later[c.nlater - 1].meta);
+	}
+	free(c.later);
 	return ret;
 }

@@ -337,3 +337,19 @@ void hash_buffer(const void *data, size_t len, enum hash_type type,
 	hash_ctx_final(&outer, oid->hash);
 	hash_ctx_release(&outer);
 }
+
+int hash_fd(int fd, const char *name, enum hash_type type,
+	    struct object_id *oid, struct strbuf *err)
+{
+	struct hash_job job;
+	int ret;
+
+	hash_job_init(&job, name, fd, type);
+	ret = hash_files(&job, 1, 0);
+	if (ret)
+		strbuf_addbuf(err, &job.err);
+	else
+		*oid = job.oid;
+	hash_job_release(&job);
+	return ret;
+}

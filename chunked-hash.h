@@ -47,6 +47,10 @@ int hash_files(struct hash_job *jobs, size_t nr, int nthreads);
 int hash_path(const char *path, enum hash_type type, struct object_id *oid,
 	      uint64_t *size, struct strbuf *err);
 
+/* Hash the open file fd (name for messages); 0 or a qerr with err. */
+int hash_fd(int fd, const char *name, enum hash_type type,
+	    struct object_id *oid, struct strbuf *err);
+
 /* Hash a buffer in memory (for tests and small data). */
 void hash_buffer(const void *data, size_t len, enum hash_type type,
 		 struct object_id *oid);

@@ -4,6 +4,7 @@
 #include "objects/odb.h"
 #include "physical-key.h"
 #include "registry.h"
+#include "s3/object.h"
 #include "tempfile.h"
 
 int fetch_manifest(struct odb *dst, struct registry *reg,
@@ -64,65 +65,167 @@ done:
 	return ret;
 }
 
-int open_physical(const char *physical, int *fd, struct strbuf *err)
+/* Copy a local (file://) object into tmp. */
+static int copy_local(const struct physical_key *pk, const char *physical,
+		      int out, struct strbuf *err)
 {
-	struct physical_key pk;
-	int ret = physical_key_parse(&pk, physical, strlen(physical), err);
+	int in = open(pk->path, O_RDONLY | O_CLOEXEC), ret = 0;
 
-	if (ret)
-		return ret;
-	if (pk.scheme != PHYSICAL_KEY_FILE) {
-		strbuf_addf(err, "cannot read '%s': s3:// objects are not "
-			    "supported by this quire yet", physical);
-		ret = QERR_USAGE;
-	} else {
-		*fd = open(pk.path, O_RDONLY | O_CLOEXEC);
-		if (*fd < 0) {
-			ret = errno == ENOENT ? QERR_NOTFOUND : QERR_GENERIC;
-			strbuf_addf(err, "cannot read '%s': %s", pk.path,
-				    strerror(errno));
-		}
+	if (in < 0) {
+		strbuf_addf(err, "cannot read '%s': %s", pk->path,
+			    strerror(errno));
+		return errno == ENOENT ? QERR_NOTFOUND : QERR_GENERIC;
 	}
-	physical_key_release(&pk);
+	if (copy_fd_all(in, out) < 0) {
+		strbuf_addf(err, "cannot copy '%s': %s", physical,
+			    strerror(errno));
+		ret = QERR_GENERIC;
+	}
+	close(in);
 	return ret;
+}
+
+struct pending {
+	struct fetch_item *it;
+	struct physical_key pk;
+	struct tempfile *tmp;
+	struct s3_object o;
+	int s3;
+};
+
+/* Download the S3 objects among p[0..n) together. */
+static void fetch_s3(struct pending *p, size_t n, struct strbuf *err)
+{
+	struct s3_object *objs;
+	struct s3_client *c;
+	size_t i, ns = 0;
+
+	for (i = 0; i < n; i++)
+		ns += p[i].s3;
+	if (!ns)
+		return;
+	c = s3_client_get(err);
+	objs = xcalloc(ns, sizeof(*objs));
+	for (i = 0, ns = 0; i < n; i++) {
+		if (!p[i].s3)
+			continue;
+		s3_object_init(&objs[ns], p[i].pk.bucket, p[i].pk.path,
+			       p[i].tmp->fd);
+		objs[ns].version = p[i].pk.version_id;
+		objs[ns].size = p[i].it->size;
+		ns++;
+	}
+	if (c)
+		s3_get_objects(c, objs, ns);
+	for (i = 0, ns = 0; i < n; i++) {
+		if (!p[i].s3)
+			continue;
+		p[i].it->ret = c ? objs[ns].ret : QERR_USAGE;
+		if (c && objs[ns].ret == QERR_NOTFOUND)
+			strbuf_addf(&p[i].it->err, "%s does not exist",
+				    p[i].it->physical);
+		else if (c)
+			strbuf_addbuf(&p[i].it->err, &objs[ns].err);
+		else
+			strbuf_addbuf(&p[i].it->err, err);
+		s3_object_release(&objs[ns++]);
+	}
+	free(objs);
+}
+
+static void fetch_begin(struct odb *cache, struct pending *p)
+{
+	struct fetch_item *it = p->it;
+
+	it->ret = physical_key_parse(&p->pk, it->physical,
+				     strlen(it->physical), &it->err);
+	if (it->ret)
+		return;
+	p->tmp = create_tempfile_in(cache->tmpdir, "obj_", 0600, &it->err);
+	if (!p->tmp) {
+		it->ret = QERR_GENERIC;
+		return;
+	}
+	if (p->pk.scheme == PHYSICAL_KEY_S3)
+		p->s3 = 1;
+	else
+		it->ret = copy_local(&p->pk, it->physical, p->tmp->fd,
+				     &it->err);
+}
+
+static void fetch_end(struct odb *cache, struct pending *p)
+{
+	struct fetch_item *it = p->it;
+	struct object_id got;
+
+	if (!it->ret && p->tmp) {
+		it->ret = odb_write_tempfile(cache, &p->tmp, it->oid.type,
+					     &it->oid, &got, &it->err);
+		if (it->ret == QERR_CORRUPT)
+			strbuf_addf(&it->err, " (from %s)", it->physical);
+		it->fetched = !it->ret;
+	}
+	delete_tempfile(&p->tmp);
+	physical_key_release(&p->pk);
+}
+
+#define FETCH_BATCH 128
+
+int fetch_objects(struct odb *cache, struct fetch_item *items, size_t nr,
+		  struct strbuf *err)
+{
+	struct pending *p = xcalloc(FETCH_BATCH, sizeof(*p));
+	size_t i = 0, n, k;
+	int ret = odb_create(cache, err);
+
+	while (!ret && i < nr) {
+		for (n = 0; i < nr && n < FETCH_BATCH; i++) {
+			items[i].fetched = 0;
+			items[i].ret = 0;
+			if (odb_has(cache, &items[i].oid))
+				continue;
+			memset(&p[n], 0, sizeof(p[n]));
+			p[n].it = &items[i];
+			fetch_begin(cache, &p[n++]);
+		}
+		fetch_s3(p, n, err);
+		for (k = 0; k < n; k++)
+			fetch_end(cache, &p[k]);
+	}
+	for (i = 0; !ret && i < nr; i++)
+		if (items[i].ret) {
+			strbuf_addbuf(err, &items[i].err);
+			ret = items[i].ret;
+		}
+	free(p);
+	return ret;
+}
+
+void fetch_item_init(struct fetch_item *it, const char *physical,
+		     const struct object_id *oid, uint64_t size)
+{
+	memset(it, 0, sizeof(*it));
+	it->physical = physical;
+	it->oid = *oid;
+	it->size = size;
+	strbuf_init(&it->err, 0);
+}
+
+void fetch_item_release(struct fetch_item *it)
+{
+	strbuf_release(&it->err);
 }
 
 int fetch_object(struct odb *cache, const char *physical,
 		 const struct object_id *oid, int *fetched,
 		 struct strbuf *err)
 {
-	struct tempfile *tmp;
-	struct object_id got;
-	int in = -1, ret;
+	struct fetch_item it;
+	int ret;
 
-	*fetched = 0;
-	if (odb_has(cache, oid))
-		return 0;
-	ret = odb_create(cache, err);
-	if (ret)
-		return ret;
-	ret = open_physical(physical, &in, err);
-	if (ret)
-		return ret;
-	tmp = create_tempfile_in(cache->tmpdir, "obj_", 0600, err);
-	if (!tmp) {
-		close(in);
-		return QERR_GENERIC;
-	}
-	if (copy_fd_all(in, tmp->fd) < 0) {
-		strbuf_addf(err, "cannot copy '%s': %s", physical,
-			    strerror(errno));
-		ret = QERR_GENERIC;
-	}
-	close(in);
-	if (!ret) {
-		ret = odb_write_tempfile(cache, &tmp, oid->type, oid, &got,
-					 err);
-		if (ret == QERR_CORRUPT)
-			strbuf_addf(err, " (from %s)", physical);
-	}
-	delete_tempfile(&tmp);
-	if (!ret)
-		*fetched = 1;
+	fetch_item_init(&it, physical, oid, S3_SIZE_UNKNOWN);
+	ret = fetch_objects(cache, &it, 1, err);
+	*fetched = it.fetched;
+	fetch_item_release(&it);
 	return ret;
 }

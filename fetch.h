@@ -24,7 +24,23 @@ int fetch_object(struct odb *cache, const char *physical,
 		 const struct object_id *oid, int *fetched,
 		 struct strbuf *err);
 
-/* Open the bytes at a physical key for reading (file:// only for now). */
-int open_physical(const char *physical, int *fd, struct strbuf *err);
+/*
+ * Many objects at once (S3 downloads run in parallel). Each item's ret
+ * and err tell how it went; the first failure is returned, with its
+ * message in err. Objects already in the cache are not fetched.
+ */
+struct fetch_item {
+	const char *physical;
+	struct object_id oid;
+	uint64_t size;		/* expected; UINT64_MAX when unknown */
+	int fetched;
+	int ret;
+	struct strbuf err;
+};
+void fetch_item_init(struct fetch_item *it, const char *physical,
+		     const struct object_id *oid, uint64_t size);
+void fetch_item_release(struct fetch_item *it);
+int fetch_objects(struct odb *cache, struct fetch_item *items, size_t nr,
+		  struct strbuf *err);
 
 #endif

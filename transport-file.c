@@ -272,7 +272,7 @@ static void file_free(struct transport *t)
 
 static const struct transport_ops file_ops = {
 	file_get, file_put, file_put_if, file_head, file_list, file_del,
-	file_physical_key, file_free,
+	file_physical_key, NULL, NULL, NULL, file_free,
 };
 
 int transport_file_open(const char *root, unsigned flags,

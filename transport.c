@@ -9,11 +9,8 @@ int transport_open(const char *url, unsigned flags, struct transport **out,
 	struct physical_key pk;
 	int ret;
 
-	if (!strncmp(url, "s3://", 5)) {
-		strbuf_addf(err, "s3:// registries are not supported by this "
-			    "quire yet; use a folder or file:// registry");
-		return QERR_USAGE;
-	}
+	if (!strncmp(url, "s3://", 5))
+		return transport_s3_open(url, flags, out, err);
 	if (!strncmp(url, "file://", 7)) {
 		ret = physical_key_parse(&pk, url, strlen(url), err);
 		if (ret)
@@ -60,4 +57,67 @@ int transport_get_small(struct transport *t, const char *key,
 	}
 	close(fd);
 	return ret;
+}
+
+void transfer_init(struct transfer *x, const char *key, int fd)
+{
+	memset(x, 0, sizeof(*x));
+	x->key = key;
+	x->fd = fd;
+	x->size = TRANSFER_SIZE_UNKNOWN;
+	strbuf_init(&x->version_id, 0);
+	strbuf_init(&x->err, 0);
+}
+
+void transfer_release(struct transfer *x)
+{
+	strbuf_release(&x->version_id);
+	strbuf_release(&x->err);
+}
+
+static int first_failure(struct transfer *x, size_t nr)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		if (x[i].ret)
+			return x[i].ret;
+	return 0;
+}
+
+int transport_get_many(struct transport *t, struct transfer *x, size_t nr)
+{
+	size_t i;
+
+	if (t->ops->get_many)
+		return t->ops->get_many(t, x, nr);
+	for (i = 0; i < nr; i++)
+		x[i].ret = t->ops->get(t, x[i].key, x[i].fd, &x[i].err);
+	return first_failure(x, nr);
+}
+
+int transport_put_many(struct transport *t, struct transfer *x, size_t nr)
+{
+	size_t i;
+
+	if (t->ops->put_many)
+		return t->ops->put_many(t, x, nr);
+	for (i = 0; i < nr; i++)
+		x[i].ret = t->ops->put(t, x[i].key, x[i].fd, x[i].expect,
+				       x[i].flags, &x[i].version_id,
+				       &x[i].err);
+	return first_failure(x, nr);
+}
+
+int transport_stat_many(struct transport *t, struct transfer *x, size_t nr)
+{
+	size_t i;
+
+	if (t->ops->stat_many)
+		return t->ops->stat_many(t, x, nr);
+	for (i = 0; i < nr; i++) {
+		x[i].has_hash = 0;
+		x[i].ret = t->ops->head(t, x[i].key, &x[i].size, &x[i].err);
+	}
+	return first_failure(x, nr);
 }

@@ -15,6 +15,29 @@ enum transport_put_flags {
 	TRANSPORT_NO_OVERWRITE = (1 << 0),	/* QERR_EXISTS if present */
 };
 
+/*
+ * One object to move, for the batch operations: many objects at once,
+ * in parallel where the transport can.
+ */
+struct transfer {
+	const char *key;
+	const char *version;	/* get: a version id, or NULL */
+	int fd;			/* get: written; put: read from offset 0 */
+	uint64_t size;		/* get: expected (or TRANSFER_SIZE_UNKNOWN);
+				 * stat: found */
+	const struct object_id *expect;	/* put: the bytes' hash */
+	unsigned flags;		/* put: enum transport_put_flags */
+	/* answers */
+	struct object_id hash;	/* stat: recorded by quire, if has_hash */
+	int has_hash;
+	struct strbuf version_id;	/* put, stat: the version, if any */
+	int ret;
+	struct strbuf err;
+};
+#define TRANSFER_SIZE_UNKNOWN UINT64_MAX
+void transfer_init(struct transfer *x, const char *key, int fd);
+void transfer_release(struct transfer *x);
+
 struct transport_ops {
 	/* Copy the object's bytes to out_fd. QERR_NOTFOUND if absent. */
 	int (*get)(struct transport *t, const char *key, int out_fd,
@@ -47,6 +70,15 @@ struct transport_ops {
 	/* The physical key (URL) of key, with its version when given. */
 	void (*physical_key)(struct transport *t, const char *key,
 			     const char *version_id, struct strbuf *out);
+	/*
+	 * Batches (may be NULL: one at a time through get, put, head).
+	 * Each transfer's ret tells how it went; the first failure is
+	 * returned. stat: 0 with size (and the hash quire recorded, if
+	 * any), or QERR_NOTFOUND.
+	 */
+	int (*get_many)(struct transport *t, struct transfer *x, size_t nr);
+	int (*put_many)(struct transport *t, struct transfer *x, size_t nr);
+	int (*stat_many)(struct transport *t, struct transfer *x, size_t nr);
 	void (*free)(struct transport *t);
 };
 
@@ -54,7 +86,12 @@ struct transport {
 	const struct transport_ops *ops;
 	char *url;		/* for messages: never holds credentials */
 	int local;		/* on this machine (file://) */
+	int versioned;		/* old bytes stay reachable by version id */
 };
+
+int transport_get_many(struct transport *t, struct transfer *x, size_t nr);
+int transport_put_many(struct transport *t, struct transfer *x, size_t nr);
+int transport_stat_many(struct transport *t, struct transfer *x, size_t nr);
 
 /*
  * Open the registry at url: "file:///abs", an absolute or relative path,
@@ -75,5 +112,8 @@ int transport_get_small(struct transport *t, const char *key,
 /* The file:// transport (transport-file.c). */
 int transport_file_open(const char *root, unsigned flags,
 			struct transport **out, struct strbuf *err);
+/* The s3:// transport (transport-s3.c). */
+int transport_s3_open(const char *url, unsigned flags,
+		      struct transport **out, struct strbuf *err);
 
 #endif

@@ -1,0 +1,353 @@
+#include "quire-compat.h"
+#include "transport.h"
+#include "physical-key.h"
+#include "s3/object.h"
+
+/*
+ * A registry in an S3 bucket: keys live below s3://bucket/prefix/. In a
+ * versioned bucket every write is a new version, named in physical keys,
+ * so bytes an earlier version points to stay reachable; in an unversioned
+ * one, TRANSPORT_NO_OVERWRITE is honoured with a conditional PUT, or a
+ * HEAD first where the server cannot do conditional writes.
+ */
+struct s3_transport {
+	struct transport t;
+	struct s3_client *c;
+	char *bucket;
+	char *prefix;		/* "" or "a/b/" */
+};
+
+static struct s3_transport *st3(struct transport *t)
+{
+	return (struct s3_transport *)t;
+}
+
+static void full_key(struct transport *t, const char *key, struct strbuf *sb)
+{
+	strbuf_addf(sb, "%s%s", st3(t)->prefix, key);
+}
+
+static int not_found(struct transport *t, const char *key, struct strbuf *err)
+{
+	strbuf_addf(err, "s3://%s/%s%s does not exist", st3(t)->bucket,
+		    st3(t)->prefix, key);
+	return QERR_NOTFOUND;
+}
+
+static int s3t_get(struct transport *t, const char *key, int out_fd,
+		   struct strbuf *err)
+{
+	struct transfer x;
+	int ret;
+
+	transfer_init(&x, key, out_fd);
+	ret = transport_get_many(t, &x, 1);
+	strbuf_addbuf(err, &x.err);
+	transfer_release(&x);
+	return ret;
+}
+
+static int s3t_get_many(struct transport *t, struct transfer *x, size_t nr)
+{
+	struct s3_object *o = xcalloc(nr ? nr : 1, sizeof(*o));
+	struct strbuf *keys = xcalloc(nr ? nr : 1, sizeof(*keys));
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < nr; i++) {
+		strbuf_init(&keys[i], 0);
+		full_key(t, x[i].key, &keys[i]);
+		s3_object_init(&o[i], st3(t)->bucket, keys[i].buf, x[i].fd);
+		o[i].version = x[i].version;
+		o[i].size = x[i].size;
+	}
+	s3_get_objects(st3(t)->c, o, nr);
+	for (i = 0; i < nr; i++) {
+		x[i].ret = o[i].ret;
+		if (o[i].ret == QERR_NOTFOUND)
+			not_found(t, x[i].key, &x[i].err);
+		else
+			strbuf_addbuf(&x[i].err, &o[i].err);
+		if (x[i].ret && !ret)
+			ret = x[i].ret;
+		s3_object_release(&o[i]);
+		strbuf_release(&keys[i]);
+	}
+	free(o);
+	free(keys);
+	return ret;
+}
+
+static int s3t_put_many(struct transport *t, struct transfer *x, size_t nr)
+{
+	struct s3_object *o = xcalloc(nr ? nr : 1, sizeof(*o));
+	struct strbuf *keys = xcalloc(nr ? nr : 1, sizeof(*keys));
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < nr; i++) {
+		struct stat st;
+
+		strbuf_init(&keys[i], 0);
+		full_key(t, x[i].key, &keys[i]);
+		s3_object_init(&o[i], st3(t)->bucket, keys[i].buf, x[i].fd);
+		if (fstat(x[i].fd, &st) < 0)
+			die_errno("cannot stat the bytes for '%s'", x[i].key);
+		o[i].size = st.st_size;
+		o[i].expect = x[i].expect;
+		/* a versioned bucket keeps what it replaces */
+		o[i].if_absent = (x[i].flags & TRANSPORT_NO_OVERWRITE) &&
+				 !t->versioned;
+	}
+	s3_put_objects(st3(t)->c, o, nr);
+	for (i = 0; i < nr; i++) {
+		x[i].ret = o[i].ret;
+		strbuf_addbuf(&x[i].err, &o[i].err);
+		strbuf_addbuf(&x[i].version_id, &o[i].version_id);
+		if (x[i].ret && !ret)
+			ret = x[i].ret;
+		s3_object_release(&o[i]);
+		strbuf_release(&keys[i]);
+	}
+	free(o);
+	free(keys);
+	return ret;
+}
+
+static int s3t_put(struct transport *t, const char *key, int in_fd,
+		   const struct object_id *expect, unsigned flags,
+		   struct strbuf *version_id, struct strbuf *err)
+{
+	struct transfer x;
+	int ret;
+
+	transfer_init(&x, key, in_fd);
+	x.expect = expect;
+	x.flags = flags;
+	ret = s3t_put_many(t, &x, 1);
+	strbuf_addbuf(err, &x.err);
+	if (version_id)
+		strbuf_addbuf(version_id, &x.version_id);
+	transfer_release(&x);
+	return ret;
+}
+
+/*
+ * Compare and swap a small object: If-Match on the ETag read, or
+ * If-None-Match when there is none. Where the server cannot write
+ * conditionally (501), write, then read back: a racing writer that came
+ * in between shows up there.
+ */
+static int s3t_put_if(struct transport *t, const char *key, const char *data,
+		      size_t len, const char *expect, struct strbuf *current,
+		      struct strbuf *err)
+{
+	struct s3_transport *s = st3(t);
+	struct strbuf k = STRBUF_INIT, cur = STRBUF_INIT, etag = STRBUF_INIT;
+	int ret;
+
+	full_key(t, key, &k);
+	ret = s3_get_small(s->c, s->bucket, k.buf, &cur, 4096, &etag, err);
+	if (ret && ret != QERR_NOTFOUND)
+		goto out;
+	if (expect ? (ret || strcmp(cur.buf, expect)) : !ret) {
+		strbuf_addbuf(current, &cur);
+		ret = QERR_STALE;
+		goto out;
+	}
+	ret = s3_put_small(s->c, s->bucket, k.buf, data, len,
+			   expect ? etag.buf : NULL, !expect, err);
+	if (ret == QERR_USAGE) {
+		strbuf_reset(err);
+		ret = s3_put_small(s->c, s->bucket, k.buf, data, len, NULL, 0,
+				   err);
+		strbuf_reset(&cur);
+		if (!ret)
+			ret = s3_get_small(s->c, s->bucket, k.buf, &cur, 4096,
+					   NULL, err);
+		if (!ret && (cur.len != len || memcmp(cur.buf, data, len))) {
+			strbuf_addbuf(current, &cur);
+			ret = QERR_STALE;
+		}
+	} else if (ret == QERR_STALE) {
+		strbuf_reset(err);
+		strbuf_reset(&cur);
+		if (!s3_get_small(s->c, s->bucket, k.buf, &cur, 4096, NULL,
+				  err))
+			strbuf_addbuf(current, &cur);
+		strbuf_reset(err);
+	}
+out:
+	strbuf_release(&k);
+	strbuf_release(&cur);
+	strbuf_release(&etag);
+	return ret;
+}
+
+static void parse_meta_hash(struct transfer *x, const struct strbuf *v)
+{
+	const char *colon = strchr(v->buf, ':');
+	enum hash_type type;
+
+	x->has_hash = 0;
+	if (!colon || hash_type_from_name(v->buf, colon - v->buf, &type) ||
+	    type == HASH_MANIFEST)
+		return;
+	x->has_hash = !oid_from_value(&x->hash, type, colon + 1,
+				      v->len - (colon + 1 - v->buf));
+}
+
+static int s3t_stat_many(struct transport *t, struct transfer *x, size_t nr)
+{
+	struct s3_request *rq = xcalloc(nr ? nr : 1, sizeof(*rq));
+	struct s3_request **rqs = xcalloc(nr ? nr : 1, sizeof(*rqs));
+	struct strbuf *keys = xcalloc(nr ? nr : 1, sizeof(*keys));
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < nr; i++) {
+		strbuf_init(&keys[i], 0);
+		full_key(t, x[i].key, &keys[i]);
+		s3_request_init(&rq[i], "HEAD", st3(t)->bucket, keys[i].buf);
+		rqs[i] = &rq[i];
+	}
+	s3_run(st3(t)->c, rqs, nr);
+	for (i = 0; i < nr; i++) {
+		x[i].ret = rq[i].ret;
+		if (!rq[i].ret) {
+			x[i].size = rq[i].content_length;
+			strbuf_addbuf(&x[i].version_id, &rq[i].version_id);
+			parse_meta_hash(&x[i], &rq[i].meta_hash);
+		} else if (rq[i].ret != QERR_NOTFOUND) {
+			strbuf_addbuf(&x[i].err, &rq[i].err);
+		}
+		if (x[i].ret && !ret)
+			ret = x[i].ret;
+		s3_request_release(&rq[i]);
+		strbuf_release(&keys[i]);
+	}
+	free(rq);
+	free(rqs);
+	free(keys);
+	return ret;
+}
+
+static int s3t_head(struct transport *t, const char *key, uint64_t *size,
+		    struct strbuf *err)
+{
+	struct transfer x;
+	int ret;
+
+	transfer_init(&x, key, -1);
+	ret = s3t_stat_many(t, &x, 1);
+	if (!ret && size)
+		*size = x.size;
+	strbuf_addbuf(err, &x.err);
+	transfer_release(&x);
+	return ret;
+}
+
+struct list_cb {
+	size_t skip;
+	int (*fn)(const char *key, void *payload);
+	void *payload;
+};
+
+static int each_listed(const char *key, uint64_t size, void *payload)
+{
+	struct list_cb *l = payload;
+
+	return l->fn(key + l->skip, l->payload);
+}
+
+static int s3t_list(struct transport *t, const char *prefix,
+		    int (*fn)(const char *key, void *payload), void *payload,
+		    struct strbuf *err)
+{
+	struct strbuf k = STRBUF_INIT;
+	struct list_cb l;
+	int ret;
+
+	full_key(t, prefix, &k);
+	l.skip = strlen(st3(t)->prefix);
+	l.fn = fn;
+	l.payload = payload;
+	ret = s3_list(st3(t)->c, st3(t)->bucket, k.buf, each_listed, &l, err);
+	strbuf_release(&k);
+	return ret;
+}
+
+static int s3t_del(struct transport *t, const char *key, struct strbuf *err)
+{
+	struct strbuf k = STRBUF_INIT;
+	int ret;
+
+	full_key(t, key, &k);
+	ret = s3_delete_object(st3(t)->c, st3(t)->bucket, k.buf, err);
+	strbuf_release(&k);
+	return ret;
+}
+
+static void s3t_physical_key(struct transport *t, const char *key,
+			     const char *version_id, struct strbuf *out)
+{
+	struct physical_key pk = PHYSICAL_KEY_INIT;
+	struct strbuf k = STRBUF_INIT;
+
+	full_key(t, key, &k);
+	pk.scheme = PHYSICAL_KEY_S3;
+	pk.bucket = st3(t)->bucket;
+	pk.path = k.buf;
+	pk.version_id = (char *)version_id;
+	physical_key_format(out, &pk);
+	strbuf_release(&k);
+}
+
+static void s3t_free(struct transport *t)
+{
+	free(st3(t)->bucket);
+	free(st3(t)->prefix);
+}
+
+static const struct transport_ops s3_ops = {
+	s3t_get, s3t_put, s3t_put_if, s3t_head, s3t_list, s3t_del,
+	s3t_physical_key, s3t_get_many, s3t_put_many, s3t_stat_many,
+	s3t_free,
+};
+
+int transport_s3_open(const char *url, unsigned flags,
+		      struct transport **out, struct strbuf *err)
+{
+	struct strbuf bucket = STRBUF_INIT, prefix = STRBUF_INIT;
+	struct s3_transport *s;
+	struct s3_client *c;
+	int ret;
+
+	ret = s3_url_parse(url, &bucket, &prefix, err);
+	if (ret)
+		goto fail;
+	c = s3_client_get(err);
+	if (!c) {
+		ret = QERR_USAGE;
+		goto fail;
+	}
+	ret = s3_bucket_versioning(c, bucket.buf, err);
+	if (ret < 0)
+		goto fail;
+	s = xcalloc(1, sizeof(*s));
+	s->t.ops = &s3_ops;
+	s->t.versioned = ret;
+	s->c = c;
+	s->bucket = strbuf_detach(&bucket, NULL);
+	s->prefix = strbuf_detach(&prefix, NULL);
+	strbuf_addf(&bucket, "s3://%s/%s", s->bucket, s->prefix);
+	if (bucket.buf[bucket.len - 1] == '/')
+		strbuf_setlen(&bucket, bucket.len - 1);
+	s->t.url = strbuf_detach(&bucket, NULL);
+	*out = &s->t;
+	return 0;
+fail:
+	strbuf_release(&bucket);
+	strbuf_release(&prefix);
+	return ret;
+}
