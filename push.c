@@ -148,76 +148,187 @@ static int open_source(struct uploader *u, const struct idx_entry *e,
 	return ret;
 }
 
-static int upload(struct uploader *u, struct idx_entry *e)
-{
-	struct strbuf key = STRBUF_INIT, phys = STRBUF_INIT,
-		      version = STRBUF_INIT;
-	int fd = -1, ret;
+/* One entry of a batch on its way to the registry. */
+struct upload {
+	struct idx_entry *e;
+	struct strbuf key;
+	struct transfer x;
+	int send;		/* to upload (else reused) */
+	int fd;
+};
 
-	strbuf_addf(&key, "%s%s", u->prefix, e->key);
-	if (!strncmp(key.buf, ".quilt/", 7) ||
-	    !strncmp(key.buf, ".quire/", 7)) {
-		strbuf_addf(u->err, "'%s' would land in the registry's own "
-			    "'%.6s' folder; push with --prefix <folder>/",
-			    key.buf, key.buf);
-		ret = QERR_USAGE;
-		goto out;
+static int forbidden_key(struct uploader *u, const char *key)
+{
+	if (strncmp(key, ".quilt/", 7) && strncmp(key, ".quire/", 7))
+		return 0;
+	strbuf_addf(u->err, "'%s' would land in the registry's own '%.6s' "
+		    "folder; push with --prefix <folder>/", key, key);
+	return QERR_USAGE;
+}
+
+static void reuse(struct uploader *u, struct upload *p, const char *version)
+{
+	u->stats->reused++;
+	if (version && version != p->x.version_id.buf) {
+		strbuf_reset(&p->x.version_id);
+		strbuf_addstr(&p->x.version_id, version);
 	}
-	ret = holds_same(u->reg, key.buf, &e->oid, u->ws->odb.tmpdir, u->err);
-	if (ret == 0 && u->fallback &&
-	    !u->reg->t->ops->head(u->reg->t, key.buf, NULL, u->err)) {
-		/* taken by other bytes: this version's own folder instead */
-		strbuf_reset(&key);
-		strbuf_addf(&key, "%s%s", u->fallback, e->key);
-		ret = holds_same(u->reg, key.buf, &e->oid, u->ws->odb.tmpdir,
-				 u->err);
+	if (!u->quiet && isatty(STDERR_FILENO))
+		fprintf(stderr, "exists, skipping: %s\n", p->key.buf);
+}
+
+/* Does what stat found at p's key hold p's bytes? 1, 0 or <0. */
+static int same_bytes(struct uploader *u, struct upload *p)
+{
+	if (p->x.has_hash)
+		return oideq(&p->x.hash, &p->e->oid);
+	if (p->x.size != p->e->size)
+		return 0;
+	return holds_same(u->reg, p->key.buf, &p->e->oid, u->ws->odb.tmpdir,
+			  u->err);
+}
+
+/* Decide for p after the stat: reuse, upload, or refuse. */
+static int decide(struct uploader *u, struct upload *p)
+{
+	int ret;
+
+	if (p->x.ret == QERR_NOTFOUND) {
+		p->send = 1;
+		return 0;
+	}
+	if (p->x.ret) {
+		strbuf_addbuf(u->err, &p->x.err);
+		return p->x.ret;
+	}
+	ret = same_bytes(u, p);
+	if (ret == 1) {
+		reuse(u, p, p->x.version_id.buf);
+		return 0;
 	}
 	if (ret < 0)
-		goto out;
+		return ret;
+	/* other bytes: a versioned bucket keeps them as an old version */
+	p->send = 1;
+	strbuf_reset(&p->x.version_id);
+	if (u->reg->t->versioned || !u->fallback)
+		return 0;
+	/* taken by other bytes: this version's own folder instead */
+	strbuf_reset(&p->key);
+	strbuf_addf(&p->key, "%s%s", u->fallback, p->e->key);
+	ret = holds_same(u->reg, p->key.buf, &p->e->oid, u->ws->odb.tmpdir,
+			 u->err);
 	if (ret == 1) {
-		u->stats->reused++;
-		if (!u->quiet && isatty(STDERR_FILENO))
-			fprintf(stderr, "exists, skipping: %s\n", key.buf);
-	} else {
-		ret = open_source(u, e, &fd);
-		if (ret)
-			goto out;
-		ret = u->reg->t->ops->put(u->reg->t, key.buf, fd, &e->oid,
-					  TRANSPORT_NO_OVERWRITE, &version,
-					  u->err);
-		if (ret == QERR_EXISTS) {
-			strbuf_reset(u->err);
-			strbuf_addf(u->err, "'%s' in %s already holds other "
-				    "bytes, which an earlier version may use; "
-				    "push with --prefix <new folder>/",
-				    key.buf, registry_url(u->reg));
-			goto out;
-		}
-		if (ret == QERR_CORRUPT) {
-			if (e->path)
-				strbuf_addf(u->err, " ('%s' changed since it "
-					    "was committed; run 'quire commit' "
-					    "again)", e->path);
-			goto out;
-		}
-		if (ret)
-			goto out;
-		u->stats->uploaded++;
-		u->stats->bytes += e->size;
+		p->send = 0;
+		reuse(u, p, NULL);
 	}
-	u->reg->t->ops->physical_key(u->reg->t, key.buf,
-				     version.len ? version.buf : NULL, &phys);
-	free(e->physical);
-	e->physical = strbuf_detach(&phys, NULL);
-	ret = idx_put_entry(u->ws->idx, e, u->err);
-out:
-	if (fd >= 0)
-		close(fd);
-	strbuf_release(&key);
-	strbuf_release(&phys);
-	strbuf_release(&version);
+	return ret < 0 ? ret : 0;
+}
+
+static int sent(struct uploader *u, struct upload *p)
+{
+	if (p->x.ret == QERR_EXISTS) {
+		strbuf_addf(u->err, "'%s' in %s already holds other bytes, "
+			    "which an earlier version may use; push with "
+			    "--prefix <new folder>/", p->key.buf,
+			    registry_url(u->reg));
+		return QERR_EXISTS;
+	}
+	strbuf_addbuf(u->err, &p->x.err);
+	if (p->x.ret == QERR_CORRUPT && p->e->path)
+		strbuf_addf(u->err, " ('%s' changed since it was committed; "
+			    "run 'quire commit' again)", p->e->path);
+	if (p->x.ret)
+		return p->x.ret;
+	u->stats->uploaded++;
+	u->stats->bytes += p->e->size;
+	return 0;
+}
+
+static int upload_send(struct uploader *u, struct upload *p, size_t n)
+{
+	struct transfer *x = xcalloc(n ? n : 1, sizeof(*x));
+	size_t i, nx = 0, k;
+	int ret = 0;
+
+	for (i = 0; !ret && i < n; i++) {
+		if (!p[i].send)
+			continue;
+		ret = open_source(u, p[i].e, &p[i].fd);
+		transfer_init(&x[nx], p[i].key.buf, p[i].fd);
+		x[nx].expect = &p[i].e->oid;
+		x[nx++].flags = TRANSPORT_NO_OVERWRITE |
+				  TRANSPORT_VERSIONS_KEEP;
+	}
+	if (!ret)
+		transport_put_many(u->reg->t, x, nx);
+	for (i = 0, k = 0; i < n; i++) {
+		if (!p[i].send)
+			continue;
+		if (!ret && k < nx) {
+			p[i].x.ret = x[k].ret;
+			strbuf_addbuf(&p[i].x.err, &x[k].err);
+			strbuf_reset(&p[i].x.version_id);
+			strbuf_addbuf(&p[i].x.version_id, &x[k].version_id);
+			ret = sent(u, &p[i]);
+		}
+		if (k < nx)
+			transfer_release(&x[k++]);
+	}
+	free(x);
 	return ret;
 }
+
+/* Put a batch of entries in the registry and record where they went. */
+static int upload_batch(struct uploader *u, struct idx_entry *e, size_t n)
+{
+	struct upload *p = xcalloc(n ? n : 1, sizeof(*p));
+	struct transfer *x = xcalloc(n ? n : 1, sizeof(*x));
+	struct strbuf phys = STRBUF_INIT;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < n; i++) {
+		p[i].e = &e[i];
+		p[i].fd = -1;
+		strbuf_init(&p[i].key, 0);
+		strbuf_addf(&p[i].key, "%s%s", u->prefix, e[i].key);
+		if (!ret)
+			ret = forbidden_key(u, p[i].key.buf);
+		transfer_init(&x[i], p[i].key.buf, -1);
+	}
+	if (!ret)
+		transport_stat_many(u->reg->t, x, n);
+	for (i = 0; i < n; i++) {
+		p[i].x = x[i];
+		if (!ret)
+			ret = decide(u, &p[i]);
+	}
+	if (!ret)
+		ret = upload_send(u, p, n);
+	for (i = 0; !ret && i < n; i++) {
+		strbuf_reset(&phys);
+		u->reg->t->ops->physical_key(u->reg->t, p[i].key.buf,
+					     p[i].x.version_id.len ?
+					     p[i].x.version_id.buf : NULL,
+					     &phys);
+		free(e[i].physical);
+		e[i].physical = strbuf_detach(&phys, NULL);
+		ret = idx_put_entry(u->ws->idx, &e[i], u->err);
+	}
+	for (i = 0; i < n; i++) {
+		if (p[i].fd >= 0)
+			close(p[i].fd);
+		strbuf_release(&p[i].key);
+		transfer_release(&p[i].x);
+	}
+	free(p);
+	free(x);
+	strbuf_release(&phys);
+	return ret;
+}
+
+#define UPLOAD_BATCH 512
 
 /* The message of HEAD's manifest, to build it again the same way. */
 /*
@@ -294,8 +405,9 @@ int push_data(struct workspace *ws, struct registry *reg, const char *name,
 	}
 	if (!ret)
 		ret = idx_for_each_entry(ws->idx, NULL, collect_local, &u);
-	for (i = 0; !ret && i < u.nr; i++)
-		ret = upload(&u, &u.todo[i]);
+	for (i = 0; !ret && i < u.nr; i += UPLOAD_BATCH)
+		ret = upload_batch(&u, u.todo + i, u.nr - i < UPLOAD_BATCH ?
+				   u.nr - i : UPLOAD_BATCH);
 	for (i = 0; i < u.nr; i++)
 		idx_entry_release(&u.todo[i]);
 	free(u.todo);

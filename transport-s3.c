@@ -78,6 +78,37 @@ static int s3t_get_many(struct transport *t, struct transfer *x, size_t nr)
 	return ret;
 }
 
+/*
+ * Some servers leave x-amz-version-id out of the answer to completing a
+ * multipart upload: ask for it, and make sure it is our bytes' version.
+ */
+static int version_of(struct transport *t, struct s3_object *o)
+{
+	struct s3_head h;
+	struct strbuf want = STRBUF_INIT;
+	int ret;
+
+	s3_head_init(&h);
+	ret = s3_head_object(st3(t)->c, o->bucket, o->key, NULL, &h, &o->err);
+	if (!ret && o->expect) {
+		s3_meta_hash(&want, o->expect);
+		if (strcmp(want.buf + strlen("x-amz-meta-quire-hash: "),
+			   h.meta_hash.buf))
+			ret = QERR_STALE;
+	}
+	if (!ret && !h.version_id.len)
+		ret = QERR_GENERIC;
+	if (!ret)
+		strbuf_addbuf(&o->version_id, &h.version_id);
+	else if (ret != QERR_GENERIC || !o->err.len)
+		strbuf_addf(&o->err, "s3://%s/%s was replaced while it was "
+			    "being written, or has no version id; push again",
+			    o->bucket, o->key);
+	s3_head_release(&h);
+	strbuf_release(&want);
+	return ret;
+}
+
 static int s3t_put_many(struct transport *t, struct transfer *x, size_t nr)
 {
 	struct s3_object *o = xcalloc(nr ? nr : 1, sizeof(*o));
@@ -97,10 +128,13 @@ static int s3t_put_many(struct transport *t, struct transfer *x, size_t nr)
 		o[i].expect = x[i].expect;
 		/* a versioned bucket keeps what it replaces */
 		o[i].if_absent = (x[i].flags & TRANSPORT_NO_OVERWRITE) &&
-				 !t->versioned;
+				 !(t->versioned &&
+				   (x[i].flags & TRANSPORT_VERSIONS_KEEP));
 	}
 	s3_put_objects(st3(t)->c, o, nr);
 	for (i = 0; i < nr; i++) {
+		if (!o[i].ret && t->versioned && !o[i].version_id.len)
+			o[i].ret = version_of(t, &o[i]);
 		x[i].ret = o[i].ret;
 		strbuf_addbuf(&x[i].err, &o[i].err);
 		strbuf_addbuf(&x[i].version_id, &o[i].version_id);

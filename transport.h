@@ -13,6 +13,8 @@ struct transport;
 
 enum transport_put_flags {
 	TRANSPORT_NO_OVERWRITE = (1 << 0),	/* QERR_EXISTS if present */
+	/* ... unless the store is versioned: the old bytes stay there */
+	TRANSPORT_VERSIONS_KEEP = (1 << 1),
 };
 
 /*

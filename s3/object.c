@@ -652,11 +652,12 @@ int s3_delete_object(struct s3_client *c, const char *bucket,
 
 struct lister {
 	struct xml_stream *x;
-	int (*fn)(const char *key, uint64_t size, void *payload);
-	void *payload;
+	struct strbuf keys;	/* this page's keys, NUL-terminated each */
+	uint64_t *sizes;
+	size_t nr, alloc;
 	struct strbuf key, token;
 	uint64_t size;
-	int truncated, stop;
+	int truncated;
 };
 
 static void list_element(const char *path, const char *text, size_t len,
@@ -664,8 +665,6 @@ static void list_element(const char *path, const char *text, size_t len,
 {
 	struct lister *l = payload;
 
-	if (l->stop)
-		return;
 	if (!strcmp(path, "ListBucketResult/Contents/Key")) {
 		strbuf_reset(&l->key);
 		strbuf_add(&l->key, text, len);
@@ -677,7 +676,9 @@ static void list_element(const char *path, const char *text, size_t len,
 		if (parse_u64(buf, &l->size))
 			l->size = 0;
 	} else if (!strcmp(path, "ListBucketResult/Contents")) {
-		l->stop = l->fn(l->key.buf, l->size, l->payload);
+		strbuf_add(&l->keys, l->key.buf, l->key.len + 1);
+		ALLOC_GROW(l->sizes, l->nr + 1, l->alloc);
+		l->sizes[l->nr++] = l->size;
 		l->size = 0;
 	} else if (!strcmp(path, "ListBucketResult/NextContinuationToken")) {
 		strbuf_reset(&l->token);
@@ -691,8 +692,6 @@ static size_t list_data(const char *p, size_t n, void *payload)
 {
 	struct lister *l = payload;
 
-	if (l->stop)
-		return n;
 	return xml_stream_feed(l->x, p, n, 0) ? 0 : n;
 }
 
@@ -702,7 +701,41 @@ static void list_reset(void *payload)
 
 	xml_stream_reset(l->x);
 	l->truncated = 0;
+	l->nr = 0;
+	strbuf_reset(&l->keys);
 	strbuf_reset(&l->token);
+}
+
+/* One page of the listing: parsed as it arrives, kept until it ends. */
+static int list_page(struct s3_client *c, const char *bucket,
+		     const char *prefix, const char *token, struct lister *l,
+		     struct strbuf *err)
+{
+	struct s3_request rq;
+	const char *query[7] = { "list-type", "2", "prefix", prefix, NULL };
+	int ret;
+
+	if (*token) {
+		query[4] = "continuation-token";
+		query[5] = token;
+	}
+	s3_request_init(&rq, "GET", bucket, NULL);
+	rq.query = query;
+	rq.sink = S3_SINK_FN;
+	rq.on_data = list_data;
+	rq.on_reset = list_reset;
+	rq.payload = l;
+	list_reset(l);
+	ret = s3_run1(c, &rq);
+	if (!ret && xml_stream_feed(l->x, "", 0, 1)) {
+		strbuf_addf(err, "listing s3://%s/%s: the answer is not XML "
+			    "(%s)", bucket, prefix, xml_stream_error(l->x));
+		ret = QERR_GENERIC;
+	} else if (ret) {
+		strbuf_addbuf(err, &rq.err);
+	}
+	s3_request_release(&rq);
+	return ret;
 }
 
 int s3_list(struct s3_client *c, const char *bucket, const char *prefix,
@@ -711,47 +744,31 @@ int s3_list(struct s3_client *c, const char *bucket, const char *prefix,
 {
 	struct lister l = { 0 };
 	struct strbuf token = STRBUF_INIT;
-	int ret = 0;
+	int ret = 0, stop = 0;
 
-	l.fn = fn;
-	l.payload = payload;
+	strbuf_init(&l.keys, 0);
 	strbuf_init(&l.key, 0);
 	strbuf_init(&l.token, 0);
 	l.x = xml_stream_new(list_element, &l);
 	do {
-		struct s3_request rq;
-		const char *query[7] = { "list-type", "2", "prefix", prefix,
-					 NULL };
+		size_t i, off;
 
-		if (token.len) {
-			query[4] = "continuation-token";
-			query[5] = token.buf;
+		ret = list_page(c, bucket, prefix, token.buf, &l, err);
+		/* callbacks may make requests of their own: not in a page */
+		for (i = 0, off = 0; !ret && !stop && i < l.nr; i++) {
+			stop = fn(l.keys.buf + off, l.sizes[i], payload);
+			off += strlen(l.keys.buf + off) + 1;
 		}
-		s3_request_init(&rq, "GET", bucket, NULL);
-		rq.query = query;
-		rq.sink = S3_SINK_FN;
-		rq.on_data = list_data;
-		rq.on_reset = list_reset;
-		rq.payload = &l;
-		list_reset(&l);
-		ret = s3_run1(c, &rq);
-		if (!ret && !l.stop && xml_stream_feed(l.x, "", 0, 1)) {
-			strbuf_addf(err, "listing s3://%s/%s: the answer is "
-				    "not XML (%s)", bucket, prefix,
-				    xml_stream_error(l.x));
-			ret = QERR_GENERIC;
-		} else if (ret) {
-			strbuf_addbuf(err, &rq.err);
-		}
-		s3_request_release(&rq);
 		strbuf_reset(&token);
 		strbuf_addbuf(&token, &l.token);
-	} while (!ret && !l.stop && l.truncated && token.len);
+	} while (!ret && !stop && l.truncated && token.len);
 	xml_stream_free(l.x);
+	strbuf_release(&l.keys);
+	free(l.sizes);
 	strbuf_release(&l.key);
 	strbuf_release(&l.token);
 	strbuf_release(&token);
-	return ret;
+	return ret ? ret : stop;
 }
 
 static void versioning_element(const char *path, const char *text,
