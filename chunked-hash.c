@@ -353,3 +353,50 @@ int hash_fd(int fd, const char *name, enum hash_type type,
 	hash_job_release(&job);
 	return ret;
 }
+
+void chunked_stream_init(struct chunked_stream *s, uint64_t size)
+{
+	s->part_size = chunked_hash_part_size(size);
+	s->in_part = 0;
+	s->total = 0;
+	hash_ctx_init(&s->part);
+	hash_ctx_init(&s->outer);
+}
+
+void chunked_stream_update(struct chunked_stream *s, const void *data,
+			   size_t len)
+{
+	const unsigned char *p = data;
+	unsigned char digest[HASH_RAWSZ];
+
+	while (len) {
+		size_t n = len;
+
+		if (n > s->part_size - s->in_part)
+			n = s->part_size - s->in_part;
+		hash_ctx_update(&s->part, p, n);
+		s->in_part += n;
+		s->total += n;
+		p += n;
+		len -= n;
+		if (s->in_part == s->part_size) {
+			hash_ctx_final(&s->part, digest);
+			hash_ctx_update(&s->outer, digest, HASH_RAWSZ);
+			s->in_part = 0;
+		}
+	}
+}
+
+void chunked_stream_final(struct chunked_stream *s, struct object_id *oid)
+{
+	unsigned char digest[HASH_RAWSZ];
+
+	oid->type = HASH_SHA2_256_CHUNKED;
+	if (s->in_part) {
+		hash_ctx_final(&s->part, digest);
+		hash_ctx_update(&s->outer, digest, HASH_RAWSZ);
+	}
+	hash_ctx_final(&s->outer, oid->hash);
+	hash_ctx_release(&s->part);
+	hash_ctx_release(&s->outer);
+}

@@ -51,6 +51,19 @@ int hash_path(const char *path, enum hash_type type, struct object_id *oid,
 int hash_fd(int fd, const char *name, enum hash_type type,
 	    struct object_id *oid, struct strbuf *err);
 
+/*
+ * sha2-256-chunked over bytes that arrive in pieces (a download): size
+ * is the object's full size, which fixes the part size. final releases.
+ */
+struct chunked_stream {
+	uint64_t part_size, in_part, total;
+	struct hash_ctx part, outer;
+};
+void chunked_stream_init(struct chunked_stream *s, uint64_t size);
+void chunked_stream_update(struct chunked_stream *s, const void *data,
+			   size_t len);
+void chunked_stream_final(struct chunked_stream *s, struct object_id *oid);
+
 /* Hash a buffer in memory (for tests and small data). */
 void hash_buffer(const void *data, size_t len, enum hash_type type,
 		 struct object_id *oid);

@@ -56,7 +56,8 @@ static struct cmd_struct commands[] = {
 };
 
 static const char quire_usage[] =
-	"usage: quire [-C <path>] [--version] [--help] <command> [<args>]";
+	"usage: quire [-C <path>] [-v | --verbose] [--version] [--help] <command>\n"
+	"             [<args>]";
 
 static void list_commands(FILE *out)
 {
@@ -128,6 +129,25 @@ static int run_command(struct cmd_struct *cmd, int argc, const char **argv)
 	return ret;
 }
 
+/*
+ * --verbose is a global option that may also follow the command (before
+ * any "--"): it logs each request made to a registry, never a secret.
+ */
+static void take_verbose(int *argc, const char **argv)
+{
+	int i, j;
+
+	for (i = 1; i < *argc && strcmp(argv[i], "--"); i++) {
+		if (strcmp(argv[i], "--verbose"))
+			continue;
+		setenv("QUIRE_VERBOSE", "1", 1);
+		for (j = i; j < *argc; j++)
+			argv[j] = argv[j + 1];
+		(*argc)--;
+		i--;
+	}
+}
+
 int main(int argc, const char **argv)
 {
 	struct cmd_struct *cmd;
@@ -142,6 +162,12 @@ int main(int argc, const char **argv)
 		if (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help")) {
 			list_commands(stdout);
 			return 0;
+		}
+		if (!strcmp(argv[0], "-v") || !strcmp(argv[0], "--verbose")) {
+			setenv("QUIRE_VERBOSE", "1", 1);
+			argv++;
+			argc--;
+			continue;
 		}
 		if (!strcmp(argv[0], "-C")) {
 			if (argc < 2) {
@@ -177,6 +203,7 @@ int main(int argc, const char **argv)
 		return run_command(cmd, 2, argv);
 	}
 	cmd = find_command(argv[0]);
+	take_verbose(&argc, argv);
 	if (!cmd) {
 		fprintf(stderr, "quire: '%s' is not a quire command; see "
 			"'quire --help'\n", argv[0]);

@@ -43,6 +43,16 @@ int stage_refresh(struct workspace *ws, const char *prefix,
 int stage_add(struct workspace *ws, const char *path, const char *prefix,
 	      struct stage_stats *stats, struct strbuf *err);
 
+/*
+ * Stage the S3 object or every object below the S3 folder at url
+ * ("s3://bucket/key" or "s3://bucket/folder/") without downloading it when
+ * S3 gives its checksum; otherwise it is hashed as it streams by. Keys
+ * follow the rule of stage_add, with the object's name for a path's.
+ */
+int stage_add_remote(struct workspace *ws, const char *url,
+		     const char *prefix, struct stage_stats *stats,
+		     struct strbuf *err);
+
 /* The logical key for path by the rule above (caller frees). */
 char *stage_default_key(struct workspace *ws, const char *abspath,
 			int is_dir);

@@ -3,7 +3,7 @@
 #include "stage.h"
 
 static const char * const add_usage[] = {
-	"quire add [-q] <path> [<logical-prefix>]",
+	"quire add [-q] (<path> | s3://<bucket>/<key>) [<logical-prefix>]",
 	NULL
 };
 
@@ -12,7 +12,7 @@ int cmd_add(int argc, const char **argv, const char *prefix,
 {
 	struct strbuf err = STRBUF_INIT;
 	struct stage_stats stats = { 0 };
-	int quiet = 0;
+	int quiet = 0, ret;
 	struct option options[] = {
 		OPT__QUIET(&quiet),
 		OPT_END()
@@ -21,11 +21,14 @@ int cmd_add(int argc, const char **argv, const char *prefix,
 	argc = parse_options(argc, argv, prefix, options, add_usage, 0);
 	if (argc < 1 || argc > 2)
 		usage_with_options(add_usage, options);
-	if (!strncmp(argv[0], "s3://", 5))
-		die("adding s3:// objects is not supported by this quire yet");
 	begin_index_write(ws);
-	if (stage_add(ws, argv[0], argc > 1 ? argv[1] : NULL, &stats,
-		      &err) < 0)
+	if (!strncmp(argv[0], "s3://", 5))
+		ret = stage_add_remote(ws, argv[0], argc > 1 ? argv[1] : NULL,
+				       &stats, &err);
+	else
+		ret = stage_add(ws, argv[0], argc > 1 ? argv[1] : NULL,
+				&stats, &err);
+	if (ret < 0)
 		die("%s", err.buf);
 	commit_index_write(ws);
 	if (!quiet)

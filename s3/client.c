@@ -164,6 +164,7 @@ void s3_request_init(struct s3_request *rq, const char *method,
 	strbuf_init(&rq->etag, 0);
 	strbuf_init(&rq->version_id, 0);
 	strbuf_init(&rq->meta_hash, 0);
+	strbuf_init(&rq->checksum, 0);
 	strbuf_init(&rq->code, 0);
 	strbuf_init(&rq->message, 0);
 	strbuf_init(&rq->err, 0);
@@ -174,6 +175,7 @@ void s3_request_release(struct s3_request *rq)
 	strbuf_release(&rq->etag);
 	strbuf_release(&rq->version_id);
 	strbuf_release(&rq->meta_hash);
+	strbuf_release(&rq->checksum);
 	strbuf_release(&rq->code);
 	strbuf_release(&rq->message);
 	strbuf_release(&rq->err);
@@ -346,6 +348,7 @@ static size_t header_cb(char *h, size_t size, size_t nmemb, void *data)
 		strbuf_reset(&rq->etag);
 		strbuf_reset(&rq->version_id);
 		strbuf_reset(&rq->meta_hash);
+		strbuf_reset(&rq->checksum);
 		rq->has_length = 0;
 	} else if (header_is(h, n, "etag", &vo)) {
 		header_value(&rq->etag, h + vo, n - vo);
@@ -355,6 +358,8 @@ static size_t header_cb(char *h, size_t size, size_t nmemb, void *data)
 			strbuf_reset(&rq->version_id);
 	} else if (header_is(h, n, "x-amz-meta-quire-hash", &vo)) {
 		header_value(&rq->meta_hash, h + vo, n - vo);
+	} else if (header_is(h, n, "x-amz-checksum-sha256", &vo)) {
+		header_value(&rq->checksum, h + vo, n - vo);
 	} else if (header_is(h, n, "content-length", &vo)) {
 		header_value(&v, h + vo, n - vo);
 		rq->has_length = !parse_u64(v.buf, &rq->content_length);

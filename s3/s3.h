@@ -61,7 +61,7 @@ struct s3_request {
 	long status;			/* HTTP status of the last attempt */
 	uint64_t content_length;	/* with has_length */
 	int has_length;
-	struct strbuf etag, version_id, meta_hash, code, message;
+	struct strbuf etag, version_id, meta_hash, checksum, code, message;
 	int ret;			/* 0, or a QERR with err filled */
 	struct strbuf err;
 	/* the SHA-256 of the body sent (filled when the body is loaded) */
