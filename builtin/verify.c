@@ -8,7 +8,7 @@
 #include "refs/refs.h"
 
 static const char * const verify_usage[] = {
-	"quire verify [-q] [<dir>]",
+	"quire verify [-q] [--rev <revision> [--registry <registry>]] [<dir>]",
 	NULL
 };
 
@@ -95,8 +95,13 @@ int cmd_verify(int argc, const char **argv, const char *prefix,
 	size_t i = 0;
 	FILE *fp;
 	int ret;
+	const char *rev = NULL, *registry = NULL;
 	struct option options[] = {
 		OPT__QUIET(&v.quiet),
+		OPT_STRING(0, "rev", &rev, "revision",
+			   "check against this version, here or in a registry"),
+		OPT_STRING(0, "registry", &registry, "registry",
+			   "where --rev's package lives"),
 		OPT_END()
 	};
 
@@ -107,14 +112,24 @@ int cmd_verify(int argc, const char **argv, const char *prefix,
 	if (workspace_discover(argc ? argv[0] : ".", &v.ws, &err) < 0)
 		die("%s", err.buf);
 	open_index(v.ws);
-	if (refs_read(v.ws->refs, "HEAD", &head) < 0)
-		die("'%s' has no package version to verify against; install "
-		    "or commit one first", v.ws->root);
-	if (odb_open_manifest(&v.ws->odb, &head, &fp, &err) < 0 ||
-	    folder_list(v.ws->root, &fl, &err) < 0)
-		die("%s", err.buf);
-	s = entry_stream_manifest(fp, "HEAD", &err);
-	if (!s)
+	if (registry && !rev)
+		die("--registry needs --rev <revision>");
+	if (rev) {
+		if (porcelain_open_stream(v.ws, registry, rev, &head, &fp, &s,
+					  &err) < 0)
+			die("%s", err.buf);
+	} else {
+		if (refs_read(v.ws->refs, "HEAD", &head) < 0)
+			die("'%s' has no package version to verify against; "
+			    "install or commit one first, or give --rev",
+			    v.ws->root);
+		if (odb_open_manifest(&v.ws->odb, &head, &fp, &err) < 0)
+			die("%s", err.buf);
+		s = entry_stream_manifest(fp, "HEAD", &err);
+		if (!s)
+			die("%s", err.buf);
+	}
+	if (folder_list(v.ws->root, &fl, &err) < 0)
 		die("%s", err.buf);
 	manifest_entry_init(&e);
 	while ((ret = s->next(s, &e, &err)) > 0) {

@@ -16,7 +16,8 @@ struct aws_settings {
 	char *region;		/* never NULL after a load: "us-east-1" */
 	char *endpoint;		/* "http://127.0.0.1:9000"; NULL: AWS */
 	char *profile;		/* the profile in use */
-	const char *creds_from;	/* "environment", "credentials file", ... */
+	/* "environment", "credentials file", "config file"; NULL: none */
+	const char *creds_from;
 };
 
 /*
@@ -26,6 +27,8 @@ struct aws_settings {
  * - profile: AWS_PROFILE, then AWS_DEFAULT_PROFILE, then "default";
  * - files: AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials, and
  *   AWS_CONFIG_FILE or ~/.aws/config ("[profile NAME]", or "[default]");
+ *   a file that does not exist is skipped, and so are the ~/.aws ones
+ *   when HOME is unset;
  * - region: AWS_REGION, AWS_DEFAULT_REGION, the profile's region,
  *   "us-east-1";
  * - endpoint: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile's

@@ -88,8 +88,8 @@ static int setup_endpoint(struct s3_client *c, struct strbuf *err)
 		len--;
 	strbuf_setlen(&c->scheme_host, len);
 	if (strchr(c->scheme_host.buf + 8, '/')) {
-		strbuf_addstr(err, "the S3 endpoint must be scheme://host[:port]"
-			      " without a path");
+		strbuf_addstr(err, "the S3 endpoint must be "
+			      "scheme://host[:port] without a path");
 		return QERR_USAGE;
 	}
 	c->path_style = 1;

@@ -26,7 +26,8 @@ void s3_object_release(struct s3_object *o)
 
 void s3_meta_hash(struct strbuf *out, const struct object_id *oid)
 {
-	strbuf_addf(out, "x-amz-meta-quire-hash: %s:", hash_type_name(oid->type));
+	strbuf_addf(out, "x-amz-meta-quire-hash: %s:",
+		    hash_type_name(oid->type));
 	oid_add_value(out, oid);
 }
 

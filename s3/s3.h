@@ -39,7 +39,7 @@ struct s3_request {
 	/* what to send */
 	const char *method;		/* "GET", "PUT", "HEAD", ... */
 	const char *bucket;
-	const char *key;		/* raw (not encoded); NULL: the bucket */
+	const char *key;		/* raw, not encoded; NULL: bucket */
 	const char *const *query;	/* name, value, ..., NULL; or NULL */
 	const char *const *headers;	/* "Name: value", ..., NULL; or NULL */
 	/* body: data/len in memory, or len bytes of body_fd at body_off */

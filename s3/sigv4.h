@@ -57,4 +57,29 @@ void sigv4_sign(const struct sigv4_request *rq, const char *service,
 		const char *region, const char *key_id, const char *secret,
 		const char *token, struct sigv4_headers *out);
 
+/*
+ * The steps sigv4_sign() takes, exposed so that tests can check each one
+ * against published vectors. amz_date is an x-amz-date value
+ * ("20150830T123600Z"); the scope is "<its date>/region/service/
+ * aws4_request".
+ *
+ * sigv4_canonical_request() appends to out the canonical request of
+ * rq->method, rq->path, rq->query and rq->payload_hash with exactly the
+ * given headers ("Name: value", NULL-terminated; rq->headers, rq->host
+ * and rq->now are not looked at), and appends their lower-cased names,
+ * sorted and ';'-joined, to signed_headers.
+ */
+void sigv4_canonical_request(struct strbuf *out,
+			     struct strbuf *signed_headers,
+			     const struct sigv4_request *rq,
+			     const char *const *headers);
+/* Append "AWS4-HMAC-SHA256\n<amz_date>\n<scope>\n<hex SHA-256 of creq>". */
+void sigv4_string_to_sign(struct strbuf *out, const char *amz_date,
+			  const char *region, const char *service,
+			  const char *canonical_request);
+/* Append the hex signature of string_to_sign with the derived key. */
+void sigv4_signature(struct strbuf *out, const char *secret,
+		     const char *amz_date, const char *region,
+		     const char *service, const char *string_to_sign);
+
 #endif

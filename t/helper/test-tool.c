@@ -10,9 +10,11 @@ struct test_cmd {
 };
 
 static const struct test_cmd cmds[] = {
+	{ "aws-config", cmd__aws_config },
 	{ "gen-manifest", cmd__gen_manifest },
 	{ "genfile", cmd__genfile },
 	{ "json", cmd__json },
+	{ "sigv4", cmd__sigv4 },
 };
 
 int main(int argc, const char **argv)
