@@ -56,8 +56,8 @@ static struct cmd_struct commands[] = {
 };
 
 static const char quire_usage[] =
-	"usage: quire [-C <path>] [-v | --verbose] [--version] [--help] <command>\n"
-	"             [<args>]";
+	"usage: quire [-C <path>] [-v | --verbose] [--version] [--help] "
+	"<command> [<args>]";
 
 static void list_commands(FILE *out)
 {
