@@ -126,9 +126,14 @@ void oid_add_value(struct strbuf *sb, const struct object_id *oid)
 		strbuf_add_hex(sb, oid->hash, HASH_RAWSZ);
 }
 
+/* Four buffers in turn, so one message may name several hashes. */
+#define OID_BUFS 4
+
 const char *oid_to_value(const struct object_id *oid)
 {
-	static char buf[HASH_HEXSZ + 1];
+	static char bufs[OID_BUFS][HASH_HEXSZ + 1];
+	static int next;
+	char *buf = bufs[next++ % OID_BUFS];
 	struct strbuf sb = STRBUF_INIT;
 
 	oid_add_value(&sb, oid);
@@ -144,7 +149,9 @@ void oid_add_hex(struct strbuf *sb, const struct object_id *oid)
 
 const char *oid_to_hex(const struct object_id *oid)
 {
-	static char buf[HASH_HEXSZ + 1];
+	static char bufs[OID_BUFS][HASH_HEXSZ + 1];
+	static int next;
+	char *buf = bufs[next++ % OID_BUFS];
 	static const char hex[] = "0123456789abcdef";
 	int i;
 

@@ -257,8 +257,10 @@ static int upload_send(struct uploader *u, struct upload *p, size_t n)
 		ret = open_source(u, p[i].e, &p[i].fd);
 		transfer_init(&x[nx], p[i].key.buf, p[i].fd);
 		x[nx].expect = &p[i].e->oid;
-		x[nx++].flags = TRANSPORT_NO_OVERWRITE |
-				  TRANSPORT_VERSIONS_KEEP;
+		x[nx].flags = TRANSPORT_NO_OVERWRITE | TRANSPORT_VERSIONS_KEEP;
+		if (p[i].x.ret == QERR_NOTFOUND)
+			x[nx].flags |= TRANSPORT_SEEN_ABSENT;
+		nx++;
 	}
 	if (!ret)
 		transport_put_many(u->reg->t, x, nx);

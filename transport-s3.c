@@ -130,6 +130,7 @@ static int s3t_put_many(struct transport *t, struct transfer *x, size_t nr)
 		o[i].if_absent = (x[i].flags & TRANSPORT_NO_OVERWRITE) &&
 				 !(t->versioned &&
 				   (x[i].flags & TRANSPORT_VERSIONS_KEEP));
+		o[i].seen_absent = !!(x[i].flags & TRANSPORT_SEEN_ABSENT);
 	}
 	s3_put_objects(st3(t)->c, o, nr);
 	for (i = 0; i < nr; i++) {
@@ -170,8 +171,11 @@ static int s3t_put(struct transport *t, const char *key, int in_fd,
  * Compare and swap a small object: If-Match on the ETag read, or
  * If-None-Match when there is none. Where the server cannot write
  * conditionally (501), write, then read back: a racing writer that came
- * in between shows up there.
+ * in between shows up there. The read-back waits a moment, longer than
+ * the gap between another writer's read and its write, so that of two
+ * racing writers the first sees the second's value and gives way.
  */
+#define SETTLE_US 300000
 static int s3t_put_if(struct transport *t, const char *key, const char *data,
 		      size_t len, const char *expect, struct strbuf *current,
 		      struct strbuf *err)
@@ -196,6 +200,8 @@ static int s3t_put_if(struct transport *t, const char *key, const char *data,
 		ret = s3_put_small(s->c, s->bucket, k.buf, data, len, NULL, 0,
 				   err);
 		strbuf_reset(&cur);
+		if (!ret)
+			usleep(SETTLE_US);
 		if (!ret)
 			ret = s3_get_small(s->c, s->bucket, k.buf, &cur, 4096,
 					   NULL, err);

@@ -15,6 +15,11 @@ enum transport_put_flags {
 	TRANSPORT_NO_OVERWRITE = (1 << 0),	/* QERR_EXISTS if present */
 	/* ... unless the store is versioned: the old bytes stay there */
 	TRANSPORT_VERSIONS_KEEP = (1 << 1),
+	/*
+	 * The caller found no object at the key just now: where the store
+	 * cannot refuse to overwrite by itself, it need not look again.
+	 */
+	TRANSPORT_SEEN_ABSENT = (1 << 2),
 };
 
 /*

@@ -5,7 +5,8 @@
 #   BENCH_DIR       scratch folder (default bench/out; needs ~8 GB)
 #   BENCH_FILES     small files for commit/status (default 100000)
 #   BENCH_DIFF      entries of the two versions diffed (default 1000000)
-#   BENCH_ONLY      run only these sections: hash tophash workspace diff
+#   BENCH_ONLY      run only these sections: hash tophash workspace diff s3
+#   BENCH_S3_*      the s3 section's sizes and servers: see bench/s3.sh
 set -e
 BUILD=${QUIRE_BUILD_DIR:-$(cd "$(dirname "$0")/.." && pwd)/build}
 QUIRE=$BUILD/quire
@@ -128,4 +129,9 @@ ha=$(cd "$dws" && "$QUIRE" write-manifest "$a")
 hb=$(cd "$dws" && "$QUIRE" write-manifest "$b")
 echo "quire diff --stat:   $(cd "$dws" && measure_rc "$QUIRE" diff --stat "$ha" "$hb")"
 cat "$DIR/cmd.out"
+fi
+
+if section s3; then
+echo "== push and install over S3 (local Swift and s3rver) beside aws s3 sync"
+QUIRE_BUILD_DIR=$BUILD BENCH_DIR=$DIR sh "$(dirname "$0")/s3.sh"
 fi

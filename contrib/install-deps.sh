@@ -1,10 +1,24 @@
 #!/bin/sh
 # Install what quire needs to build, test and document itself, from
 # Debian packages. Safe to run again; does nothing when all is there.
+#
+#   contrib/install-deps.sh          build, tests that need no server, docs
+#   contrib/install-deps.sh --test   also the S3 test server (t/lib-s3.sh):
+#                                    OpenStack Swift with s3api, memcached,
+#                                    and the aws cli and boto3 as clients
 set -e
 
 PKGS="build-essential pkg-config libcurl4-openssl-dev libsqlite3-dev \
 libssl-dev libexpat1-dev sharness asciidoctor python3"
+TEST_PKGS="swift swift-proxy swift-object swift-container swift-account \
+python3-swift memcached awscli python3-boto3"
+
+for arg; do
+	case "$arg" in
+	--test) PKGS="$PKGS $TEST_PKGS" ;;
+	*) echo "usage: $0 [--test]" >&2; exit 2 ;;
+	esac
+done
 
 missing=""
 for p in $PKGS; do

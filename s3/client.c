@@ -14,6 +14,8 @@ struct s3_client {
 	struct aws_settings aws;
 	CURLM *multi;
 	int concurrency;
+	uint64_t max_inflight;	/* request bodies held in memory at once */
+	uint64_t inflight;
 	int attempts;		/* tries per request, the first included */
 	long low_speed_time;	/* seconds under 1 byte/s before giving up */
 	struct strbuf scheme_host;	/* "http://127.0.0.1:9000" */
@@ -117,6 +119,8 @@ struct s3_client *s3_client_get(struct strbuf *err)
 	}
 	c->concurrency = env_long("QUIRE_S3_CONCURRENCY", 16, 1, 256);
 	c->attempts = env_long("QUIRE_S3_ATTEMPTS", 6, 1, 100);
+	c->max_inflight = (uint64_t)env_long("QUIRE_S3_MEMORY", 256, 16,
+					     1 << 20) << 20;
 	c->low_speed_time = env_long("QUIRE_S3_TIMEOUT", 60, 1, 86400);
 	c->multi = curl_multi_init();
 	if (!c->multi)
@@ -647,12 +651,18 @@ static int finish_attempt(struct s3_client *c, struct s3_request *rq,
 	return 1;
 }
 
-static void release_state(struct s3_request *rq)
+static uint64_t held_bytes(const struct s3_request *rq)
+{
+	return rq->body_fd >= 0 ? rq->body_len : 0;
+}
+
+static void release_state(struct s3_client *c, struct s3_request *rq)
 {
 	struct rq_state *st = rq->priv;
 
 	if (!st)
 		return;
+	c->inflight -= held_bytes(rq);
 	if (st->easy)
 		curl_easy_cleanup(st->easy);
 	curl_slist_free_all(st->hdrs);
@@ -700,11 +710,12 @@ static int begin(struct s3_client *c, struct s3_request *rq)
 		rq->priv = st;
 		rq->ret = 0;
 		strbuf_reset(&rq->err);
+		c->inflight += held_bytes(rq);
 		rq->ret = load_body(rq, st);
 		if (!rq->ret && rq->check_body)
 			rq->ret = rq->check_body(rq, rq->check_payload);
 		if (rq->ret) {
-			release_state(rq);
+			release_state(c, rq);
 			return 0;
 		}
 	}
@@ -712,22 +723,59 @@ static int begin(struct s3_client *c, struct s3_request *rq)
 	return 1;
 }
 
+/* May rq start now, with what the running requests hold in memory? */
+static int fits(struct s3_client *c, struct s3_request *rq, int running)
+{
+	return rq->priv || !running ||
+	       c->inflight + held_bytes(rq) <= c->max_inflight;
+}
+
+/* Collect what finished: how many requests are done for good. */
+static size_t reap(struct s3_client *c, size_t *waiting)
+{
+	CURLMsg *msg;
+	int left;
+	size_t done = 0;
+
+	while ((msg = curl_multi_info_read(c->multi, &left))) {
+		struct s3_request *r;
+		CURL *e = msg->easy_handle;
+
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&r);
+		curl_multi_remove_handle(c->multi, e);
+		if (finish_attempt(c, r, msg->data.result)) {
+			done++;
+			release_state(c, r);
+		} else {
+			(*waiting)++;
+		}
+	}
+	return done;
+}
+
 int s3_run(struct s3_client *c, struct s3_request **rq, size_t nr)
 {
-	size_t cursor = 0, waiting = 0, done = 0, i;
+	size_t cursor = 0, waiting = 0, done = 0, i, n;
+	ssize_t held = -1;
 	int running = 0, first_ret = 0;
 
 	while (done < nr) {
 		double wait = 1.0;
-		CURLMsg *msg;
-		int left;
 
 		while (running < c->concurrency) {
-			ssize_t k = next_ready(rq, nr, &cursor, &waiting,
+			ssize_t k = held >= 0 ? held :
+				    next_ready(rq, nr, &cursor, &waiting,
 					       &wait);
 
+			held = -1;
 			if (k < 0)
 				break;
+			if (!fits(c, rq[k], running)) {
+				held = k;	/* memory first */
+				break;
+			}
 			if (begin(c, rq[k]))
 				running++;
 			else
@@ -736,21 +784,10 @@ int s3_run(struct s3_client *c, struct s3_request **rq, size_t nr)
 		if (done >= nr)
 			break;
 		curl_multi_perform(c->multi, &running);
-		while ((msg = curl_multi_info_read(c->multi, &left))) {
-			struct s3_request *r;
-			CURL *e = msg->easy_handle;
-
-			if (msg->msg != CURLMSG_DONE)
-				continue;
-			curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&r);
-			curl_multi_remove_handle(c->multi, e);
-			if (finish_attempt(c, r, msg->data.result)) {
-				done++;
-				release_state(r);
-			} else {
-				waiting++;
-			}
-		}
+		n = reap(c, &waiting);
+		done += n;
+		if (n || done >= nr)
+			continue;	/* slots freed: start more first */
 		curl_multi_poll(c->multi, NULL, 0, running ? 1000 :
 				(int)(wait * 1000) + 1, NULL);
 	}

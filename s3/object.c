@@ -72,6 +72,7 @@ struct get_part {
 static void setup_get(struct get_part *p, struct s3_object *o, uint64_t off,
 		      uint64_t len)
 {
+	memset(p, 0, sizeof(*p));
 	s3_request_init(&p->rq, "GET", o->bucket, o->key);
 	p->o = o;
 	p->rq.sink = S3_SINK_FD;
@@ -268,7 +269,7 @@ static void put_many_single(struct s3_client *c, struct s3_object **todo,
 {
 	struct s3_object **plain = xcalloc(n ? n : 1, sizeof(*plain)),
 			 **cond = xcalloc(n ? n : 1, sizeof(*cond));
-	size_t i, np = 0, nc = 0, start = 0;
+	size_t i, np = 0, nc = 0, start = 0, nc2;
 
 	for (i = 0; i < n; i++) {
 		if (todo[i]->if_absent)
@@ -285,10 +286,19 @@ static void put_many_single(struct s3_client *c, struct s3_object **todo,
 		if (conditional_put < 0)
 			cond[0]->ret = 0;
 	}
-	if (conditional_put > 0)
+	if (conditional_put > 0) {
 		put_singles(c, cond + start, nc - start, 1);
-	else
-		put_checked(c, cond + start, nc - start);
+	} else {
+		/* what the caller just found absent is not looked at again */
+		for (i = start, np = 0, nc2 = 0; i < nc; i++) {
+			if (cond[i]->seen_absent)
+				plain[np++] = cond[i];
+			else
+				cond[start + nc2++] = cond[i];
+		}
+		put_singles(c, plain, np, 0);
+		put_checked(c, cond + start, nc2);
+	}
 	free(plain);
 	free(cond);
 }
@@ -476,7 +486,7 @@ static int put_multipart(struct s3_client *c, struct s3_object *o)
 	const char **query;
 	int ret;
 
-	if (o->if_absent) {
+	if (o->if_absent && !o->seen_absent) {
 		struct s3_head h;
 
 		s3_head_init(&h);
@@ -781,6 +791,21 @@ static void versioning_element(const char *path, const char *text,
 		*on = len == 7 && !strncmp(text, "Enabled", 7);
 }
 
+/* Keep the start of an answer, drop the rest. */
+static size_t keep_head(const char *p, size_t n, void *payload)
+{
+	struct strbuf *sb = payload;
+
+	if (sb->len < (1 << 16))
+		strbuf_add(sb, p, n);
+	return n;
+}
+
+static void clear_head(void *payload)
+{
+	strbuf_reset(payload);
+}
+
 int s3_bucket_versioning(struct s3_client *c, const char *bucket,
 			 struct strbuf *err)
 {
@@ -792,16 +817,20 @@ int s3_bucket_versioning(struct s3_client *c, const char *bucket,
 
 	s3_request_init(&rq, "GET", bucket, NULL);
 	rq.query = query;
-	rq.sink = S3_SINK_BUF;
-	rq.out = &body;
-	rq.out_max = 1 << 16;
+	rq.sink = S3_SINK_FN;
+	rq.on_data = keep_head;
+	rq.on_reset = clear_head;
+	rq.payload = &body;
 	ret = s3_run1(c, &rq);
+	if (rq.status == 403 && !strcmp(rq.code.buf, "AccessDenied"))
+		ret = 0;	/* may read, may not ask: take it as not */
 	if (ret == QERR_NOTFOUND)
 		strbuf_addf(err, "the bucket '%s' does not exist (%s)", bucket,
 			    rq.code.len ? rq.code.buf : "404");
 	else if (ret)
 		strbuf_addbuf(err, &rq.err);
 	if (!ret) {
+		/* a server that answers something else: not versioned */
 		x = xml_stream_new(versioning_element, &on);
 		xml_stream_feed(x, body.buf, body.len, 1);
 		xml_stream_free(x);

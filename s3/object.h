@@ -18,6 +18,7 @@ struct s3_object {
 				 * S3_SIZE_UNKNOWN */
 	const struct object_id *expect;	/* put: the bytes' hash, or NULL */
 	int if_absent;		/* put: never replace an object at key */
+	int seen_absent;	/* put: the caller just found none there */
 	/* answers */
 	struct strbuf version_id;	/* put: the new version, if any */
 	int ret;		/* QERR_EXISTS when if_absent found one */

@@ -24,7 +24,7 @@ fi
 for v in $(env | sed -n 's/^\(AWS_[A-Z_]*\)=.*/\1/p; s/^\(QUIRE_[A-Z_]*\)=.*/\1/p')
 do
 	case "$v" in
-	QUIRE_BUILD_DIR) ;;
+	QUIRE_BUILD_DIR|QUIRE_REQUIRE_S3) ;;
 	*) unset "$v" ;;
 	esac
 done
