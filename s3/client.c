@@ -533,6 +533,10 @@ static int retryable(CURLcode cc, long status, const struct s3_request *rq)
 		return 1;
 	if (status == 429)
 		return 1;
+	/* AWS: a conditional write raced another; try again */
+	if (status == 409 &&
+	    !strcmp(rq->code.buf, "ConditionalRequestConflict"))
+		return 1;
 	return status == 400 && !strcmp(rq->code.buf, "RequestTimeout");
 }
 
