@@ -332,7 +332,6 @@ static int upload_batch(struct uploader *u, struct idx_entry *e, size_t n)
 
 #define UPLOAD_BATCH 512
 
-/* The message of HEAD's manifest, to build it again the same way. */
 /*
  * The message of HEAD's manifest, to build it again the same way: *how is
  * 0 (no "message" key), 1 (a string, in msg) or 2 (null).

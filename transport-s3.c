@@ -47,27 +47,41 @@ static int s3t_get(struct transport *t, const char *key, int out_fd,
 	return ret;
 }
 
-static int s3t_get_many(struct transport *t, struct transfer *x, size_t nr)
+/* The S3 objects of the transfers: bucket, full key (in keys), fd. */
+static struct s3_object *objects_of(struct transport *t, struct transfer *x,
+				    size_t nr, struct strbuf **keys)
 {
 	struct s3_object *o = xcalloc(nr ? nr : 1, sizeof(*o));
-	struct strbuf *keys = xcalloc(nr ? nr : 1, sizeof(*keys));
+	size_t i;
+
+	*keys = xcalloc(nr ? nr : 1, sizeof(**keys));
+	for (i = 0; i < nr; i++) {
+		strbuf_init(&(*keys)[i], 0);
+		full_key(t, x[i].key, &(*keys)[i]);
+		s3_object_init(&o[i], st3(t)->bucket, (*keys)[i].buf,
+			       x[i].fd);
+	}
+	return o;
+}
+
+/*
+ * Hand the objects' answers to the transfers; the first failure. A read
+ * of a missing key says so plainly.
+ */
+static int objects_done(struct transport *t, struct transfer *x,
+			struct s3_object *o, struct strbuf *keys, size_t nr,
+			int reading)
+{
 	size_t i;
 	int ret = 0;
 
 	for (i = 0; i < nr; i++) {
-		strbuf_init(&keys[i], 0);
-		full_key(t, x[i].key, &keys[i]);
-		s3_object_init(&o[i], st3(t)->bucket, keys[i].buf, x[i].fd);
-		o[i].version = x[i].version;
-		o[i].size = x[i].size;
-	}
-	s3_get_objects(st3(t)->c, o, nr);
-	for (i = 0; i < nr; i++) {
 		x[i].ret = o[i].ret;
-		if (o[i].ret == QERR_NOTFOUND)
+		if (reading && o[i].ret == QERR_NOTFOUND)
 			not_found(t, x[i].key, &x[i].err);
 		else
 			strbuf_addbuf(&x[i].err, &o[i].err);
+		strbuf_addbuf(&x[i].version_id, &o[i].version_id);
 		if (x[i].ret && !ret)
 			ret = x[i].ret;
 		s3_object_release(&o[i]);
@@ -76,6 +90,20 @@ static int s3t_get_many(struct transport *t, struct transfer *x, size_t nr)
 	free(o);
 	free(keys);
 	return ret;
+}
+
+static int s3t_get_many(struct transport *t, struct transfer *x, size_t nr)
+{
+	struct strbuf *keys;
+	struct s3_object *o = objects_of(t, x, nr, &keys);
+	size_t i;
+
+	for (i = 0; i < nr; i++) {
+		o[i].version = x[i].version;
+		o[i].size = x[i].size;
+	}
+	s3_get_objects(st3(t)->c, o, nr);
+	return objects_done(t, x, o, keys, nr, 1);
 }
 
 /*
@@ -111,17 +139,13 @@ static int version_of(struct transport *t, struct s3_object *o)
 
 static int s3t_put_many(struct transport *t, struct transfer *x, size_t nr)
 {
-	struct s3_object *o = xcalloc(nr ? nr : 1, sizeof(*o));
-	struct strbuf *keys = xcalloc(nr ? nr : 1, sizeof(*keys));
+	struct strbuf *keys;
+	struct s3_object *o = objects_of(t, x, nr, &keys);
 	size_t i;
-	int ret = 0;
 
 	for (i = 0; i < nr; i++) {
 		struct stat st;
 
-		strbuf_init(&keys[i], 0);
-		full_key(t, x[i].key, &keys[i]);
-		s3_object_init(&o[i], st3(t)->bucket, keys[i].buf, x[i].fd);
 		if (fstat(x[i].fd, &st) < 0)
 			die_errno("cannot stat the bytes for '%s'", x[i].key);
 		o[i].size = st.st_size;
@@ -133,20 +157,10 @@ static int s3t_put_many(struct transport *t, struct transfer *x, size_t nr)
 		o[i].seen_absent = !!(x[i].flags & TRANSPORT_SEEN_ABSENT);
 	}
 	s3_put_objects(st3(t)->c, o, nr);
-	for (i = 0; i < nr; i++) {
+	for (i = 0; i < nr; i++)
 		if (!o[i].ret && t->versioned && !o[i].version_id.len)
 			o[i].ret = version_of(t, &o[i]);
-		x[i].ret = o[i].ret;
-		strbuf_addbuf(&x[i].err, &o[i].err);
-		strbuf_addbuf(&x[i].version_id, &o[i].version_id);
-		if (x[i].ret && !ret)
-			ret = x[i].ret;
-		s3_object_release(&o[i]);
-		strbuf_release(&keys[i]);
-	}
-	free(o);
-	free(keys);
-	return ret;
+	return objects_done(t, x, o, keys, nr, 0);
 }
 
 static int s3t_put(struct transport *t, const char *key, int in_fd,

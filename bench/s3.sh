@@ -149,101 +149,12 @@ EOF
 # start_swift: one Swift node with s3api under $W/swift (as t/lib-s3.sh)
 start_swift () {
 	sw=$W/swift
-	rm -rf "$sw" && mkdir -p "$sw/etc" "$sw/node/d1" "$sw/log"
-	ports=$("$SWIFT_PYTHON" - "$sw/etc" <<'EOF'
-import os, socket, sys
-from swift.common.ring import RingBuilder
-socks = [socket.socket() for _ in range(5)]
-for s in socks:
-    s.bind(("127.0.0.1", 0))
-ports = [s.getsockname()[1] for s in socks]
-for s in socks:
-    s.close()
-for name, port in zip(("object", "container", "account"), ports[1:]):
-    b = RingBuilder(8, 1, 1)
-    b.add_dev({"id": 0, "region": 1, "zone": 1, "ip": "127.0.0.1",
-               "port": port, "device": "d1", "weight": 100})
-    b.rebalance()
-    b.get_ring().save(os.path.join(sys.argv[1], name + ".ring.gz"))
-print(*ports)
-EOF
-)
+	rm -rf "$sw" && mkdir -p "$sw"
+	ports=$(sh "$SRC/../t/helper/swift-setup.sh" "$sw" "$SWIFT_PYTHON") ||
+		return 1
 	set -- $ports
 	port=$1
 	user=$(id -un)
-	for s in object:$2 container:$3 account:$4; do
-		cat >"$sw/etc/${s%%:*}-server.conf" <<EOF
-[DEFAULT]
-user = $user
-devices = $sw/node
-mount_check = false
-bind_ip = 127.0.0.1
-bind_port = ${s#*:}
-workers = 0
-swift_dir = $sw/etc
-log_level = WARNING
-[pipeline:main]
-pipeline = ${s%%:*}-server
-[app:${s%%:*}-server]
-use = egg:swift#${s%%:*}
-EOF
-	done
-	cat >"$sw/etc/proxy-server.conf" <<EOF
-[DEFAULT]
-user = $user
-bind_ip = 127.0.0.1
-bind_port = $port
-workers = 0
-swift_dir = $sw/etc
-log_level = WARNING
-[pipeline:main]
-pipeline = catch_errors gatekeeper healthcheck proxy-logging cache listing_formats bulk tempurl ratelimit s3api tempauth copy container-quotas account-quotas slo dlo versioned_writes symlink proxy-logging proxy-server
-[app:proxy-server]
-use = egg:swift#proxy
-account_autocreate = true
-[filter:s3api]
-use = egg:swift#s3api
-location = us-east-1
-max_upload_part_num = 10000
-[filter:tempauth]
-use = egg:swift#tempauth
-user_test_tester = testing .admin
-[filter:cache]
-use = egg:swift#memcache
-memcache_servers = 127.0.0.1:$5
-[filter:versioned_writes]
-use = egg:swift#versioned_writes
-allow_object_versioning = true
-[filter:slo]
-use = egg:swift#slo
-max_manifest_segments = 10000
-[filter:catch_errors]
-use = egg:swift#catch_errors
-[filter:gatekeeper]
-use = egg:swift#gatekeeper
-[filter:healthcheck]
-use = egg:swift#healthcheck
-[filter:proxy-logging]
-use = egg:swift#proxy_logging
-[filter:listing_formats]
-use = egg:swift#listing_formats
-[filter:bulk]
-use = egg:swift#bulk
-[filter:tempurl]
-use = egg:swift#tempurl
-[filter:ratelimit]
-use = egg:swift#ratelimit
-[filter:copy]
-use = egg:swift#copy
-[filter:container-quotas]
-use = egg:swift#container_quotas
-[filter:account-quotas]
-use = egg:swift#account_quotas
-[filter:dlo]
-use = egg:swift#dlo
-[filter:symlink]
-use = egg:swift#symlink
-EOF
 	spawn "$sw/log/memcached.log" memcached -l 127.0.0.1 -p $5 -U 0 -m 64 -u "$user"
 	for s in object container account proxy; do
 		spawn "$sw/log/$s-server.log" \

@@ -145,6 +145,18 @@ int s3_get_objects(struct s3_client *c, struct s3_object *o, size_t nr)
 
 /* Uploads. */
 
+/* got must be o's expected hash; else QERR_CORRUPT, saying what. */
+static int check_hash(const struct s3_object *o, const struct object_id *got,
+		      const char *what, struct strbuf *err)
+{
+	if (oideq(got, o->expect))
+		return 0;
+	strbuf_addf(err, "the bytes for s3://%s/%s hash to %s, not the "
+		    "expected %s; %s", o->bucket, o->key, oid_to_value(got),
+		    oid_to_value(o->expect), what);
+	return QERR_CORRUPT;
+}
+
 /* Do the bytes about to be sent in one PUT hash to what is expected? */
 static int check_single(struct s3_request *rq, void *payload)
 {
@@ -158,12 +170,7 @@ static int check_single(struct s3_request *rq, void *payload)
 		sha256_buf(rq->body_sha256, HASH_RAWSZ, got.hash);
 	else
 		memcpy(got.hash, rq->body_sha256, HASH_RAWSZ);
-	if (oideq(&got, o->expect))
-		return 0;
-	strbuf_addf(&rq->err, "the bytes for s3://%s/%s hash to %s, not "
-		    "the expected %s; nothing was uploaded", o->bucket,
-		    o->key, oid_to_value(&got), oid_to_value(o->expect));
-	return QERR_CORRUPT;
+	return check_hash(o, &got, "nothing was uploaded", &rq->err);
 }
 
 struct put_one {
@@ -467,12 +474,7 @@ static int check_parts(struct s3_object *o, struct s3_request *parts,
 		hash_ctx_final(&ctx, got.hash);
 		hash_ctx_release(&ctx);
 	}
-	if (oideq(&got, o->expect))
-		return 0;
-	strbuf_addf(&o->err, "the bytes sent for s3://%s/%s hash to %s, not "
-		    "the expected %s; the upload was abandoned", o->bucket,
-		    o->key, oid_to_value(&got), oid_to_value(o->expect));
-	return QERR_CORRUPT;
+	return check_hash(o, &got, "the upload was abandoned", &o->err);
 }
 
 static int put_multipart(struct s3_client *c, struct s3_object *o)

@@ -168,107 +168,11 @@ s3__kill () {
 
 # s3__start_swift: one attempt at starting the servers on free ports.
 s3__start_swift () {
-	rm -rf "${S3_DIR:?}/etc" "$S3_DIR/node" "$S3_DIR/log" &&
-	mkdir -p "$S3_DIR/etc" "$S3_DIR/node/d1" "$S3_DIR/log" || return 1
-	# Five free ports (S3, object, container, account, memcached), and
-	# the rings, in one Python (swift-ring-builder takes 1 s a call).
-	s3__ports=$("$S3_PYTHON" - "$S3_DIR/etc" <<-\EOF
-	import os, socket, sys
-	from swift.common.ring import RingBuilder
-	socks = [socket.socket() for _ in range(5)]
-	for s in socks:
-	    s.bind(("127.0.0.1", 0))
-	ports = [s.getsockname()[1] for s in socks]
-	for s in socks:
-	    s.close()
-	for name, port in zip(("object", "container", "account"), ports[1:]):
-	    b = RingBuilder(8, 1, 1)
-	    b.add_dev({"id": 0, "region": 1, "zone": 1, "ip": "127.0.0.1",
-	               "port": port, "device": "d1", "weight": 100})
-	    b.rebalance()
-	    b.get_ring().save(os.path.join(sys.argv[1], name + ".ring.gz"))
-	print(*ports)
-	EOF
-	) || return 1
+	s3__ports=$("$TEST_DIRECTORY/helper/swift-setup.sh" "$S3_DIR" \
+		"$S3_PYTHON") || return 1
 	set -- $s3__ports
 	s3__port=$1
 	s3__user=$(id -un) || return 1
-	for s3__srv in object:$2 container:$3 account:$4
-	do
-		cat >"$S3_DIR/etc/${s3__srv%%:*}-server.conf" <<-EOF || return 1
-		[DEFAULT]
-		user = $s3__user
-		devices = $S3_DIR/node
-		mount_check = false
-		bind_ip = 127.0.0.1
-		bind_port = ${s3__srv#*:}
-		bind_timeout = 1
-		workers = 0
-		swift_dir = $S3_DIR/etc
-		log_level = WARNING
-		[pipeline:main]
-		pipeline = ${s3__srv%%:*}-server
-		[app:${s3__srv%%:*}-server]
-		use = egg:swift#${s3__srv%%:*}
-		EOF
-	done
-	cat >"$S3_DIR/etc/proxy-server.conf" <<-EOF || return 1
-	[DEFAULT]
-	user = $s3__user
-	bind_ip = 127.0.0.1
-	bind_port = $s3__port
-	bind_timeout = 1
-	workers = 0
-	swift_dir = $S3_DIR/etc
-	log_level = WARNING
-	[pipeline:main]
-	pipeline = catch_errors gatekeeper healthcheck proxy-logging cache listing_formats bulk tempurl ratelimit s3api tempauth copy container-quotas account-quotas slo dlo versioned_writes symlink proxy-logging proxy-server
-	[app:proxy-server]
-	use = egg:swift#proxy
-	account_autocreate = true
-	[filter:s3api]
-	use = egg:swift#s3api
-	location = us-east-1
-	max_upload_part_num = 10000
-	[filter:tempauth]
-	use = egg:swift#tempauth
-	user_test_tester = testing .admin
-	[filter:cache]
-	use = egg:swift#memcache
-	memcache_servers = 127.0.0.1:$5
-	[filter:versioned_writes]
-	use = egg:swift#versioned_writes
-	allow_object_versioning = true
-	[filter:slo]
-	use = egg:swift#slo
-	max_manifest_segments = 10000
-	[filter:catch_errors]
-	use = egg:swift#catch_errors
-	[filter:gatekeeper]
-	use = egg:swift#gatekeeper
-	[filter:healthcheck]
-	use = egg:swift#healthcheck
-	[filter:proxy-logging]
-	use = egg:swift#proxy_logging
-	[filter:listing_formats]
-	use = egg:swift#listing_formats
-	[filter:bulk]
-	use = egg:swift#bulk
-	[filter:tempurl]
-	use = egg:swift#tempurl
-	[filter:ratelimit]
-	use = egg:swift#ratelimit
-	[filter:copy]
-	use = egg:swift#copy
-	[filter:container-quotas]
-	use = egg:swift#container_quotas
-	[filter:account-quotas]
-	use = egg:swift#account_quotas
-	[filter:dlo]
-	use = egg:swift#dlo
-	[filter:symlink]
-	use = egg:swift#symlink
-	EOF
 	s3__spawn SWIFT "$S3_DIR/log/memcached.log" \
 		memcached -l 127.0.0.1 -p $5 -U 0 -m 64 -u "$s3__user" || return 1
 	for s3__srv in object container account proxy
