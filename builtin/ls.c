@@ -1,5 +1,6 @@
 #include "builtin.h"
 #include "diff.h"
+#include "handler.h"
 #include "logical-key.h"
 #include "parse-options.h"
 #include "porcelain.h"
@@ -22,7 +23,8 @@ int cmd_ls(int argc, const char **argv, const char *prefix,
 	struct option options[] = {
 		OPT_BOOL('r', "recursive", &recursive,
 			 "every entry below, with its full key"),
-		OPT_BOOL('l', "long", &lng, "show size and hash too"),
+		OPT_BOOL('l', "long", &lng,
+			 "show size, hash and handler spec too"),
 		OPT_STRING(0, "registry", &reg, "registry",
 			   "where the package lives"),
 		OPT_END()
@@ -68,6 +70,14 @@ int cmd_ls(int argc, const char **argv, const char *prefix,
 			else
 				strbuf_add_quoted_name(&out, rest,
 						       strlen(rest));
+			/* a tab: names holding one are quoted */
+			if (lng) {
+				size_t len = out.len;
+
+				strbuf_addstr(&out, "\thandler=");
+				if (!handler_format_spec(&out, e.meta))
+					strbuf_setlen(&out, len);
+			}
 		}
 		printf("%s\n", out.buf);
 	}

@@ -1,4 +1,5 @@
 #include "builtin.h"
+#include "handler.h"
 #include "json.h"
 #include "logical-key.h"
 #include "package.h"
@@ -6,6 +7,7 @@
 
 static const char * const meta_usage[] = {
 	"quire meta <key> [<json>]",
+	"quire meta --handler <key>",
 	"quire meta --package [<json>]",
 	NULL
 };
@@ -30,6 +32,19 @@ static void print_user_meta(const struct json *obj)
 
 	if (um)
 		json_write_python(&out, um);
+	else
+		strbuf_addstr(&out, "{}");
+	printf("%s\n", out.buf);
+	strbuf_release(&out);
+}
+
+static void print_handler(const struct json *obj)
+{
+	struct strbuf out = STRBUF_INIT;
+	const struct json *h = handler_get(obj);
+
+	if (h)
+		json_write_python(&out, h);
 	else
 		strbuf_addstr(&out, "{}");
 	printf("%s\n", out.buf);
@@ -89,21 +104,32 @@ int cmd_meta(int argc, const char **argv, const char *prefix,
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
 	struct idx_entry e;
 	struct json *obj;
-	int package = 0;
+	int package = 0, handler = 0;
 	struct option options[] = {
+		OPT_BOOL(0, "handler", &handler,
+			 "print the entry's handler (see quire set --spec)"),
 		OPT_BOOL(0, "package", &package,
 			 "the package's metadata instead of an entry's"),
 		OPT_END()
 	};
 
 	argc = parse_options(argc, argv, prefix, options, meta_usage, 0);
+	if (handler && package)
+		usage_msg_opt("--handler and --package cannot be used together",
+			      meta_usage, options);
+	if (handler && argc != 1)
+		usage_with_options(meta_usage, options);
 	if (package)
 		return argc > 1 ? (usage_with_options(meta_usage, options), 1)
 				: package_meta(ws, argc ? argv[0] : NULL);
 	if (argc < 1 || argc > 2)
 		usage_with_options(meta_usage, options);
-	if (argv[0][0] && argv[0][strlen(argv[0]) - 1] == '/')
+	if (argv[0][0] && argv[0][strlen(argv[0]) - 1] == '/') {
+		if (handler)
+			die("'%s' is a folder, and only entries have a "
+			    "handler; name an entry", argv[0]);
 		return dir_meta(ws, argv[0], argc > 1 ? argv[1] : NULL);
+	}
 	if (argc > 1)
 		begin_index_write(ws);
 	else
@@ -113,7 +139,9 @@ int cmd_meta(int argc, const char **argv, const char *prefix,
 		    argv[0]);
 	if (json_parse(e.meta, strlen(e.meta), &obj, &err) < 0)
 		die("%s", err.buf);
-	if (argc == 1) {
+	if (handler) {
+		print_handler(obj);
+	} else if (argc == 1) {
 		print_user_meta(obj);
 	} else {
 		json_object_set(obj, "user_meta", 9, parse_arg(argv[1]));

@@ -1,13 +1,37 @@
 #include "builtin.h"
+#include "handler.h"
 #include "json.h"
 #include "logical-key.h"
 #include "parse-options.h"
 #include "stage.h"
 
 static const char * const set_usage[] = {
-	"quire set [--meta <json>] <key> <path>",
+	"quire set [--meta <json>] [--spec <spec> [--spec-kwargs <json>] | "
+	"--no-spec] <key> <path>",
+	"quire set [--meta <json>] (--spec <spec> [--spec-kwargs <json>] | "
+	"--no-spec) <key>",
 	NULL
 };
+
+/*
+ * The value of --spec before parsing, to tell "not given" (this) from
+ * --no-spec (NULL): of the two, the last one given counts.
+ */
+static const char spec_unset[] = "";
+
+static struct json *parse_object(const char *opt, const char *arg,
+				 const char *example)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct json *j;
+
+	if (json_parse(arg, strlen(arg), &j, &err) < 0)
+		die("%s is not valid JSON: %s", opt, err.buf);
+	if (j->type != JSON_OBJECT)
+		die("%s must be a JSON object, like '%s'", opt, example);
+	strbuf_release(&err);
+	return j;
+}
 
 int cmd_set(int argc, const char **argv, const char *prefix,
 	    struct workspace *ws)
@@ -15,40 +39,79 @@ int cmd_set(int argc, const char **argv, const char *prefix,
 	struct strbuf err = STRBUF_INIT, meta = STRBUF_INIT;
 	struct stage_stats stats = { 0 };
 	struct idx_entry e;
-	struct json *user = NULL, *obj = NULL;
-	const char *meta_arg = NULL;
+	struct json *user = NULL, *kwargs = NULL, *obj = NULL;
+	const char *meta_arg = NULL, *spec = spec_unset, *kwargs_arg = NULL;
+	int changed = 0;
 	struct stat st;
 	struct option options[] = {
 		OPT_STRING(0, "meta", &meta_arg, "json",
 			   "the entry's user metadata"),
+		OPT_STRING(0, "spec", &spec, "spec",
+			   "the handler that reads it back (--no-spec: none)"),
+		OPT_STRING(0, "spec-kwargs", &kwargs_arg, "json",
+			   "the handler's arguments, a JSON object"),
 		OPT_END()
 	};
 
 	argc = parse_options(argc, argv, prefix, options, set_usage, 0);
-	if (argc != 2)
+	if (argc < 1 || argc > 2)
+		usage_with_options(set_usage, options);
+	if (kwargs_arg && (!spec || spec == spec_unset))
+		die("--spec-kwargs needs --spec; name the handler too, like "
+		    "--spec npy --spec-kwargs '{\"mmap_mode\": \"r\"}'");
+	if (argc == 1 && spec == spec_unset)
 		usage_with_options(set_usage, options);
 	if (logical_key_check(argv[0], strlen(argv[0]), 0, &err) < 0)
 		die("%s", err.buf);
-	if (stat(argv[1], &st) < 0 || !S_ISREG(st.st_mode))
+	if (argc == 2 && (stat(argv[1], &st) < 0 || !S_ISREG(st.st_mode)))
 		die("'%s' is not a file", argv[1]);
-	if (meta_arg && json_parse(meta_arg, strlen(meta_arg), &user, &err) < 0)
-		die("--meta is not valid JSON: %s", err.buf);
-	if (user && user->type != JSON_OBJECT)
-		die("--meta must be a JSON object, like '{\"key\": 1}'");
+	if (meta_arg)
+		user = parse_object("--meta", meta_arg, "{\"key\": 1}");
+	if (spec && spec != spec_unset &&
+	    handler_spec_check(spec, strlen(spec), &err) < 0)
+		die("%s; a spec is up to %d printable ASCII characters "
+		    "without spaces, like 'AD_TIFF' or 'npy'", err.buf,
+		    HANDLER_SPEC_MAX);
+	if (kwargs_arg)
+		kwargs = parse_object("--spec-kwargs", kwargs_arg,
+				      "{\"frame\": 0}");
 	begin_index_write(ws);
-	if (stage_add(ws, argv[1], argv[0], &stats, &err) < 0)
+	if (argc == 2 && stage_add(ws, argv[1], argv[0], &stats, &err) < 0)
 		die("%s", err.buf);
-	if (user) {
-		if (idx_get_entry(ws->idx, argv[0], &e) < 0)
-			BUG("entry just staged is missing");
-		if (json_parse(e.meta, strlen(e.meta), &obj, &err) < 0)
+	if (user || spec != spec_unset) {
+		if (idx_get_entry(ws->idx, argv[0], &e) < 0) {
+			if (argc == 2)
+				BUG("entry just staged is missing");
+			die("'%s' is not staged; give the path of its file "
+			    "after the key to stage it", argv[0]);
+		}
+		if (json_parse(e.meta ? e.meta : "{}",
+			       e.meta ? strlen(e.meta) : 2, &obj, &err) < 0)
 			die("%s", err.buf);
-		json_object_set(obj, "user_meta", 9, user);
-		json_write_python(&meta, obj);
-		free(e.meta);
-		e.meta = strbuf_detach(&meta, NULL);
-		if (idx_put_entry(ws->idx, &e, &err) < 0)
-			die("%s", err.buf);
+		if (obj->type != JSON_OBJECT)
+			die("the metadata of '%s' is not a JSON object; "
+			    "'quire rm' it and set it again", argv[0]);
+		/* before user_meta, when both are new */
+		if (spec && spec != spec_unset) {
+			struct json *h = handler_new(spec, strlen(spec),
+						     kwargs);
+
+			json_object_set(obj, "handler", 7, h);
+			changed = 1;
+		} else if (!spec) {
+			changed = json_object_remove(obj, "handler");
+		}
+		if (user) {
+			json_object_set(obj, "user_meta", 9, user);
+			changed = 1;
+		}
+		if (changed) {
+			json_write_python(&meta, obj);
+			free(e.meta);
+			e.meta = strbuf_detach(&meta, NULL);
+			if (idx_put_entry(ws->idx, &e, &err) < 0)
+				die("%s", err.buf);
+		}
 		idx_entry_release(&e);
 		json_free(obj);
 	}
