@@ -87,6 +87,13 @@ static int apply(const struct option *o, const char *arg, int unset,
 		return 0;
 	case OPTION_CALLBACK:
 		return o->callback(o, unset ? NULL : arg);
+	case OPTION_STRING_LIST:
+	case OPTION_STRING_PAIRS:
+		if (unset)
+			string_list_clear(o->value);
+		else
+			string_list_append(o->value, arg);
+		return 0;
 	case OPTION_END:
 		break;
 	}
@@ -96,6 +103,8 @@ static int apply(const struct option *o, const char *arg, int unset,
 static int takes_arg(const struct option *o)
 {
 	return o->type == OPTION_STRING || o->type == OPTION_ULONG ||
+	       o->type == OPTION_STRING_LIST ||
+	       o->type == OPTION_STRING_PAIRS ||
 	       (o->type == OPTION_CALLBACK && o->argh);
 }
 
@@ -126,7 +135,10 @@ static void need_arg(const struct option *o, const char * const u[],
 {
 	struct strbuf msg = STRBUF_INIT;
 
-	if (o->long_name)
+	if (o->type == OPTION_STRING_PAIRS)
+		strbuf_addf(&msg, "option '--%s' requires two values",
+			    o->long_name);
+	else if (o->long_name)
 		strbuf_addf(&msg, "option '--%s' requires a value",
 			    o->long_name);
 	else
@@ -156,12 +168,18 @@ static int parse_long(const char *arg, int *i, int argc, const char **argv,
 			usage_msg_opt("this option takes no value", u, opts);
 		return apply(o, NULL, unset, u, opts);
 	}
-	if (eq)
-		return apply(o, eq + 1, 0, u, opts);
-	if (*i + 1 >= argc)
-		need_arg(o, u, opts);
-	(*i)++;
-	return apply(o, argv[*i], 0, u, opts);
+	if (!eq) {
+		if (*i + 1 >= argc)
+			need_arg(o, u, opts);
+		(*i)++;
+	}
+	if (o->type == OPTION_STRING_PAIRS) {
+		if (*i + 1 >= argc)
+			need_arg(o, u, opts);
+		string_list_append(o->value, eq ? eq + 1 : argv[*i]);
+		(*i)++;
+	}
+	return apply(o, eq ? eq + 1 : argv[*i], 0, u, opts);
 }
 
 static int parse_short(const char *arg, int *i, int argc, const char **argv,

@@ -1,12 +1,15 @@
 #ifndef PARSE_OPTIONS_H
 #define PARSE_OPTIONS_H
 
+#include "string-list.h"
+
 /*
  * Command-line options, git style. A command declares
  *
  *	struct option options[] = {
  *		OPT_BOOL('w', "write", &write, "store the object"),
  *		OPT_STRING(0, "type", &type, "T", "hash type"),
+ *		OPT_STRING_LIST(0, "input", &inputs, "path", "repeatable"),
  *		OPT_END()
  *	};
  *	argc = parse_options(argc, argv, prefix, options, usage, 0);
@@ -24,6 +27,8 @@ enum parse_opt_type {
 	OPTION_STRING,	/* const char *: the argument */
 	OPTION_ULONG,	/* unsigned long: a checked number */
 	OPTION_CALLBACK,	/* fn(opt, arg) */
+	OPTION_STRING_LIST,	/* struct string_list: one item each time */
+	OPTION_STRING_PAIRS,	/* struct string_list: two items each time */
 };
 
 struct option;
@@ -51,6 +56,11 @@ struct option {
 	{ OPTION_STRING, (s), (l), (v), (a), (h), 0, NULL }
 #define OPT_ULONG(s, l, v, a, h) \
 	{ OPTION_ULONG, (s), (l), (v), (a), (h), 0, NULL }
+#define OPT_STRING_LIST(s, l, v, a, h) \
+	{ OPTION_STRING_LIST, (s), (l), (v), (a), (h), 0, NULL }
+/* "--name <a> <b>" (long only); a is written "a> <b" for the help. */
+#define OPT_STRING_PAIRS(l, v, a, h) \
+	{ OPTION_STRING_PAIRS, 0, (l), (v), (a), (h), 0, NULL }
 #define OPT_CALLBACK(s, l, v, a, h, f) \
 	{ OPTION_CALLBACK, (s), (l), (v), (a), (h), 0, (f) }
 
