@@ -1,10 +1,14 @@
 #include "quire-compat.h"
 #include "strbuf.h"
 #include "tempfile.h"
+#include <ftw.h>
+#include <pthread.h>
 #include <signal.h>
 
 static struct tempfile *volatile tempfile_list;
 static int cleanup_installed;
+/* threads (parallel puts) make and drop temporary files at once */
+static pthread_mutex_t list_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void remove_tempfiles(int in_signal)
 {
@@ -21,9 +25,22 @@ static void remove_tempfiles(int in_signal)
 	}
 }
 
+struct tempdir {
+	char *path;
+	struct tempdir *next;
+};
+static struct tempdir *tempdir_list;
+
+static void remove_tempdirs(void)
+{
+	while (tempdir_list)
+		remove_tempdir(tempdir_list->path);
+}
+
 static void remove_tempfiles_on_exit(void)
 {
 	remove_tempfiles(0);
+	remove_tempdirs();
 }
 
 static void remove_tempfiles_on_signal(int signo)
@@ -49,12 +66,14 @@ static struct tempfile *register_tempfile(int fd, char *path)
 {
 	struct tempfile *t = xcalloc(1, sizeof(*t));
 
-	install_cleanup();
 	t->fd = fd;
 	t->path = path;
 	t->active = 1;
+	pthread_mutex_lock(&list_lock);
+	install_cleanup();
 	t->next = tempfile_list;
 	tempfile_list = t;
+	pthread_mutex_unlock(&list_lock);
 	return t;
 }
 
@@ -63,12 +82,14 @@ static void unregister_tempfile(struct tempfile *t)
 	struct tempfile *volatile *p;
 
 	t->active = 0;
+	pthread_mutex_lock(&list_lock);
 	for (p = &tempfile_list; *p; p = &(*p)->next) {
 		if (*p == t) {
 			*p = t->next;
 			break;
 		}
 	}
+	pthread_mutex_unlock(&list_lock);
 	free(t->path);
 	free(t);
 }
@@ -155,4 +176,52 @@ void delete_tempfile(struct tempfile **tp)
 	close_tempfile_gently(t);
 	unlink(t->path);
 	unregister_tempfile(t);
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag,
+		      struct FTW *ftw)
+{
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+int remove_tree(const char *path)
+{
+	return nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+const char *create_tempdir(const char *prefix, struct strbuf *err)
+{
+	struct strbuf path = STRBUF_INIT;
+	const char *tmp = getenv("TMPDIR");
+	struct tempdir *d;
+
+	strbuf_addf(&path, "%s/%sXXXXXX", tmp && *tmp ? tmp : "/tmp", prefix);
+	if (!mkdtemp(path.buf)) {
+		strbuf_addf(err, "cannot make a folder like '%s': %s",
+			    path.buf, strerror(errno));
+		strbuf_release(&path);
+		return NULL;
+	}
+	install_cleanup();
+	d = xcalloc(1, sizeof(*d));
+	d->path = strbuf_detach(&path, NULL);
+	d->next = tempdir_list;
+	tempdir_list = d;
+	return d->path;
+}
+
+void remove_tempdir(const char *path)
+{
+	struct tempdir **p, *d;
+
+	for (p = &tempdir_list; *p; p = &(*p)->next) {
+		if ((*p)->path != path)
+			continue;
+		d = *p;
+		*p = d->next;
+		remove_tree(d->path);
+		free(d->path);
+		free(d);
+		return;
+	}
 }

@@ -1,4 +1,5 @@
 #include "quire-compat.h"
+#include <pthread.h>
 #include "transport.h"
 #include "chunked-hash.h"
 #include "dir-list.h"
@@ -265,6 +266,57 @@ static void file_physical_key(struct transport *t, const char *key,
 	strbuf_release(&path);
 }
 
+/*
+ * Puts in parallel: most of a small file's put is waiting for fsync, and
+ * the file system commits the waits of several threads together.
+ */
+#define FILE_PUT_THREADS 8
+
+struct put_pool {
+	struct transport *t;
+	struct transfer *x;
+	size_t nr, next;
+	pthread_mutex_t lock;
+};
+
+static void *put_worker(void *arg)
+{
+	struct put_pool *p = arg;
+	struct transfer *x;
+	size_t i;
+
+	for (;;) {
+		pthread_mutex_lock(&p->lock);
+		i = p->next++;
+		pthread_mutex_unlock(&p->lock);
+		if (i >= p->nr)
+			return NULL;
+		x = &p->x[i];
+		x->ret = file_put(p->t, x->key, x->fd, x->expect, x->flags,
+				  &x->version_id, &x->err);
+	}
+}
+
+static int file_put_many(struct transport *t, struct transfer *x, size_t nr)
+{
+	struct put_pool pool = { t, x, nr, 0, PTHREAD_MUTEX_INITIALIZER };
+	pthread_t th[FILE_PUT_THREADS];
+	size_t i, n = nr < FILE_PUT_THREADS ? nr : FILE_PUT_THREADS;
+	size_t started = 0;
+
+	for (i = 0; i < n; i++)
+		if (!pthread_create(&th[started], NULL, put_worker, &pool))
+			started++;
+	if (!started)
+		put_worker(&pool);
+	for (i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	for (i = 0; i < nr; i++)
+		if (x[i].ret)
+			return x[i].ret;
+	return 0;
+}
+
 static void file_free(struct transport *t)
 {
 	free(ft(t)->root);
@@ -272,7 +324,7 @@ static void file_free(struct transport *t)
 
 static const struct transport_ops file_ops = {
 	file_get, file_put, file_put_if, file_head, file_list, file_del,
-	file_physical_key, NULL, NULL, NULL, file_free,
+	file_physical_key, NULL, file_put_many, NULL, file_free,
 };
 
 int transport_file_open(const char *root, unsigned flags,
