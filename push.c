@@ -9,6 +9,7 @@
 #include "package.h"
 #include "physical-key.h"
 #include "porcelain.h"
+#include "provenance.h"
 #include "refs/refs.h"
 #include "registry.h"
 #include "tempfile.h"
@@ -453,9 +454,50 @@ static int count_local_keys(FILE *fp, struct local_scan *ls,
 	return ret;
 }
 
-int push_manifest(struct workspace *ws, struct registry *reg,
-		  const char *name, const struct push_opts *opts,
-		  struct object_id *top, struct strbuf *err)
+/* The provenance of the version HEAD names, or NULL, in *prov. */
+static int head_provenance(struct workspace *ws, const struct object_id *head,
+			   struct json **prov, struct strbuf *err)
+{
+	struct json *meta = NULL, *p;
+	FILE *fp;
+	int ret = odb_open_manifest(&ws->odb, head, &fp, err);
+
+	*prov = NULL;
+	if (ret)
+		return ret;
+	ret = provenance_read_meta(fp, oid_to_hex(head), &meta, err);
+	fclose(fp);
+	p = meta ? json_object_get(meta, "provenance") : NULL;
+	if (p)
+		*prov = json_dup(p);
+	json_free(meta);
+	return ret;
+}
+
+int push_check_provenance(struct workspace *ws, struct registry *reg,
+			  struct strbuf *err)
+{
+	struct string_list required = STRING_LIST_INIT;
+	struct json *prov = NULL;
+	struct object_id head;
+	int ret = registry_required_provenance(reg, &required, err);
+
+	/* without HEAD there is nothing to check, and push says so */
+	if (ret || !required.nr || refs_read(ws->refs, "HEAD", &head) < 0)
+		goto out;
+	ret = head_provenance(ws, &head, &prov, err);
+	if (!ret)
+		ret = provenance_check_required(prov, &required,
+						registry_url(reg), err);
+out:
+	json_free(prov);
+	string_list_clear(&required);
+	return ret;
+}
+
+static int publish(struct workspace *ws, struct registry *reg,
+		   const char *name, const struct push_opts *opts,
+		   struct object_id *top, struct strbuf *err)
 {
 	struct local_scan ls = { 0, STRBUF_INIT };
 	struct object_id latest, base, actual;
@@ -528,6 +570,15 @@ int push_manifest(struct workspace *ws, struct registry *reg,
 	return ret;
 }
 
+int push_manifest(struct workspace *ws, struct registry *reg,
+		  const char *name, const struct push_opts *opts,
+		  struct object_id *top, struct strbuf *err)
+{
+	int ret = push_check_provenance(ws, reg, err);
+
+	return ret ? ret : publish(ws, reg, name, opts, top, err);
+}
+
 static int check_prefix(const char *arg, struct strbuf *out,
 			struct strbuf *err)
 {
@@ -575,6 +626,9 @@ int push_run(struct workspace *ws, const struct push_request *rq,
 				 err);
 	if (!ret)
 		strbuf_addstr(registry_url_out, registry_url(reg));
+	/* before anything is written to the registry */
+	if (!ret)
+		ret = push_check_provenance(ws, reg, err);
 	if (!ret)
 		ret = workspace_index(ws, err);
 	if (!ret)
@@ -583,7 +637,7 @@ int push_run(struct workspace *ws, const struct push_request *rq,
 		ret = push_data(ws, reg, name, rq->data_prefix ? prefix.buf :
 				NULL, rq->quiet, stats, err);
 	if (!ret && rq->with_manifest)
-		ret = push_manifest(ws, reg, name, &rq->opts, top, err);
+		ret = publish(ws, reg, name, &rq->opts, top, err);
 	if (!ret)
 		ret = idx_commit(ws->idx, err);
 	else if (ws->idx)

@@ -40,18 +40,29 @@ struct push_opts {
 /*
  * QERR_STALE when the registry's latest moved (err names both hashes),
  * QERR_USAGE when the manifest has local physical keys and the registry
- * is not on this machine.
+ * is not on this machine, or when it lacks provenance the registry
+ * requires (see push_check_provenance()).
  */
 int push_manifest(struct workspace *ws, struct registry *reg,
 		  const char *name, const struct push_opts *opts,
 		  struct object_id *top, struct strbuf *err);
 
 /*
+ * Does HEAD have the provenance fields the registry requires (its
+ * .quire/required-provenance; see registry_required_provenance())? 0
+ * when it does, when nothing is required, or when there is no HEAD;
+ * QERR_USAGE naming what is missing otherwise. Nothing is written.
+ */
+int push_check_provenance(struct workspace *ws, struct registry *reg,
+			  struct strbuf *err);
+
+/*
  * The whole of push-data, push-manifest and push: open the registry
  * (created when it is a folder that does not exist yet), check the
- * operands, then push the data (when with_data) and the manifest, all in
- * one index transaction. registry and name may be NULL (the origin
- * remote or the embedded default registry; the workspace's package).
+ * operands and the provenance the registry requires, then push the
+ * data (when with_data) and the manifest, all in one index transaction.
+ * registry and name may be NULL (the origin remote or the embedded
+ * default registry; the workspace's package).
  */
 struct push_request {
 	const char *registry;

@@ -524,3 +524,79 @@ int registry_for_each_tag(struct registry *reg, const char *name,
 	strbuf_release(&prefix);
 	return ret;
 }
+
+#define REQUIRED_PROVENANCE ".quire/required-provenance"
+#define REQUIRED_PROVENANCE_MAX (64u << 10)
+
+/* A dotted path: components without dots or white space, none empty. */
+static int dotted_path_ok(const char *s)
+{
+	const char *p;
+
+	if (!*s || *s == '.')
+		return 0;
+	for (p = s; *p; p++)
+		if ((*p == '.' && (p[1] == '.' || !p[1])) ||
+		    *p == ' ' || *p == '\t')
+			return 0;
+	return 1;
+}
+
+/* One line of the file: a comment, blank, or a field to append. */
+static int required_line(struct registry *reg, char *line, size_t nr,
+			 struct string_list *fields, struct strbuf *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *hash = strchr(line, '#');
+	int ret = 0;
+
+	if (hash)
+		*hash = '\0';
+	strbuf_addstr(&sb, line);
+	strbuf_trim(&sb);
+	if (sb.len && !dotted_path_ok(sb.buf)) {
+		strbuf_addf(err, "line %lu of %s in %s: '%s' is not a "
+			    "provenance field (like 'source.commit')",
+			    (unsigned long)nr, REQUIRED_PROVENANCE,
+			    registry_url(reg), sb.buf);
+		ret = QERR_CORRUPT;
+	} else if (sb.len) {
+		string_list_append(fields, sb.buf);
+	}
+	strbuf_release(&sb);
+	return ret;
+}
+
+int registry_required_provenance(struct registry *reg,
+				 struct string_list *fields,
+				 struct strbuf *err)
+{
+	struct strbuf body = STRBUF_INIT, why = STRBUF_INIT;
+	char *line, *nl;
+	size_t nr = 0;
+	int ret;
+
+	ret = transport_get_small(reg->t, REQUIRED_PROVENANCE, &body,
+				  REQUIRED_PROVENANCE_MAX, &why);
+	if (ret == QERR_NOTFOUND) {
+		ret = 0;
+		goto out;
+	}
+	if (ret) {
+		strbuf_addf(err, "cannot read %s in %s: %s",
+			    REQUIRED_PROVENANCE, registry_url(reg), why.buf);
+		goto out;
+	}
+	for (line = body.buf; !ret && line < body.buf + body.len;
+	     line = nl + 1) {
+		nl = memchr(line, '\n', body.buf + body.len - line);
+		if (!nl)
+			nl = body.buf + body.len;
+		*nl = '\0';
+		ret = required_line(reg, line, ++nr, fields, err);
+	}
+out:
+	strbuf_release(&body);
+	strbuf_release(&why);
+	return ret;
+}

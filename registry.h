@@ -2,6 +2,7 @@
 #define REGISTRY_H
 
 #include "hash.h"
+#include "string-list.h"
 #include "strbuf.h"
 #include "transport.h"
 
@@ -85,6 +86,17 @@ typedef int registry_tag_fn(const char *tag, const struct object_id *top,
 int registry_for_each_tag(struct registry *reg, const char *name,
 			  registry_tag_fn *fn, void *payload,
 			  struct strbuf *err);
+
+/*
+ * The provenance fields (dotted paths into a package's "provenance"
+ * object, like "source.commit") that this registry requires of what is
+ * pushed to it: the registry's file .quire/required-provenance, one a
+ * line, '#' starting a comment. They are appended to fields; an absent
+ * file requires nothing. QERR_CORRUPT when a line is not a field.
+ */
+int registry_required_provenance(struct registry *reg,
+				 struct string_list *fields,
+				 struct strbuf *err);
 
 /* Tag names: like a ref component (letters, digits, '.', '_', '-'). */
 int tag_name_check(const char *tag);

@@ -3,11 +3,13 @@
 #include "package.h"
 #include "parse-options.h"
 #include "porcelain.h"
+#include "provenance.h"
 #include "refs/refs.h"
 #include "stage.h"
 
 static const char * const commit_usage[] = {
-	"quire commit [-q] [-m <message>] [--meta <json>]",
+	"quire commit [-q] [-m <message>] [--meta <json>] "
+	"[<provenance-options>]",
 	NULL
 };
 
@@ -20,6 +22,65 @@ static void report_missing(const char *key, const char *path,
 		strbuf_addf(missing, "\n\t%s (%s)", key, path);
 }
 
+static struct json *parse_meta(const char *arg)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct json *user;
+
+	if (json_parse(arg, strlen(arg), &user, &err) < 0)
+		die("--meta is not valid JSON: %s", err.buf);
+	if (user->type != JSON_OBJECT)
+		die("--meta must be a JSON object, like '{\"key\": 1}'");
+	strbuf_release(&err);
+	return user;
+}
+
+/*
+ * Change the staged package metadata: user (if not NULL) becomes its
+ * "user_meta"; prov (if not NULL) replaces its "provenance", which
+ * drop_prov removes. Both are consumed.
+ */
+static void stage_package_meta(struct workspace *ws, struct json *user,
+			       struct json *prov, int drop_prov)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct json *meta;
+
+	if (!user && !prov && !drop_prov)
+		return;
+	if (package_meta_load(ws, &meta, &err) < 0)
+		die("%s", err.buf);
+	if (user)
+		json_object_set(meta, "user_meta", 9, user);
+	if (prov)
+		json_object_set(meta, "provenance", 10, prov);
+	else if (drop_prov)
+		json_object_remove(meta, "provenance");
+	if (package_meta_store(ws, meta, &err) < 0)
+		die("%s", err.buf);
+	json_free(meta);
+	strbuf_release(&err);
+}
+
+/* The provenance the options describe, or NULL when none were given. */
+static struct json *build_provenance(struct workspace *ws,
+				     const struct provenance_opts *o,
+				     int drop_prov)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct json *prov = NULL;
+
+	if (!provenance_opts_given(o))
+		return NULL;
+	if (drop_prov)
+		die("--no-provenance cannot go with other provenance "
+		    "options; give one or the other");
+	if (provenance_build(ws, o, &prov, &err) < 0)
+		die("%s", err.buf);
+	strbuf_release(&err);
+	return prov;
+}
+
 int cmd_commit(int argc, const char **argv, const char *prefix,
 	       struct workspace *ws)
 {
@@ -27,21 +88,29 @@ int cmd_commit(int argc, const char **argv, const char *prefix,
 	struct stage_stats stats = { 0 };
 	struct object_id top, old;
 	const char *message = NULL, *meta_arg = NULL;
-	struct json *meta, *user;
+	struct provenance_opts popts = PROVENANCE_OPTS_INIT;
+	struct json *user = NULL, *prov;
 	uint64_t entries = 0;
-	int quiet = 0, have_old;
+	int quiet = 0, have_old, no_prov = 0;
 	struct option options[] = {
 		OPT_STRING('m', "message", &message, "message",
 			   "what this version is"),
 		OPT_STRING(0, "meta", &meta_arg, "json",
 			   "the package's user metadata"),
 		OPT__QUIET(&quiet),
+		OPT_PROVENANCE(&popts),
+		OPT_BOOL(0, "no-provenance", &no_prov,
+			 "drop the staged provenance"),
 		OPT_END()
 	};
 
 	argc = parse_options(argc, argv, prefix, options, commit_usage, 0);
 	if (argc)
 		usage_with_options(commit_usage, options);
+	if (meta_arg)
+		user = parse_meta(meta_arg);
+	/* before the index is locked: this may hash and go to registries */
+	prov = build_provenance(ws, &popts, no_prov);
 	begin_index_write(ws);
 	if (stage_refresh(ws, NULL, report_missing, &missing, &stats,
 			  &err) < 0)
@@ -49,19 +118,7 @@ int cmd_commit(int argc, const char **argv, const char *prefix,
 	if (missing.len)
 		die("files of these entries are missing; restore them or "
 		    "'quire rm' the entries:%s", missing.buf);
-	if (meta_arg) {
-		if (json_parse(meta_arg, strlen(meta_arg), &user, &err) < 0)
-			die("--meta is not valid JSON: %s", err.buf);
-		if (user->type != JSON_OBJECT)
-			die("--meta must be a JSON object, like "
-			    "'{\"key\": 1}'");
-		if (package_meta_load(ws, &meta, &err) < 0)
-			die("%s", err.buf);
-		json_object_set(meta, "user_meta", 9, user);
-		if (package_meta_store(ws, meta, &err) < 0)
-			die("%s", err.buf);
-		json_free(meta);
-	}
+	stage_package_meta(ws, user, prov, no_prov);
 	if (package_build(ws, message, PACKAGE_BUILD_MESSAGE, &top, &entries,
 			  &err) < 0)
 		die("%s", err.buf);
@@ -84,6 +141,7 @@ int cmd_commit(int argc, const char **argv, const char *prefix,
 			entries == 1 ? "y" : "ies", stats.hashed,
 			stats.hashed == 1 ? "" : "s");
 	printf("%s\n", oid_to_hex(&top));
+	provenance_opts_release(&popts);
 	strbuf_release(&err);
 	strbuf_release(&missing);
 	return 0;
