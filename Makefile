@@ -43,7 +43,7 @@ ALL_LDFLAGS = $(SAN_FLAGS) -pthread $(LDFLAGS)
 LIBS = $(PKG_LIBS) -lm
 
 LIB_SRC = $(filter-out quire.c,$(wildcard *.c)) \
-	  $(wildcard objects/*.c refs/*.c s3/*.c)
+	  $(wildcard objects/*.c refs/*.c s3/*.c db/*.c export/*.c)
 CMD_SRC = $(wildcard builtin/*.c plumbing/*.c)
 LIB_OBJS = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CMD_OBJS = $(CMD_SRC:%.c=$(BUILD)/%.o)

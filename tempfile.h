@@ -40,4 +40,15 @@ void delete_tempfile(struct tempfile **tp);
 /* Close the fd but keep the file (and its cleanup) registered. */
 int close_tempfile_gently(struct tempfile *t);
 
+/*
+ * A new folder "$TMPDIR/<prefix>XXXXXX" (or /tmp) whose whole tree is
+ * removed when the process exits, unless remove_tempdir() came first.
+ * Returns its path (owned by the registry) or NULL with err.
+ */
+const char *create_tempdir(const char *prefix, struct strbuf *err);
+/* Remove the tree now, and forget it. */
+void remove_tempdir(const char *path);
+/* Remove a folder and everything below it; 0 or -1 with errno. */
+int remove_tree(const char *path);
+
 #endif

@@ -9,7 +9,7 @@
 set -e
 
 PKGS="build-essential pkg-config libcurl4-openssl-dev libsqlite3-dev \
-libssl-dev libexpat1-dev sharness asciidoctor python3"
+libssl-dev libexpat1-dev sharness asciidoctor python3 sqlite3 git"
 TEST_PKGS="swift swift-proxy swift-object swift-container swift-account \
 python3-swift memcached awscli python3-boto3"
 

@@ -1,0 +1,86 @@
+#include "builtin.h"
+#include "export/dsdb.h"
+#include "install.h"
+#include "manifest.h"
+#include "parse-options.h"
+
+static const char * const import_dsdb_usage[] = {
+	"quire import-dsdb [<options>] <namespace>/<name>[:<tag>|@<hash>] <db>",
+	NULL
+};
+
+/* The package metadata of the version installed in ws. */
+static struct json *package_meta(struct workspace *ws,
+				 const struct object_id *top)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct manifest_reader r;
+	struct object_id got;
+	struct json *meta;
+	FILE *fp;
+
+	if (porcelain_open_version(ws, NULL, oid_to_hex(top), &got, &fp,
+				   &err) < 0 ||
+	    manifest_reader_open(&r, fp, oid_to_hex(top), 0, &err) < 0)
+		die("%s", err.buf);
+	meta = r.meta;
+	r.meta = NULL;
+	manifest_reader_release(&r);
+	fclose(fp);
+	strbuf_release(&err);
+	return meta;
+}
+
+int cmd_import_dsdb(int argc, const char **argv, const char *prefix,
+		    struct workspace *unused)
+{
+	struct strbuf err = STRBUF_INIT, kept = STRBUF_INIT;
+	struct install_request rq = { 0 };
+	struct checkout_stats stats = { 0 };
+	struct dsdb_import im = { 0 };
+	struct workspace *ws;
+	struct object_id top;
+	struct json *meta;
+	struct option options[] = {
+		OPT_STRING(0, "registry", &rq.registry, "registry",
+			   "where the package lives"),
+		OPT_STRING(0, "to", &rq.to, "dir",
+			   "the folder to install into (default: ./<name>)"),
+		OPT_STRING(0, "table", &im.table, "name",
+			   "the table to make (default: the exported one's "
+			   "name)"),
+		OPT_BOOL(0, "force", &rq.opts.force,
+			 "overwrite local changes, remove files no longer in "
+			 "the package"),
+		OPT__QUIET(&rq.opts.quiet),
+		OPT_END()
+	};
+
+	argc = parse_options(argc, argv, prefix, options, import_dsdb_usage,
+			     0);
+	if (argc != 2)
+		usage_with_options(import_dsdb_usage, options);
+	rq.rev = argv[0];
+	if (install_package(&rq, &ws, &top, &stats, &kept, &err) < 0)
+		die("%s", err.buf);
+	meta = package_meta(ws, &top);
+	im.dir = ws->root;
+	im.meta = meta;
+	im.db = argv[1];
+	if (dsdb_import(&im, &err) < 0)
+		die("%s", err.buf);
+	if (!rq.opts.quiet)
+		fprintf(stderr, "installed %s@%s into %s; table %s in %s: %"
+			PRIu64 " row%s\n", workspace_package_name(ws),
+			short_hash(&top), ws->root, im.table_used, im.db,
+			im.rows, im.rows == 1 ? "" : "s");
+	if (kept.len)
+		fprintf(stderr, "these files are no longer in the package and "
+			"were kept (--force removes them):\n%s", kept.buf);
+	json_free(meta);
+	free(im.table_used);
+	workspace_free(ws);
+	strbuf_release(&err);
+	strbuf_release(&kept);
+	return 0;
+}
