@@ -5,7 +5,9 @@
 #   BENCH_DIR       scratch folder (default bench/out; needs ~8 GB)
 #   BENCH_FILES     small files for commit/status (default 100000)
 #   BENCH_DIFF      entries of the two versions diffed (default 1000000)
-#   BENCH_ONLY      run only these sections: hash tophash workspace diff s3
+#   BENCH_ONLY      run only these sections: hash tophash workspace diff
+#                   dsdb slice s3
+#   BENCH_DSDB_ROWS, BENCH_SLICE_ROWS: see bench/db.sh
 #   BENCH_S3_*      the s3 section's sizes and servers: see bench/s3.sh
 set -e
 BUILD=${QUIRE_BUILD_DIR:-$(cd "$(dirname "$0")/.." && pwd)/build}
@@ -129,6 +131,15 @@ ha=$(cd "$dws" && "$QUIRE" write-manifest "$a")
 hb=$(cd "$dws" && "$QUIRE" write-manifest "$b")
 echo "quire diff --stat:   $(cd "$dws" && measure_rc "$QUIRE" diff --stat "$ha" "$hb")"
 cat "$DIR/cmd.out"
+fi
+
+. "$(dirname "$0")/db.sh"
+if section dsdb; then
+dsdb_bench
+fi
+
+if section slice; then
+slice_bench
 fi
 
 if section s3; then
