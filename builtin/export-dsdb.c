@@ -3,7 +3,6 @@
 #include "export/dsdb.h"
 #include "export/export.h"
 #include "parse-options.h"
-#include "provenance.h"
 
 static const char * const export_dsdb_usage[] = {
 	"quire export-dsdb [<options>] <db> --table <table> --name <ns>/<name>",
@@ -17,12 +16,10 @@ int cmd_export_dsdb(int argc, const char **argv, const char *prefix,
 	struct strbuf err = STRBUF_INIT, url = STRBUF_INIT;
 	struct string_list file_columns = STRING_LIST_INIT;
 	struct dsdb_export x = { 0 };
-	const char *name = NULL, *reg = NULL, *message = NULL, *root = NULL;
-	struct provenance_opts prov = PROVENANCE_OPTS_INIT;
+	struct export_opts o = EXPORT_OPTS_INIT;
 	struct export_pkg *p;
 	struct object_id top;
 	char *root_abs;
-	int quiet = 0;
 	struct option options[] = {
 		OPT_STRING(0, "table", &x.table, "table", "export this table"),
 		OPT_STRING(0, "query", &x.query, "sql",
@@ -30,20 +27,7 @@ int cmd_export_dsdb(int argc, const char **argv, const char *prefix,
 		OPT_STRING_LIST(0, "file-column", &file_columns, "column",
 				"a column whose values are paths of files "
 				"(repeatable)"),
-		OPT_STRING(0, "name", &name, "namespace/name",
-			   "the package to make"),
-		OPT_STRING(0, "registry", &reg, "registry",
-			   "where to push it (default: origin, else the "
-			   "default registry)"),
-		OPT_STRING('m', "message", &message, "message",
-			   "what this version is"),
-		OPT_STRING(0, "root", &root, "dir",
-			   "relative paths are below it (default: the "
-			   "database's folder)"),
-		OPT_BOOL(0, "skip-missing", &x.skip_missing,
-			 "leave out files that do not exist"),
-		OPT_PROVENANCE(&prov),
-		OPT__QUIET(&quiet),
+		OPT_EXPORT(&o),
 		OPT_END()
 	};
 
@@ -54,25 +38,27 @@ int cmd_export_dsdb(int argc, const char **argv, const char *prefix,
 	if (!x.table == !x.query)
 		usage_msg_opt("give exactly one of --table and --query",
 			      export_dsdb_usage, options);
-	if (!name)
+	if (!o.name)
 		usage_msg_opt("--name is needed: the package to make, as "
 			      "namespace/name", export_dsdb_usage, options);
 	x.db = argv[0];
 	x.file_columns = &file_columns;
-	root_abs = root ? absolute_path(root) : export_default_root(x.db);
+	x.skip_missing = o.skip_missing;
+	root_abs = o.root ? absolute_path(o.root) : export_default_root(x.db);
 	x.root = root_abs;
-	if (export_begin(ws, name, &p, &err) < 0 ||
-	    export_set_provenance(p, &prov, &err) < 0 ||
-	    dsdb_export(p, &x, name, &err) < 0 ||
+	if (export_begin(ws, o.name, &p, &err) < 0 ||
+	    export_set_provenance(p, &o.prov, &err) < 0 ||
+	    dsdb_export(p, &x, o.name, &err) < 0 ||
 	    export_add_input(p, db_file(x.db), &err) < 0 ||
-	    export_publish(p, reg, message, quiet, &top, &url, &err) < 0)
+	    export_publish(p, o.registry, o.message, o.quiet, &top, &url,
+			   &err) < 0)
 		die("%s", err.buf);
 	export_end(p);
-	if (!quiet) {
+	if (!o.quiet) {
 		fprintf(stderr, "exported %" PRIu64 " row%s and %" PRIu64
 			" file%s as %s@%s in %s\n", x.rows,
 			x.rows == 1 ? "" : "s", x.files,
-			x.files == 1 ? "" : "s", name, short_hash(&top),
+			x.files == 1 ? "" : "s", o.name, short_hash(&top),
 			url.buf);
 		if (x.missing)
 			fprintf(stderr, "left out %" PRIu64 " missing file%s "
@@ -82,7 +68,7 @@ int cmd_export_dsdb(int argc, const char **argv, const char *prefix,
 	printf("%s\n", oid_to_hex(&top));
 	free(root_abs);
 	string_list_clear(&file_columns);
-	provenance_opts_release(&prov);
+	provenance_opts_release(&o.prov);
 	strbuf_release(&err);
 	strbuf_release(&url);
 	return 0;

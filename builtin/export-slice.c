@@ -3,7 +3,6 @@
 #include "export/export.h"
 #include "export/slice.h"
 #include "parse-options.h"
-#include "provenance.h"
 
 static const char * const export_slice_usage[] = {
 	"quire export-slice [<options>] <db> --name <ns>/<name>",
@@ -22,14 +21,14 @@ struct file_column {
 };
 
 struct export_slice {
-	const char *db_path, *name, *registry, *message, *root;
+	const char *db_path;
+	struct export_opts o;
 	struct string_list leaf_files, restricts, file_specs;
-	int preview, skip_missing, quiet;
+	int preview;
 	struct db *db;
 	struct slice *slice;
 	struct file_column *fcols;
 	struct export_files *files;	/* NULL without file columns */
-	struct provenance_opts prov;
 	uint64_t nfiles;
 };
 
@@ -145,12 +144,12 @@ static void find_files(struct export_slice *x)
 					 x->fcols[i].col, note_file, x,
 					 &err) < 0)
 			die("%s", err.buf);
-	if (!x->root)
-		x->root = root = export_default_root(x->db_path);
-	if (export_files_resolve(x->files, x->root, x->skip_missing,
+	if (!x->o.root)
+		x->o.root = root = export_default_root(x->db_path);
+	if (export_files_resolve(x->files, x->o.root, x->o.skip_missing,
 				 &missing, &err) < 0)
 		die("%s", err.buf);
-	if (missing && !x->quiet)
+	if (missing && !x->o.quiet)
 		fprintf(stderr, "left out %" PRIu64 " missing file%s "
 			"(--skip-missing)\n", missing, missing == 1 ? "" : "s");
 	free(root);
@@ -255,7 +254,7 @@ static void add_files(struct export_slice *x, struct export_pkg *p)
 
 static void describe(struct export_slice *x, struct export_pkg *p)
 {
-	struct slice_summary sum = { x->name, x->db_path, &x->file_specs,
+	struct slice_summary sum = { x->o.name, x->db_path, &x->file_specs,
 				     x->nfiles };
 	struct strbuf readme = STRBUF_INIT, path = STRBUF_INIT;
 	struct strbuf err = STRBUF_INIT;
@@ -285,23 +284,24 @@ static void publish(struct export_slice *x, struct workspace *ws)
 	struct object_id top;
 	uint64_t rows;
 
-	if (export_begin(ws, x->name, &p, &err) < 0 ||
-	    export_set_provenance(p, &x->prov, &err) < 0)
+	if (export_begin(ws, x->o.name, &p, &err) < 0 ||
+	    export_set_provenance(p, &x->o.prov, &err) < 0)
 		die("%s", err.buf);
 	write_slice(x, p);
 	add_files(x, p);
 	describe(x, p);
 	if (export_add_input(p, db_file(x->db_path), &err) < 0 ||
-	    export_publish(p, x->registry, x->message, x->quiet, &top, &url,
-			   &err) < 0)
+	    export_publish(p, x->o.registry, x->o.message, x->o.quiet, &top,
+			   &url, &err) < 0)
 		die("%s", err.buf);
 	rows = slice_total_rows(x->slice);
-	if (!x->quiet)
+	if (!x->o.quiet)
 		fprintf(stderr, "exported %" PRIu64 " row%s of %d table%s and "
 			"%" PRIu64 " file%s as %s@%s in %s\n", rows,
 			rows == 1 ? "" : "s", sc->ntables,
 			sc->ntables == 1 ? "" : "s", x->nfiles,
-			x->nfiles == 1 ? "" : "s", x->name, short_hash(&top),
+			x->nfiles == 1 ? "" : "s", x->o.name,
+			short_hash(&top),
 			url.buf);
 	printf("%s\n", oid_to_hex(&top));
 	export_end(p);
@@ -318,13 +318,13 @@ static void release(struct export_slice *x)
 	string_list_clear(&x->leaf_files);
 	string_list_clear(&x->restricts);
 	string_list_clear(&x->file_specs);
-	provenance_opts_release(&x->prov);
+	provenance_opts_release(&x->o.prov);
 }
 
 int cmd_export_slice(int argc, const char **argv, const char *prefix,
 		     struct workspace *ws)
 {
-	struct export_slice x = { .prov = PROVENANCE_OPTS_INIT };
+	struct export_slice x = { .o = EXPORT_OPTS_INIT };
 	struct slice_leaves leaves = SLICE_LEAVES_INIT;
 	struct strbuf err = STRBUF_INIT;
 	const char * const *usage = strcmp(argv[0], "slice") ?
@@ -340,22 +340,9 @@ int cmd_export_slice(int argc, const char **argv, const char *prefix,
 				"table>.<column",
 				"the column holds paths of files to add "
 				"(repeatable)"),
-		OPT_STRING(0, "root", &x.root, "dir",
-			   "where relative paths start (default: the "
-			   "database's folder)"),
-		OPT_BOOL(0, "skip-missing", &x.skip_missing,
-			 "leave out missing files instead of stopping"),
-		OPT_STRING(0, "name", &x.name, "ns>/<name",
-			   "the package to publish"),
-		OPT_STRING(0, "registry", &x.registry, "registry",
-			   "where to publish (default: origin, or the "
-			   "embedded registry)"),
-		OPT_STRING('m', "message", &x.message, "message",
-			   "what this version is"),
 		OPT_BOOL(0, "preview", &x.preview,
 			 "print the tables, rows and files; write nothing"),
-		OPT_PROVENANCE(&x.prov),
-		OPT__QUIET(&x.quiet),
+		OPT_EXPORT(&x.o),
 		OPT_END()
 	};
 
@@ -366,10 +353,10 @@ int cmd_export_slice(int argc, const char **argv, const char *prefix,
 	if (!x.restricts.nr && !x.leaf_files.nr)
 		usage_msg_opt("no leaves: give --restrict <table> <condition> "
 			      "or --leaves <file>", usage, options);
-	if (!x.preview && !x.name)
+	if (!x.preview && !x.o.name)
 		usage_msg_opt("--name is needed: the package to make, as "
 			      "namespace/name (or --preview)", usage, options);
-	if (x.name && package_name_check(x.name, &err) < 0)
+	if (x.o.name && package_name_check(x.o.name, &err) < 0)
 		die("%s", err.buf);
 	collect_leaves(&x, &leaves);
 	open_slice(&x);

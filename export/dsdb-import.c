@@ -47,13 +47,14 @@ static int refuse_existing(struct db *db, const char *table,
 	struct db_schema s;
 	int ret = db_schema_read(db, &s, err);
 
-	if (!ret && db_schema_table(&s, table)) {
+	if (ret)
+		return ret;
+	if (db_schema_table(&s, table)) {
 		strbuf_addf(err, "table '%s' already exists in %s; choose "
 			    "another name with --table", table, db_name(db));
 		ret = QERR_EXISTS;
 	}
-	if (!ret)
-		db_schema_release(&s);
+	db_schema_release(&s);
 	return ret;
 }
 

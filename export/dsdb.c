@@ -469,6 +469,11 @@ static int write_readme(const char *path, const char *name,
 	return ret;
 }
 
+static struct json *jstr(const char *s)
+{
+	return json_new_string(s, strlen(s));
+}
+
 static struct json *package_user_meta(struct dsdb_export *x,
 				      struct source *src)
 {
@@ -476,26 +481,19 @@ static struct json *package_user_meta(struct dsdb_export *x,
 	struct json *fcols = json_new_array(), *um = json_new_object(), *c;
 	int i;
 
-	json_object_set(d, "source", 6, json_new_string(x->db,
-							strlen(x->db)));
+	json_object_set(d, "source", 6, jstr(x->db));
 	if (x->table)
-		json_object_set(d, "table", 5,
-				json_new_string(x->table, strlen(x->table)));
+		json_object_set(d, "table", 5, jstr(x->table));
 	else
-		json_object_set(d, "query", 5,
-				json_new_string(x->query, strlen(x->query)));
+		json_object_set(d, "query", 5, jstr(x->query));
 	json_object_set(d, "rows", 4, json_new_uint(x->rows));
 	for (i = 0; i < src->ncols; i++) {
 		c = json_new_object();
-		json_object_set(c, "name", 4, json_new_string(src->names[i],
-						strlen(src->names[i])));
-		json_object_set(c, "type", 4, json_new_string(src->types[i],
-						strlen(src->types[i])));
+		json_object_set(c, "name", 4, jstr(src->names[i]));
+		json_object_set(c, "type", 4, jstr(src->types[i]));
 		json_array_append(cols, c);
 		if (src->is_file[i])
-			json_array_append(fcols,
-					  json_new_string(src->names[i],
-							  strlen(src->names[i])));
+			json_array_append(fcols, jstr(src->names[i]));
 	}
 	json_object_set(d, "columns", 7, cols);
 	json_object_set(d, "file_columns", 12, fcols);

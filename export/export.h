@@ -3,6 +3,8 @@
 
 #include "hash.h"
 #include "json.h"
+#include "parse-options.h"
+#include "provenance.h"
 #include "strbuf.h"
 
 struct workspace;
@@ -17,6 +19,32 @@ struct db_value;
  * when the export ends, however it ends.
  */
 struct export_pkg;
+
+/* The options every export command takes, and their table entries. */
+struct export_opts {
+	const char *name, *registry, *message, *root;
+	int skip_missing, quiet;
+	struct provenance_opts prov;
+};
+
+#define EXPORT_OPTS_INIT \
+	{ NULL, NULL, NULL, NULL, 0, 0, PROVENANCE_OPTS_INIT }
+
+#define OPT_EXPORT(o) \
+	OPT_STRING(0, "name", &(o)->name, "ns>/<name", \
+		   "the package to make"), \
+	OPT_STRING(0, "registry", &(o)->registry, "registry", \
+		   "where to push it (default: origin, else the default " \
+		   "registry)"), \
+	OPT_STRING('m', "message", &(o)->message, "message", \
+		   "what this version is"), \
+	OPT_STRING(0, "root", &(o)->root, "dir", \
+		   "relative paths are below it (default: the database's " \
+		   "folder)"), \
+	OPT_BOOL(0, "skip-missing", &(o)->skip_missing, \
+		 "leave out files that do not exist"), \
+	OPT_PROVENANCE(&(o)->prov), \
+	OPT__QUIET(&(o)->quiet)
 
 /*
  * Start a package for name ("ns/name"). ws (may be NULL) is the caller's
