@@ -35,12 +35,16 @@ PY
 		--table samples --file-column path --name bench/dsdb \
 		--registry "$d/reg" -q)"
 	rm -rf "$d/reg"
-	echo "  again, cold:       $(measure "$QUIRE" export-dsdb "$d/lab.db" \
+	echo "  second run:        $(measure "$QUIRE" export-dsdb "$d/lab.db" \
 		--table samples --file-column path --name bench/dsdb \
 		--registry "$d/reg" -q)"
+	rm -rf "$XDG_CACHE_HOME"	# every object is fetched again
 	echo "quire import-dsdb:   $(measure "$QUIRE" import-dsdb \
 		--registry "$d/reg" --to "$d/inst" bench/dsdb "$d/new.db" -q)"
 	echo "rows imported:       $(sqlite3 "$d/new.db" 'SELECT count(*) FROM samples')"
+	rm -rf "$XDG_CACHE_HOME" "$d/inst2"
+	echo "reference: install:  $(measure "$QUIRE" install -q \
+		--registry "$d/reg" --to "$d/inst2" bench/dsdb)"
 	# the same files as a plain package, for scale: add, commit, push
 	rm -rf "$d/ws" "$d/reg2" && mkdir -p "$d/ws"
 	(cd "$d/ws" && "$QUIRE" init -q bench/plain &&
