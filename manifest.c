@@ -244,6 +244,18 @@ int manifest_reader_open(struct manifest_reader *r, FILE *fp,
 	return 0;
 }
 
+int manifest_read_meta(FILE *fp, const char *name, struct json **meta,
+		       struct strbuf *err)
+{
+	struct manifest_reader r;
+	int ret = manifest_reader_open(&r, fp, name, MANIFEST_READ_LAX, err);
+
+	*meta = ret ? NULL : r.meta;
+	r.meta = NULL;
+	manifest_reader_release(&r);
+	return ret;
+}
+
 int manifest_reader_next(struct manifest_reader *r, struct manifest_entry *e,
 			 struct strbuf *err)
 {

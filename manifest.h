@@ -65,6 +65,9 @@ int manifest_reader_open(struct manifest_reader *r, FILE *fp,
 int manifest_reader_next(struct manifest_reader *r, struct manifest_entry *e,
 			 struct strbuf *err);
 void manifest_reader_release(struct manifest_reader *r);
+/* Just line 1 of fp, the package metadata, as a new object in *meta. */
+int manifest_read_meta(FILE *fp, const char *name, struct json **meta,
+		       struct strbuf *err);
 
 /*
  * Parse one entry line (line 2 onwards) into e. Returns 0 or QERR_CORRUPT

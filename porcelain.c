@@ -3,53 +3,62 @@
 #include "cache.h"
 #include "diff.h"
 #include "fetch.h"
+#include "manifest.h"
 #include "registry.h"
 #include "revision.h"
 #include "workspace.h"
 
-int porcelain_registry(struct workspace *ws, const char *arg, unsigned flags,
-		       struct registry **out, struct strbuf *err)
+int porcelain_registry_url(struct workspace *ws, const char *arg,
+			   struct strbuf *url, struct strbuf *err)
 {
-	struct strbuf key = STRBUF_INIT, path = STRBUF_INIT;
+	struct strbuf key = STRBUF_INIT;
 	struct config user = CONFIG_INIT;
-	const char *url = NULL;
-	int ret;
+	const struct config *cf = ws ? &ws->config : &user;
+	const char *found = NULL;
+	int ret = 0;
 
 	if (!ws) {
-		struct strbuf ignored = STRBUF_INIT;
+		struct strbuf path = STRBUF_INIT, ignored = STRBUF_INIT;
 
 		/* outside a workspace, the user's own remotes count */
 		config_user_path(&path);
 		config_read(&user, path.buf, &ignored);
-		strbuf_reset(&path);
+		strbuf_release(&path);
 		strbuf_release(&ignored);
 	}
 	if (arg && !strchr(arg, '/') && !strchr(arg, ':')) {
 		strbuf_addf(&key, "remote.%s.url", arg);
-		url = config_get(ws ? &ws->config : &user, key.buf);
-		if (!url && strcmp(arg, ".") && strcmp(arg, "..")) {
+		found = config_get(cf, key.buf);
+		if (!found && strcmp(arg, ".") && strcmp(arg, "..")) {
 			strbuf_addf(err, "no remote '%s'; 'quire remote list' "
 				    "shows them", arg);
-			strbuf_release(&key);
-			config_release(&user);
-			return QERR_NOTFOUND;
+			ret = QERR_NOTFOUND;
 		}
 	}
-	if (!url)
-		url = arg;
-	if (!url)
-		url = config_get(ws ? &ws->config : &user,
-				 "remote.origin.url");
-	if (!url) {
-		registry_default_path(&path);
-		url = path.buf;
-	}
-	ret = registry_open(url, flags, out, err);
-	if (ret == QERR_NOTFOUND && !(flags & TRANSPORT_CREATE))
-		strbuf_addstr(err, "; check the name, or push to it first");
+	if (!found)
+		found = arg;
+	if (!found)
+		found = config_get(cf, "remote.origin.url");
+	if (!ret && found)
+		strbuf_addstr(url, found);
+	else if (!ret)
+		registry_default_path(url);
 	strbuf_release(&key);
-	strbuf_release(&path);
 	config_release(&user);
+	return ret;
+}
+
+int porcelain_registry(struct workspace *ws, const char *arg, unsigned flags,
+		       struct registry **out, struct strbuf *err)
+{
+	struct strbuf url = STRBUF_INIT;
+	int ret = porcelain_registry_url(ws, arg, &url, err);
+
+	if (!ret)
+		ret = registry_open(url.buf, flags, out, err);
+	if (ret == QERR_NOTFOUND && !(flags & TRANSPORT_CREATE) && url.len)
+		strbuf_addstr(err, "; check the name, or push to it first");
+	strbuf_release(&url);
 	return ret;
 }
 
@@ -192,4 +201,20 @@ const char *short_hash(const struct object_id *top)
 
 	xsnprintf(b, 13, "%.12s", oid_to_hex(top));
 	return b;
+}
+
+int porcelain_version_meta(struct workspace *ws, const char *registry_arg,
+			   const char *rev, struct object_id *top,
+			   struct json **meta, struct strbuf *err)
+{
+	FILE *fp;
+	int ret;
+
+	*meta = NULL;
+	ret = porcelain_open_version(ws, registry_arg, rev, top, &fp, err);
+	if (ret)
+		return ret;
+	ret = manifest_read_meta(fp, oid_to_hex(top), meta, err);
+	fclose(fp);
+	return ret;
 }

@@ -7,6 +7,7 @@
 struct workspace;
 struct registry;
 struct entry_stream;
+struct json;
 
 /*
  * What porcelain commands share: finding the registry a command talks to
@@ -20,6 +21,9 @@ struct entry_stream;
  */
 int porcelain_registry(struct workspace *ws, const char *arg, unsigned flags,
 		       struct registry **out, struct strbuf *err);
+/* Only the URL or folder that would be opened, into url. */
+int porcelain_registry_url(struct workspace *ws, const char *arg,
+			   struct strbuf *url, struct strbuf *err);
 
 /*
  * Resolve rev -- a local revision (HEAD, a tag, a top hash or a prefix)
@@ -40,6 +44,10 @@ int porcelain_open_stream(struct workspace *ws, const char *registry_arg,
 			  const char *rev, struct object_id *top, FILE **fp,
 			  struct entry_stream **s, struct strbuf *err);
 
+/* The same, for just the package metadata (line 1) in *meta. */
+int porcelain_version_meta(struct workspace *ws, const char *registry_arg,
+			   const char *rev, struct object_id *top,
+			   struct json **meta, struct strbuf *err);
 /* Just the top hash (the manifest is fetched when it comes from afar). */
 int porcelain_resolve(struct workspace *ws, const char *registry_arg,
 		      const char *rev, struct object_id *top,

@@ -663,33 +663,6 @@ int provenance_build(struct workspace *ws, const struct provenance_opts *o,
 
 /* reading and checking */
 
-int provenance_read_meta(FILE *fp, const char *name, struct json **meta,
-			 struct strbuf *err)
-{
-	struct strbuf line = STRBUF_INIT, why = STRBUF_INIT;
-	int ret = strbuf_getline_max(&line, fp, MANIFEST_LINE_MAX, NULL);
-
-	*meta = NULL;
-	if (ret == EOF) {
-		strbuf_addf(err, "manifest %s is empty", name);
-		ret = QERR_CORRUPT;
-	} else if (ret) {
-		strbuf_addf(err, "line 1 of manifest %s is too long", name);
-		ret = QERR_CORRUPT;
-	} else if (json_parse(line.buf, line.len, meta, &why) < 0) {
-		strbuf_addf(err, "manifest %s:1: %s", name, why.buf);
-		ret = QERR_CORRUPT;
-	} else if ((*meta)->type != JSON_OBJECT) {
-		strbuf_addf(err, "manifest %s:1: not a JSON object", name);
-		json_free(*meta);
-		*meta = NULL;
-		ret = QERR_CORRUPT;
-	}
-	strbuf_release(&line);
-	strbuf_release(&why);
-	return ret;
-}
-
 static const struct json *field_at(const struct json *prov, const char *path)
 {
 	const struct json *cur = prov;

@@ -122,13 +122,6 @@ int provenance_parent_parse(const char *arg, char **registry, char **rev,
 			    struct strbuf *err);
 
 /*
- * Read line 1 of a manifest from fp (at its start) into *meta, a new
- * object (json_free()). QERR_CORRUPT names name when it is not one.
- */
-int provenance_read_meta(FILE *fp, const char *name, struct json **meta,
-			 struct strbuf *err);
-
-/*
  * Does prov have the field at the dotted path ("source.commit")? A field
  * that is absent, null, "", [] or {} counts as missing. prov may be NULL.
  */

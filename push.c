@@ -465,7 +465,7 @@ static int head_provenance(struct workspace *ws, const struct object_id *head,
 	*prov = NULL;
 	if (ret)
 		return ret;
-	ret = provenance_read_meta(fp, oid_to_hex(head), &meta, err);
+	ret = manifest_read_meta(fp, oid_to_hex(head), &meta, err);
 	fclose(fp);
 	p = meta ? json_object_get(meta, "provenance") : NULL;
 	if (p)
@@ -598,6 +598,25 @@ static int check_prefix(const char *arg, struct strbuf *out,
 	return 0;
 }
 
+/* Make the registry's latest the version ws was built from. */
+static int base_on_latest(struct workspace *ws, struct registry *reg,
+			  const char *name, struct strbuf *err)
+{
+	struct strbuf ignore = STRBUF_INIT;
+	struct object_id latest;
+	int ret = registry_read_latest(reg, name, &latest, &ignore);
+
+	strbuf_release(&ignore);
+	if (ret == QERR_NOTFOUND)
+		return 0;
+	if (ret < 0) {
+		strbuf_addf(err, "cannot read the latest version of %s in %s",
+			    name, registry_url(reg));
+		return ret;
+	}
+	return push_base_set(ws, reg, name, &latest, err);
+}
+
 int push_run(struct workspace *ws, const struct push_request *rq,
 	     struct object_id *top, struct push_stats *stats,
 	     struct strbuf *registry_url_out, struct strbuf *err)
@@ -633,6 +652,8 @@ int push_run(struct workspace *ws, const struct push_request *rq,
 		ret = workspace_index(ws, err);
 	if (!ret)
 		ret = idx_begin_write(ws->idx, err);
+	if (!ret && rq->on_latest)
+		ret = base_on_latest(ws, reg, name, err);
 	if (!ret && rq->with_data)
 		ret = push_data(ws, reg, name, rq->data_prefix ? prefix.buf :
 				NULL, rq->quiet, stats, err);

@@ -71,7 +71,21 @@ struct push_request {
 	int with_data, with_manifest;
 	const char *data_prefix;
 	int quiet;
+	/*
+	 * Build on whatever the registry's latest is, not on the version
+	 * the workspace came from (an export's scratch workspace came from
+	 * none); latest still moves only from it.
+	 */
+	int on_latest;
 };
+
+/* The options of push and push-manifest for rq->opts (parse-options.h). */
+#define OPT_PUSH_MANIFEST(rq) \
+	OPT_STRING('t', "tag", &(rq)->opts.tag, "tag", "also tag it"), \
+	OPT_BOOL(0, "force", &(rq)->opts.force, \
+		 "move latest even if it moved since this was built"), \
+	OPT_BOOL(0, "allow-local-files", &(rq)->opts.allow_local_files, \
+		 "push even if entries point to local files")
 
 int push_run(struct workspace *ws, const struct push_request *rq,
 	     struct object_id *top, struct push_stats *stats,

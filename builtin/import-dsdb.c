@@ -1,35 +1,13 @@
 #include "builtin.h"
 #include "export/dsdb.h"
 #include "install.h"
-#include "manifest.h"
+#include "json.h"
 #include "parse-options.h"
 
 static const char * const import_dsdb_usage[] = {
 	"quire import-dsdb [<options>] <namespace>/<name>[:<tag>|@<hash>] <db>",
 	NULL
 };
-
-/* The package metadata of the version installed in ws. */
-static struct json *package_meta(struct workspace *ws,
-				 const struct object_id *top)
-{
-	struct strbuf err = STRBUF_INIT;
-	struct manifest_reader r;
-	struct object_id got;
-	struct json *meta;
-	FILE *fp;
-
-	if (porcelain_open_version(ws, NULL, oid_to_hex(top), &got, &fp,
-				   &err) < 0 ||
-	    manifest_reader_open(&r, fp, oid_to_hex(top), 0, &err) < 0)
-		die("%s", err.buf);
-	meta = r.meta;
-	r.meta = NULL;
-	manifest_reader_release(&r);
-	fclose(fp);
-	strbuf_release(&err);
-	return meta;
-}
 
 int cmd_import_dsdb(int argc, const char **argv, const char *prefix,
 		    struct workspace *unused)
@@ -63,7 +41,9 @@ int cmd_import_dsdb(int argc, const char **argv, const char *prefix,
 	rq.rev = argv[0];
 	if (install_package(&rq, &ws, &top, &stats, &kept, &err) < 0)
 		die("%s", err.buf);
-	meta = package_meta(ws, &top);
+	if (porcelain_version_meta(ws, NULL, oid_to_hex(&top), &top, &meta,
+				   &err) < 0)
+		die("%s", err.buf);
 	im.dir = ws->root;
 	im.meta = meta;
 	im.db = argv[1];

@@ -137,18 +137,13 @@ static int open_parent(struct lineage *lg, const struct pending *p,
 {
 	struct strbuf rev = STRBUF_INIT;
 	struct object_id top;
-	FILE *fp = NULL;
 	int ret = check_record(p, err);
 
 	if (!ret) {
 		strbuf_addf(&rev, "%s@%s", p->name, p->top);
-		ret = porcelain_open_version(lg->ws, p->registry, rev.buf,
-					     &top, &fp, err);
+		ret = porcelain_version_meta(lg->ws, p->registry, rev.buf,
+					     &top, meta, err);
 	}
-	if (!ret)
-		ret = provenance_read_meta(fp, p->top, meta, err);
-	if (fp)
-		fclose(fp);
 	strbuf_release(&rev);
 	return ret;
 }
@@ -460,12 +455,12 @@ static void open_root(struct lineage *lg, const char *reg_arg,
 {
 	struct strbuf err = STRBUF_INIT;
 	struct object_id top;
+	struct json *meta;
 	struct node *n;
-	FILE *fp;
 
 	memset(p, 0, sizeof(*p));
 	root_place(lg->ws, reg_arg, rev, p);
-	if (porcelain_open_version(lg->ws, reg_arg, rev, &top, &fp,
+	if (porcelain_version_meta(lg->ws, reg_arg, rev, &top, &meta,
 				   &err) < 0)
 		die("%s", err.buf);
 	p->top = xstrdup(oid_to_hex(&top));
@@ -474,9 +469,7 @@ static void open_root(struct lineage *lg, const char *reg_arg,
 	ALLOC_GROW(lg->nodes, lg->nr + 1, lg->alloc);
 	n = &lg->nodes[lg->nr++];
 	memset(n, 0, sizeof(*n));
-	if (provenance_read_meta(fp, p->top, &n->meta, &err) < 0)
-		die("%s", err.buf);
-	fclose(fp);
+	n->meta = meta;
 	n->name = xstrdup_or_null(p->name);
 	n->registry = xstrdup_or_null(p->registry);
 	n->top = xstrdup(p->top);

@@ -16,11 +16,7 @@ int cmd_push_manifest(int argc, const char **argv, const char *prefix,
 	struct push_stats stats = { 0 };
 	struct object_id top;
 	struct option options[] = {
-		OPT_STRING('t', "tag", &rq.opts.tag, "tag", "also tag it"),
-		OPT_BOOL(0, "force", &rq.opts.force,
-			 "move latest even if it moved since this was built"),
-		OPT_BOOL(0, "allow-local-files", &rq.opts.allow_local_files,
-			 "push even if entries point to local files"),
+		OPT_PUSH_MANIFEST(&rq),
 		OPT__QUIET(&rq.quiet),
 		OPT_END()
 	};

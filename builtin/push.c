@@ -16,13 +16,9 @@ int cmd_push(int argc, const char **argv, const char *prefix,
 	struct push_stats stats = { 0 };
 	struct object_id top;
 	struct option options[] = {
-		OPT_STRING('t', "tag", &rq.opts.tag, "tag", "also tag it"),
+		OPT_PUSH_MANIFEST(&rq),
 		OPT_STRING(0, "prefix", &rq.data_prefix, "prefix",
 			   "where the data goes (default: <ns>/<name>/)"),
-		OPT_BOOL(0, "force", &rq.opts.force,
-			 "move latest even if it moved since this was built"),
-		OPT_BOOL(0, "allow-local-files", &rq.opts.allow_local_files,
-			 "push even if entries point to local files"),
 		OPT__QUIET(&rq.quiet),
 		OPT_END()
 	};

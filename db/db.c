@@ -102,6 +102,40 @@ void db_quote_ident(struct strbuf *sb, const char *name)
 	strbuf_addch(sb, '"');
 }
 
+int db_create_like(struct db *db, const char *table, struct db_stmt *rows,
+		   struct db_stmt **ins, struct strbuf *err)
+{
+	struct strbuf sql = STRBUF_INIT;
+	int i, n = db_columns(rows), ret;
+
+	strbuf_addstr(&sql, "CREATE TABLE ");
+	db_quote_ident(&sql, table);
+	strbuf_addstr(&sql, " (");
+	for (i = 0; i < n; i++) {
+		const char *type = db_column_type(rows, i);
+
+		if (i)
+			strbuf_addstr(&sql, ", ");
+		db_quote_ident(&sql, db_column_name(rows, i));
+		if (*type)
+			strbuf_addf(&sql, " %s", type);
+	}
+	strbuf_addch(&sql, ')');
+	ret = db_exec(db, sql.buf, err);
+	strbuf_reset(&sql);
+	strbuf_addstr(&sql, "INSERT INTO ");
+	db_quote_ident(&sql, table);
+	strbuf_addstr(&sql, " VALUES (");
+	for (i = 0; i < n; i++)
+		strbuf_addf(&sql, "%s?%d", i ? ", " : "", i + 1);
+	strbuf_addch(&sql, ')');
+	*ins = NULL;
+	if (!ret)
+		ret = db_prepare(db, sql.buf, ins, err);
+	strbuf_release(&sql);
+	return ret;
+}
+
 int db_schema_read(struct db *db, struct db_schema *s, struct strbuf *err)
 {
 	memset(s, 0, sizeof(*s));

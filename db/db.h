@@ -68,6 +68,13 @@ const char *db_column_type(struct db_stmt *st, int i);
 void db_column_value(struct db_stmt *st, int i, struct db_value *v);
 void db_finalize(struct db_stmt *st);
 
+/*
+ * Make table with the result columns of rows (their names and declared
+ * types), and prepare *ins, an INSERT of one row of them into it.
+ */
+int db_create_like(struct db *db, const char *table, struct db_stmt *rows,
+		   struct db_stmt **ins, struct strbuf *err);
+
 /* "name" with inner quotes doubled, as an identifier in SQL. */
 void db_quote_ident(struct strbuf *sb, const char *name);
 

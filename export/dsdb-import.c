@@ -65,39 +65,6 @@ struct copy {
 	struct strbuf *paths;	/* one per column: a row may name two files */
 };
 
-static int create_table(struct dsdb_import *im, struct db *db,
-			struct copy *c, const char *table, struct strbuf *err)
-{
-	struct strbuf sql = STRBUF_INIT;
-	int i, ret;
-
-	strbuf_addstr(&sql, "CREATE TABLE ");
-	db_quote_ident(&sql, table);
-	strbuf_addstr(&sql, " (");
-	for (i = 0; i < c->ncols; i++) {
-		const char *type = db_column_type(c->rows, i);
-
-		if (i)
-			strbuf_addstr(&sql, ", ");
-		db_quote_ident(&sql, db_column_name(c->rows, i));
-		if (*type)
-			strbuf_addf(&sql, " %s", type);
-	}
-	strbuf_addch(&sql, ')');
-	ret = db_exec(db, sql.buf, err);
-	strbuf_reset(&sql);
-	strbuf_addstr(&sql, "INSERT INTO ");
-	db_quote_ident(&sql, table);
-	strbuf_addstr(&sql, " VALUES (");
-	for (i = 0; i < c->ncols; i++)
-		strbuf_addf(&sql, "%s?%d", i ? ", " : "", i + 1);
-	strbuf_addch(&sql, ')');
-	if (!ret)
-		ret = db_prepare(db, sql.buf, &c->ins, err);
-	strbuf_release(&sql);
-	return ret;
-}
-
 /* A file column's logical key becomes the installed file's path. */
 static void to_path(struct strbuf *path, const char *dir, struct db_value *v)
 {
@@ -180,7 +147,7 @@ int dsdb_import(struct dsdb_import *im, struct strbuf *err)
 	if (!ret) {
 		ret = refuse_existing(db, table, err);
 		if (!ret)
-			ret = create_table(im, db, &c, table, err);
+			ret = db_create_like(db, table, c.rows, &c.ins, err);
 		if (!ret)
 			ret = copy_rows(im, &c, err);
 		db_finalize(c.ins);

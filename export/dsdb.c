@@ -118,65 +118,26 @@ static void close_source(struct source *src)
 	free(src->is_file);
 }
 
-/* CREATE TABLE <table> ("a" TYPE, ...) for the columns. */
-static void create_sql(struct strbuf *sql, const char *table, int n,
-		       const char **names, const char **types)
-{
-	int i;
-
-	strbuf_addstr(sql, "CREATE TABLE ");
-	db_quote_ident(sql, table);
-	strbuf_addstr(sql, " (");
-	for (i = 0; i < n; i++) {
-		if (i)
-			strbuf_addstr(sql, ", ");
-		db_quote_ident(sql, names[i]);
-		if (*types[i])
-			strbuf_addf(sql, " %s", types[i]);
-	}
-	strbuf_addch(sql, ')');
-}
-
-static void insert_sql(struct strbuf *sql, const char *table, int n)
-{
-	int i;
-
-	strbuf_addstr(sql, "INSERT INTO ");
-	db_quote_ident(sql, table);
-	strbuf_addstr(sql, " VALUES (");
-	for (i = 0; i < n; i++)
-		strbuf_addf(sql, "%s?%d", i ? ", " : "", i + 1);
-	strbuf_addch(sql, ')');
-}
-
 static int open_output(const char *path, struct source *src, struct db **out,
-		       struct strbuf *err)
+		       struct db_stmt **ins, struct strbuf *err)
 {
-	struct strbuf sql = STRBUF_INIT;
-	int ret;
+	int ret = db_open(path, DB_CREATE, out, err);
 
-	ret = db_open(path, DB_CREATE, out, err);
-	create_sql(&sql, "data", src->ncols, src->names, src->types);
 	if (!ret)
-		ret = db_exec(*out, sql.buf, err);
-	strbuf_release(&sql);
+		ret = db_create_like(*out, "data", src->rows, ins, err);
 	return ret;
 }
 
 /* Copy every row; note the files they name. */
-static int copy_rows(struct source *src, struct db *out,
+static int copy_rows(struct source *src, struct db *out, struct db_stmt *ins,
 		     struct export_files *files, uint64_t *rows,
 		     struct strbuf *err)
 {
-	struct strbuf sql = STRBUF_INIT, where = STRBUF_INIT;
+	struct strbuf where = STRBUF_INIT;
 	struct db_value *v = xcalloc(src->ncols, sizeof(*v));
-	struct db_stmt *ins = NULL;
 	int ret, i;
 
-	insert_sql(&sql, "data", src->ncols);
 	ret = db_exec(out, "BEGIN", err);
-	if (!ret)
-		ret = db_prepare(out, sql.buf, &ins, err);
 	while (!ret && (ret = db_step(src->rows, err)) > 0) {
 		ret = 0;
 		++*rows;
@@ -196,11 +157,9 @@ static int copy_rows(struct source *src, struct db *out,
 	}
 	if (ret < 0 && !err->len)
 		strbuf_addstr(err, "reading the rows failed");
-	db_finalize(ins);
 	if (!ret)
 		ret = db_exec(out, "COMMIT", err);
 	free(v);
-	strbuf_release(&sql);
 	strbuf_release(&where);
 	return ret;
 }
@@ -527,6 +486,7 @@ int dsdb_export(struct export_pkg *p, struct dsdb_export *x,
 {
 	struct strbuf path = STRBUF_INIT;
 	struct export_files *files = NULL;
+	struct db_stmt *ins = NULL;
 	struct db *out = NULL;
 	struct source src;
 	int ret;
@@ -534,11 +494,12 @@ int dsdb_export(struct export_pkg *p, struct dsdb_export *x,
 	ret = open_source(x, &src, err);
 	strbuf_addf(&path, "%s/data.sqlite", export_dir(p));
 	if (!ret)
-		ret = open_output(path.buf, &src, &out, err);
+		ret = open_output(path.buf, &src, &out, &ins, err);
 	if (!ret)
 		ret = export_files_init(out, &files, err);
 	if (!ret)
-		ret = copy_rows(&src, out, files, &x->rows, err);
+		ret = copy_rows(&src, out, ins, files, &x->rows, err);
+	db_finalize(ins);
 	if (!ret)
 		ret = export_files_resolve(files, x->root, x->skip_missing,
 					   &x->missing, err);

@@ -9,7 +9,6 @@
 #include "provenance.h"
 #include "push.h"
 #include "refs/refs.h"
-#include "registry.h"
 #include "stage.h"
 #include "tempfile.h"
 #include "workspace.h"
@@ -184,54 +183,26 @@ static int build(struct export_pkg *p, const char *message,
 	return ret;
 }
 
-/*
- * An export is a new version on top of whatever the registry's latest
- * is: make that the version the scratch workspace was built from.
- */
-static int base_on_latest(struct export_pkg *p, struct registry *reg,
-			  struct strbuf *err)
-{
-	struct strbuf ignore = STRBUF_INIT;
-	struct object_id latest;
-	int ret;
-
-	ret = registry_read_latest(reg, p->name, &latest, &ignore);
-	strbuf_release(&ignore);
-	if (ret == QERR_NOTFOUND)
-		return 0;
-	if (ret < 0) {
-		strbuf_addf(err, "cannot read the latest version of %s in %s",
-			    p->name, registry_url(reg));
-		return ret;
-	}
-	return push_base_set(p->scratch, reg, p->name, &latest, err);
-}
-
 int export_publish(struct export_pkg *p, const char *registry,
 		   const char *message, int quiet, struct object_id *top,
 		   struct strbuf *registry_url_out, struct strbuf *err)
 {
 	struct push_request rq = { 0 };
 	struct push_stats stats = { 0 };
-	struct registry *reg = NULL;
 	struct strbuf url = STRBUF_INIT;
 	int ret;
 
 	ret = build(p, message, top, err);
+	/* the caller's remotes name registries, not the scratch's */
 	if (!ret)
-		ret = porcelain_registry(p->caller, registry,
-					 TRANSPORT_CREATE, &reg, err);
-	if (!ret) {
-		strbuf_addstr(&url, registry_url(reg));
-		ret = base_on_latest(p, reg, err);
-	}
-	registry_free(reg);
+		ret = porcelain_registry_url(p->caller, registry, &url, err);
 	if (!ret)
 		ret = idx_commit(p->scratch->idx, err);
 	rq.registry = url.buf;
 	rq.name = p->name;
 	rq.with_data = rq.with_manifest = 1;
 	rq.quiet = quiet;
+	rq.on_latest = 1;
 	if (!ret)
 		ret = push_run(p->scratch, &rq, top, &stats, registry_url_out,
 			       err);
