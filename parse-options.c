@@ -43,7 +43,8 @@ void usage_with_options(const char * const usagestr[],
 void usage_msg_opt(const char *msg, const char * const usagestr[],
 		   const struct option *options)
 {
-	fprintf(stderr, "error: %s\n\n", msg);
+	error("%s", msg);	/* the reporter redacts URLs */
+	fputc('\n', stderr);
 	usage_with_options(usagestr, options);
 }
 

@@ -3,6 +3,7 @@
 #include "chunked-hash.h"
 #include "manifest.h"
 #include "porcelain.h"
+#include "redact.h"
 #include "registry.h"
 #include "run-command.h"
 #include "workspace.h"
@@ -59,40 +60,12 @@ static void order_members(struct json *prov)
 	}
 }
 
-static const char *last_at(const char *s, const char *end)
-{
-	const char *at = NULL;
-
-	for (; s < end; s++)
-		if (*s == '@')
-			at = s;
-	return at;
-}
-
-/*
- * A URL as it may be recorded: credentials ("user:secret@") in its
- * authority are dropped, since nothing secret goes into a manifest.
- */
-static void add_public_url(struct strbuf *out, const char *url)
-{
-	const char *auth = strstr(url, "://"), *end, *at;
-
-	if (!auth) {
-		strbuf_addstr(out, url);
-		return;
-	}
-	auth += 3;
-	end = auth + strcspn(auth, "/?#");
-	at = last_at(auth, end);
-	strbuf_add(out, url, auth - url);
-	strbuf_addstr(out, at ? at + 1 : auth);
-}
-
+/* A URL as it may be recorded: nothing secret goes into a manifest. */
 static void set_url(struct json *obj, const char *key, const char *url)
 {
 	struct strbuf sb = STRBUF_INIT;
 
-	add_public_url(&sb, url);
+	redact_url_to_record(&sb, url);
 	set_string(obj, key, sb.buf);
 	strbuf_release(&sb);
 }
@@ -157,7 +130,7 @@ static struct json *parent_record(const char *name, const char *registry,
 	struct json *p = json_new_object();
 
 	set_string(p, "name", name);
-	set_string(p, "registry", registry);
+	set_url(p, "registry", registry);
 	set_string(p, "top_hash", oid_to_hex(top));
 	return p;
 }
@@ -201,12 +174,15 @@ static int resolve_parent(struct workspace *ws, const char *arg,
 		ret = porcelain_registry(ws, reg_arg, 0, &reg, &why);
 	if (!ret)
 		ret = resolve_in(reg, rev_arg, &rev, &top, &why);
-	if (ret)
-		strbuf_addf(err, "parent '%s': %s%s", arg, why.buf,
+	if (ret) {
+		strbuf_addstr(err, "parent '");
+		redact_url(err, arg);
+		strbuf_addf(err, "': %s%s", why.buf,
 			    ret == QERR_USAGE || strchr(why.buf, ';') ? "" :
 			    "; check it, or push the parent first");
-	else
+	} else {
 		*out = parent_record(rev.name, registry_url(reg), &top);
+	}
 	package_rev_release(&rev);
 	registry_free(reg);
 	free(reg_arg);
@@ -337,7 +313,7 @@ static int git_url(struct git_source *g, struct strbuf *err)
 	int ret = git_run(argv, &raw, err);
 
 	if (!ret && raw.len)
-		add_public_url(&g->url, raw.buf);
+		redact_url_to_record(&g->url, raw.buf);
 	strbuf_release(&raw);
 	return ret < 0 ? ret : 0;
 }

@@ -1,6 +1,7 @@
 #include "quire-compat.h"
 #include "transport.h"
 #include "physical-key.h"
+#include "redact.h"
 #include <sys/mman.h>
 
 int transport_open(const char *url, unsigned flags, struct transport **out,
@@ -20,8 +21,9 @@ int transport_open(const char *url, unsigned flags, struct transport **out,
 		return ret;
 	}
 	if (strstr(url, "://")) {
-		strbuf_addf(err, "unsupported registry '%s': use a folder, "
-			    "file:// or s3://", url);
+		strbuf_addstr(err, "unsupported registry '");
+		redact_url(err, url);
+		strbuf_addstr(err, "': use a folder, file:// or s3://");
 		return QERR_USAGE;
 	}
 	return transport_file_open(url, flags, out, err);
@@ -33,6 +35,7 @@ void transport_free(struct transport *t)
 		return;
 	t->ops->free(t);
 	free(t->url);
+	free(t->path);
 	free(t);
 }
 
@@ -57,6 +60,13 @@ int transport_get_small(struct transport *t, const char *key,
 	}
 	close(fd);
 	return ret;
+}
+
+int transport_conditional(struct transport *t, struct strbuf *err)
+{
+	if (t->conditional < 0)
+		t->conditional = t->ops->conditional(t, err);
+	return t->conditional;
 }
 
 void transfer_init(struct transfer *x, const char *key, int fd)

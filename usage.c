@@ -1,4 +1,5 @@
 #include "quire-compat.h"
+#include "redact.h"
 
 static void (*die_cleanup)(void);
 static int dying;
@@ -8,17 +9,31 @@ void set_die_cleanup(void (*fn)(void))
 	die_cleanup = fn;
 }
 
+/*
+ * Every die(), error() and warning() passes here: a URL in the message
+ * loses its credentials (redact.h), whoever forgot to redact it. Only a
+ * message holding "://" allocates, so "out of memory" still gets out.
+ */
 static void vreport(const char *prefix, const char *fmt, va_list ap,
 		    int errnum)
 {
 	char msg[4096];
+	struct strbuf sb = STRBUF_INIT;
+	const char *shown = msg;
 
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (vsnprintf(msg, sizeof(msg), fmt, ap) >= (int)sizeof(msg))
+		redact_cut_text(msg);
+	if (strstr(msg, "://")) {
+		redact_text(&sb, msg);
+		shown = sb.buf;
+	}
 	fflush(stdout);
 	if (errnum)
-		fprintf(stderr, "%s%s: %s\n", prefix, msg, strerror(errnum));
+		fprintf(stderr, "%s%s: %s\n", prefix, shown,
+			strerror(errnum));
 	else
-		fprintf(stderr, "%s%s\n", prefix, msg);
+		fprintf(stderr, "%s%s\n", prefix, shown);
+	strbuf_release(&sb);
 }
 
 static NORETURN void die_exit(void)

@@ -1,6 +1,7 @@
 #include "builtin.h"
 #include "config.h"
 #include "parse-options.h"
+#include "redact.h"
 
 static const char * const config_usage[] = {
 	"quire config [--global] <key> [<value>]",
@@ -15,6 +16,7 @@ int cmd_config(int argc, const char **argv, const char *prefix,
 	int global = 0, unset = 0, list = 0, ret;
 	struct config own = CONFIG_INIT;
 	struct strbuf path = STRBUF_INIT, key = STRBUF_INIT, err = STRBUF_INIT;
+	struct strbuf shown = STRBUF_INIT;
 	const char *value;
 	size_t i;
 	struct option options[] = {
@@ -36,10 +38,13 @@ int cmd_config(int argc, const char **argv, const char *prefix,
 		strbuf_addf(&path, "%s/config", ws->quire_dir);
 	if (config_read(&own, path.buf, &err) < 0)
 		die("%s", err.buf);
+	/* values are shown with the URLs in them redacted, kept as given */
 	if (list) {
-		for (i = 0; i < own.nr; i++)
-			printf("%s=%s\n", own.entries[i].key,
-			       own.entries[i].value);
+		for (i = 0; i < own.nr; i++) {
+			strbuf_reset(&shown);
+			redact_text(&shown, own.entries[i].value);
+			printf("%s=%s\n", own.entries[i].key, shown.buf);
+		}
 		ret = 0;
 		goto out;
 	}
@@ -50,8 +55,10 @@ int cmd_config(int argc, const char **argv, const char *prefix,
 		/* reading: the workspace's value wins over the user's */
 		value = ws && !global ? config_get(&ws->config, key.buf) :
 			config_get(&own, key.buf);
-		if (value)
-			printf("%s\n", value);
+		if (value) {
+			redact_text(&shown, value);
+			printf("%s\n", shown.buf);
+		}
 		ret = value ? 0 : 1;
 		goto out;
 	}
@@ -72,5 +79,6 @@ out:
 	strbuf_release(&path);
 	strbuf_release(&key);
 	strbuf_release(&err);
+	strbuf_release(&shown);
 	return ret;
 }

@@ -3,6 +3,7 @@
 #include "parse-options.h"
 #include "porcelain.h"
 #include "provenance.h"
+#include "redact.h"
 #include "registry.h"
 
 static const char * const lineage_usage[] = {
@@ -216,7 +217,7 @@ static void add_one_line(struct strbuf *sb, const char *s)
 static void print_line(const struct pending *p, const struct node *n,
 		       const char *suffix)
 {
-	struct strbuf sb = STRBUF_INIT;
+	struct strbuf sb = STRBUF_INIT, shown = STRBUF_INIT;
 	const char *msg = get_string(n->meta, "message");
 
 	strbuf_addf(&sb, "%s%s@%.12s", p->lead, p->label,
@@ -233,7 +234,20 @@ static void print_line(const struct pending *p, const struct node *n,
 		strbuf_addstr(&sb, ": ");
 		add_one_line(&sb, msg);
 	}
-	printf("%s\n", sb.buf);
+	/* a recorded registry, or one in an error, may hold credentials */
+	redact_text(&shown, sb.buf);
+	printf("%s\n", shown.buf);
+	strbuf_release(&sb);
+	strbuf_release(&shown);
+}
+
+/* Print a recorded value with the credentials of its URLs redacted. */
+static void print_redacted(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	redact_text(&sb, s);
+	fputs(sb.buf, stdout);
 	strbuf_release(&sb);
 }
 
@@ -247,8 +261,10 @@ static void print_source(const char *pre, const struct json *src)
 	if (!url && !commit && !version && !dirty)
 		return;
 	printf("%ssource:", pre);
-	if (url)
-		printf(" %s", url);
+	if (url) {
+		printf(" ");
+		print_redacted(url);
+	}
 	if (commit)
 		printf(" %s", commit);
 	if (version || dirty)
@@ -269,7 +285,8 @@ static void print_inputs(const char *pre, const struct json *arr)
 		if (!where)
 			where = get_string(rec, "url");
 		size = get_member(rec, "size", JSON_INT);
-		printf("%sinput: %s", pre, where ? where : "?");
+		printf("%sinput: ", pre);
+		print_redacted(where ? where : "?");
 		if (size)
 			printf(" (%s bytes)", size->u.str.s);
 		printf("\n");
@@ -283,9 +300,11 @@ static void print_env(const char *pre, const struct json *env)
 
 	for (i = 0; env && i < env->u.obj.nr; i++) {
 		m = &env->u.obj.m[i];
-		if (m->value->type == JSON_STRING)
-			printf("%senv: %s=%s\n", pre, m->key,
-			       m->value->u.str.s);
+		if (m->value->type != JSON_STRING)
+			continue;
+		printf("%senv: %s=", pre, m->key);
+		print_redacted(m->value->u.str.s);
+		printf("\n");
 	}
 }
 
@@ -374,7 +393,7 @@ static struct json *node_json(const struct node *n)
 static void print_json(const struct lineage *lg)
 {
 	struct json *doc = json_new_object(), *nodes = json_new_array();
-	struct strbuf out = STRBUF_INIT;
+	struct strbuf out = STRBUF_INIT, shown = STRBUF_INIT;
 	size_t i;
 
 	json_object_set(doc, "root", 4, string_or_null(lg->nodes[0].top));
@@ -382,9 +401,11 @@ static void print_json(const struct lineage *lg)
 		json_array_append(nodes, node_json(&lg->nodes[i]));
 	json_object_set(doc, "nodes", 5, nodes);
 	json_write_python(&out, doc);
-	printf("%s\n", out.buf);
+	redact_text(&shown, out.buf);
+	printf("%s\n", shown.buf);
 	json_free(doc);
 	strbuf_release(&out);
+	strbuf_release(&shown);
 }
 
 /* the root */

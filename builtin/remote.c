@@ -1,5 +1,6 @@
 #include "builtin.h"
 #include "parse-options.h"
+#include "redact.h"
 
 static const char * const remote_usage[] = {
 	"quire remote add <name> <url>",
@@ -32,6 +33,7 @@ int cmd_remote(int argc, const char **argv, const char *prefix,
 	       struct workspace *ws)
 {
 	struct strbuf key = STRBUF_INIT, err = STRBUF_INIT;
+	struct strbuf shown = STRBUF_INIT;
 	int verbose = 0;
 	size_t i;
 	struct option options[] = {
@@ -50,12 +52,13 @@ int cmd_remote(int argc, const char **argv, const char *prefix,
 			if (strncmp(k, "remote.", 7) || len < 12 ||
 			    strcmp(k + len - 4, ".url"))
 				continue;
+			strbuf_reset(&shown);
 			if (verbose)
-				printf("%.*s\t%s\n", (int)(len - 11), k + 7,
-				       ws->config.entries[i].value);
-			else
-				printf("%.*s\n", (int)(len - 11), k + 7);
+				redact_url(&shown, ws->config.entries[i].value);
+			printf("%.*s%s%s\n", (int)(len - 11), k + 7,
+			       verbose ? "\t" : "", shown.buf);
 		}
+		strbuf_release(&shown);
 		return 0;
 	}
 	if (!strcmp(argv[0], "add")) {
@@ -69,10 +72,12 @@ int cmd_remote(int argc, const char **argv, const char *prefix,
 			die("remote '%s' already exists; remove it first",
 			    argv[1]);
 		if (strncmp(argv[2], "s3://", 5) &&
-		    strncmp(argv[2], "file://", 7) && argv[2][0] != '/')
+		    strncmp(argv[2], "file://", 7) && argv[2][0] != '/') {
+			redact_url(&shown, argv[2]);
 			die("'%s' is not a registry URL: use "
 			    "s3://bucket/prefix, file:///path or an absolute "
-			    "path", argv[2]);
+			    "path", shown.buf);
+		}
 		if (workspace_config_set(ws, key.buf, argv[2], &err) < 0)
 			die("%s", err.buf);
 	} else if (!strcmp(argv[0], "remove") || !strcmp(argv[0], "rm")) {
@@ -88,5 +93,6 @@ int cmd_remote(int argc, const char **argv, const char *prefix,
 	}
 	strbuf_release(&key);
 	strbuf_release(&err);
+	strbuf_release(&shown);
 	return 0;
 }

@@ -1,4 +1,5 @@
 #include "quire-compat.h"
+#include "redact.h"
 #include "s3/s3.h"
 #include "s3/sigv4.h"
 #include "s3/xml.h"
@@ -92,6 +93,13 @@ static int setup_endpoint(struct s3_client *c, struct strbuf *err)
 	if (strchr(c->scheme_host.buf + 8, '/')) {
 		strbuf_addstr(err, "the S3 endpoint must be "
 			      "scheme://host[:port] without a path");
+		return QERR_USAGE;
+	}
+	if (strchr(c->scheme_host.buf, '@')) {
+		strbuf_addstr(err, "the S3 endpoint must be "
+			      "scheme://host[:port] without credentials; "
+			      "set AWS_ACCESS_KEY_ID and "
+			      "AWS_SECRET_ACCESS_KEY, or AWS_PROFILE");
 		return QERR_USAGE;
 	}
 	c->path_style = 1;
@@ -537,6 +545,14 @@ static int retryable(CURLcode cc, long status, const struct s3_request *rq)
 	if (status == 409 &&
 	    !strcmp(rq->code.buf, "ConditionalRequestConflict"))
 		return 1;
+	/*
+	 * The body the server got is not the one signed (a byte changed or
+	 * went missing on the way): nothing was stored; send it again.
+	 */
+	if (status == 400 && (!strcmp(rq->code.buf, "BadDigest") ||
+			      !strcmp(rq->code.buf,
+				      "XAmzContentSHA256Mismatch")))
+		return 1;
 	return status == 400 && !strcmp(rq->code.buf, "RequestTimeout");
 }
 
@@ -552,7 +568,7 @@ static double backoff(int attempt)
 
 static void log_line(const struct s3_request *rq, const char *what)
 {
-	struct strbuf sb = STRBUF_INIT;
+	struct strbuf sb = STRBUF_INIT, line = STRBUF_INIT;
 	const char *const *q;
 
 	if (!s3_verbose)
@@ -561,8 +577,11 @@ static void log_line(const struct s3_request *rq, const char *what)
 	for (q = rq->query; q && *q; q += 2)
 		strbuf_addf(&sb, "%c%s=%s", q == rq->query ? '?' : '&', q[0],
 			    q[1] ? q[1] : "");
-	fprintf(stderr, "s3: %s %s\n", sb.buf, what);
+	strbuf_addf(&sb, " %s", what);
+	redact_text(&line, sb.buf);
+	fprintf(stderr, "s3: %s\n", line.buf);
 	strbuf_release(&sb);
+	strbuf_release(&line);
 }
 
 static void fail_message(struct s3_client *c, struct s3_request *rq,
@@ -817,6 +836,16 @@ int s3_url_parse(const char *url, struct strbuf *bucket,
 	slash = strchrnul(p, '/');
 	if (slash == p)
 		goto bad;
+	if (memchr(p, '@', strcspn(p, "/?#"))) {
+		strbuf_addstr(err, "'");
+		redact_url(err, url);
+		strbuf_addstr(err, "' holds credentials: an s3:// URL names "
+			      "a bucket and a prefix only; AWS credentials "
+			      "come from the environment (AWS_ACCESS_KEY_ID, "
+			      "AWS_SECRET_ACCESS_KEY) or a profile "
+			      "(AWS_PROFILE, ~/.aws/credentials)");
+		return QERR_USAGE;
+	}
 	strbuf_add(bucket, p, slash - p);
 	while (*slash == '/')
 		slash++;
@@ -830,7 +859,8 @@ int s3_url_parse(const char *url, struct strbuf *bucket,
 		goto bad;
 	return 0;
 bad:
-	strbuf_addf(err, "invalid S3 URL '%s': use s3://bucket or "
-		    "s3://bucket/prefix", url);
+	strbuf_addstr(err, "invalid S3 URL '");
+	redact_url(err, url);
+	strbuf_addstr(err, "': use s3://bucket or s3://bucket/prefix");
 	return QERR_USAGE;
 }
