@@ -1,5 +1,5 @@
 #include "quire-compat.h"
-#include "stage.h"
+#include "stage-internal.h"
 #include "chunked-hash.h"
 #include "index-db.h"
 #include "logical-key.h"
@@ -34,6 +34,8 @@ struct remote_adder {
 	const char *bucket;
 	size_t skip;		/* bytes of the S3 prefix to drop */
 	const char *prefix;	/* logical prefix, ends in '/' or empty */
+	const char *by;		/* claim keys for this URL; NULL: no */
+	uint64_t listed;	/* objects found below a folder */
 	struct remote_obj *objs;
 	size_t nr, alloc;
 	struct stage_stats *stats;
@@ -226,6 +228,16 @@ static int queue(struct remote_adder *a, const char *key, const char *logical)
 		strbuf_addf(a->err, " (from s3://%s/%s)", a->bucket, key);
 		return QERR_CORRUPT;
 	}
+	if (a->by) {
+		struct strbuf source = STRBUF_INIT;
+		int ret;
+
+		strbuf_addf(&source, "s3://%s/%s", a->bucket, key);
+		ret = stage_claim(a->ws, logical, source.buf, a->by, a->err);
+		strbuf_release(&source);
+		if (ret)
+			return ret < 0 ? ret : 0;	/* 1: queued before */
+	}
 	ALLOC_GROW(a->objs, a->nr + 1, a->alloc);
 	o = &a->objs[a->nr++];
 	memset(o, 0, sizeof(*o));
@@ -246,6 +258,7 @@ static int each_object(const char *key, uint64_t size, void *payload)
 
 	if (len && key[len - 1] == '/')
 		return 0;	/* a "folder" marker object */
+	a->listed++;
 	strbuf_addf(&logical, "%s%s", a->prefix, key + a->skip);
 	ret = queue(a, key, logical.buf);
 	strbuf_release(&logical);
@@ -255,6 +268,13 @@ static int each_object(const char *key, uint64_t size, void *payload)
 int stage_add_remote(struct workspace *ws, const char *url,
 		     const char *prefix, struct stage_stats *stats,
 		     struct strbuf *err)
+{
+	return stage_add_remote_by(ws, url, prefix, NULL, stats, err);
+}
+
+int stage_add_remote_by(struct workspace *ws, const char *url,
+			const char *prefix, const char *by,
+			struct stage_stats *stats, struct strbuf *err)
 {
 	struct remote_adder a = { 0 };
 	struct strbuf bucket = STRBUF_INIT, key = STRBUF_INIT,
@@ -272,6 +292,7 @@ int stage_add_remote(struct workspace *ws, const char *url,
 	}
 	a.ws = ws;
 	a.bucket = bucket.buf;
+	a.by = by;
 	a.stats = stats;
 	a.err = err;
 	/* s3_url_parse leaves a trailing '/' on what it found */
@@ -297,10 +318,21 @@ int stage_add_remote(struct workspace *ws, const char *url,
 	if (is_folder && lp.len && lp.buf[lp.len - 1] != '/')
 		strbuf_addch(&lp, '/');
 	a.prefix = lp.buf;
+	if (is_folder && by) {
+		struct strbuf source = STRBUF_INIT;
+
+		/* the folder's own key: one folder may not take another's */
+		strbuf_addf(&source, "s3://%s/%s", a.bucket, folder.buf);
+		ret = stage_claim(ws, lp.buf, source.buf, by, err);
+		strbuf_release(&source);
+		if (ret < 0)
+			goto out;
+		ret = 0;
+	}
 	if (is_folder) {
 		a.skip = folder.len;
 		ret = s3_list(a.c, a.bucket, folder.buf, each_object, &a, err);
-		if (!ret && !a.ret && !a.nr && !stats->added) {
+		if (!ret && !a.ret && !a.listed) {
 			strbuf_addf(err, "nothing to add at %s: no object "
 				    "there or below", url);
 			ret = QERR_NOTFOUND;

@@ -1,5 +1,5 @@
 #include "quire-compat.h"
-#include "stage.h"
+#include "stage-internal.h"
 #include "chunked-hash.h"
 #include "index-db.h"
 #include "logical-key.h"
@@ -190,7 +190,22 @@ struct adder {
 	struct workspace *ws;
 	struct stage_stats *stats;
 	struct strbuf *err;
+	const char *by;		/* claim keys for this path; NULL: no */
 };
+
+int stage_claim(struct workspace *ws, const char *key, const char *source,
+		const char *by, struct strbuf *err)
+{
+	struct strbuf other = STRBUF_INIT;
+	int ret = idx_claim(ws->idx, key, source, by, &other, err);
+
+	if (ret == QERR_EXISTS)
+		strbuf_addf(err, "'%s' would be staged from both '%s' and "
+			    "'%s'; add one of them on its own with --as <key>",
+			    key, other.buf, by);
+	strbuf_release(&other);
+	return ret;
+}
 
 static int add_file(struct adder *a, const char *path, const char *key)
 {
@@ -201,6 +216,11 @@ static int add_file(struct adder *a, const char *path, const char *key)
 	if (logical_key_check(key, strlen(key), LOGICAL_KEY_PATH, a->err) < 0) {
 		strbuf_addf(a->err, " (from '%s')", path);
 		return QERR_CORRUPT;
+	}
+	if (a->by) {
+		ret = stage_claim(a->ws, key, path, a->by, a->err);
+		if (ret < 0)
+			return ret;
 	}
 	idx_entry_init(&e);
 	if (idx_key_conflict(a->ws->idx, key, &other)) {
@@ -268,7 +288,8 @@ static int add_dir(struct adder *a, struct strbuf *path, struct strbuf *key)
 				continue;
 			strbuf_addch(key, '/');
 			ret = add_dir(a, path, key);
-		} else if (S_ISREG(st.st_mode)) {
+		} else if (S_ISREG(st.st_mode) &&
+			   !is_quire_leftover(de->d_name)) {
 			ret = add_file(a, path->buf, key->buf);
 		}
 	}
@@ -278,17 +299,20 @@ static int add_dir(struct adder *a, struct strbuf *path, struct strbuf *key)
 	return ret;
 }
 
-int stage_add(struct workspace *ws, const char *path, const char *prefix,
-	      struct stage_stats *stats, struct strbuf *err)
+static int add_local(struct workspace *ws, const char *path,
+		     const char *prefix, const char *by,
+		     struct stage_stats *stats, struct strbuf *err)
 {
-	struct adder a = { ws, stats, err };
+	struct adder a = { ws, stats, err, by };
 	struct strbuf p = STRBUF_INIT, key = STRBUF_INIT;
 	char *abs = absolute_path(path), *def = NULL;
 	struct stat st;
 	int ret;
 
-	if (stat(abs, &st) < 0) {
-		strbuf_addf(err, "cannot add '%s': %s", path, strerror(errno));
+	/* "" names no file (as for stat()), not the current folder */
+	if (!*path || stat(abs, &st) < 0) {
+		strbuf_addf(err, "cannot add '%s': %s", path,
+			    strerror(*path ? errno : ENOENT));
 		free(abs);
 		return QERR_NOTFOUND;
 	}
@@ -299,7 +323,10 @@ int stage_add(struct workspace *ws, const char *path, const char *prefix,
 		if (key.len && key.buf[key.len - 1] != '/')
 			strbuf_addch(&key, '/');
 		strbuf_addstr(&p, abs);
-		ret = add_dir(&a, &p, &key);
+		/* the folder's own key: one folder may not take another's */
+		ret = by ? stage_claim(ws, key.buf, abs, by, err) : 0;
+		if (ret >= 0)
+			ret = add_dir(&a, &p, &key);
 		if (!ret)
 			ret = idx_add_watch(ws->idx, key.buf, abs, err);
 	} else if (S_ISREG(st.st_mode)) {
@@ -319,5 +346,38 @@ int stage_add(struct workspace *ws, const char *path, const char *prefix,
 	strbuf_release(&key);
 	free(def);
 	free(abs);
+	return ret;
+}
+
+int stage_add(struct workspace *ws, const char *path, const char *prefix,
+	      struct stage_stats *stats, struct strbuf *err)
+{
+	return add_local(ws, path, prefix, NULL, stats, err);
+}
+
+int stage_add_paths(struct workspace *ws, const char *const *paths,
+		    int nr, const char *as, int *failed,
+		    struct stage_stats *stats, struct strbuf *err)
+{
+	const char *by;
+	int i, ret = 0;
+
+	if (as && nr != 1)
+		BUG("a logical prefix for %d paths", nr);
+	for (i = 0; !ret && i < nr; i++) {
+		/* one path cannot collide with itself: no claims needed */
+		by = nr > 1 ? paths[i] : NULL;
+		if (!strncmp(paths[i], "s3://", 5))
+			ret = stage_add_remote_by(ws, paths[i], as, by, stats,
+						  err);
+		else
+			ret = add_local(ws, paths[i], as, by, stats, err);
+		if (ret < 0 && failed)
+			*failed = i;
+		else if (ret > 0)
+			ret = 0;
+	}
+	if (nr > 1)
+		idx_claims_drop(ws->idx);
 	return ret;
 }

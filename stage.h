@@ -27,7 +27,9 @@ struct stage_stats {
  * changed since it was hashed (by its stat), or was never hashed, is hashed
  * again on all cores. A changed hash drops the entry's remote copy (the
  * bytes are now only local). Missing files are reported and left alone.
- * Runs inside the caller's index write transaction. prefix may be NULL.
+ * Runs inside the caller's index write transaction, or a cache
+ * transaction (idx_begin_cache()) for a command that only reads. prefix
+ * may be NULL.
  */
 int stage_refresh(struct workspace *ws, const char *prefix,
 		  stage_report_fn *fn, void *payload,
@@ -52,6 +54,21 @@ int stage_add(struct workspace *ws, const char *path, const char *prefix,
 int stage_add_remote(struct workspace *ws, const char *url,
 		     const char *prefix, struct stage_stats *stats,
 		     struct strbuf *err);
+
+/*
+ * Stage paths[0..nr) as one change ('quire add a b c'): each a local file
+ * or folder as stage_add() stages it, or an "s3://" URL as
+ * stage_add_remote() does, under its default key; as, when not NULL, is
+ * the prefix of the one path (nr must be 1). Two paths that would stage
+ * one key from different sources (files, objects, or for a folder's own
+ * key, folders) are refused, naming both; a path given twice, or a file
+ * inside a folder also given, is staged once. On an error, *failed (when
+ * failed is not NULL) is the index of the path that failed; entries
+ * staged before it are left to the caller's transaction to roll back.
+ */
+int stage_add_paths(struct workspace *ws, const char *const *paths,
+		    int nr, const char *as, int *failed,
+		    struct stage_stats *stats, struct strbuf *err);
 
 /* The logical key for path by the rule above (caller frees). */
 char *stage_default_key(struct workspace *ws, const char *abspath,

@@ -48,7 +48,7 @@ PY
 	# the same files as a plain package, for scale: add, commit, push
 	rm -rf "$d/ws" "$d/reg2" && mkdir -p "$d/ws"
 	(cd "$d/ws" && "$QUIRE" init -q bench/plain &&
-	 "$QUIRE" add -q "$d/files" files)
+	 "$QUIRE" add -q --as files "$d/files")
 	echo "reference: commit:   $(cd "$d/ws" && measure "$QUIRE" commit -q -m b)"
 	echo "reference: push:     $(cd "$d/ws" && measure "$QUIRE" push -q \
 		--allow-local-files "$d/reg2" bench/plain)"

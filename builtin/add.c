@@ -1,39 +1,68 @@
 #include "builtin.h"
+#include "logical-key.h"
 #include "parse-options.h"
 #include "stage.h"
 
 static const char * const add_usage[] = {
-	"quire add [-q] (<path> | s3://<bucket>/<key>) [<logical-prefix>]",
+	"quire add [-q] [--as <key>] <path>...",
 	NULL
 };
+
+/*
+ * Was arg meant as the <logical-prefix> of the old two-operand form
+ * ('quire add <path> <logical-prefix>')? It names no file, and it is a
+ * key, or a prefix ending in '/', or the empty prefix.
+ */
+static int looks_like_key(const char *arg)
+{
+	struct strbuf err = STRBUF_INIT;
+	size_t len = strlen(arg);
+	int ret;
+
+	if (!strncmp(arg, "s3://", 5))
+		return 0;
+	if (len && arg[len - 1] == '/')
+		len--;
+	ret = !len || !logical_key_check(arg, len, 0, &err);
+	strbuf_release(&err);
+	return ret;
+}
 
 int cmd_add(int argc, const char **argv, const char *prefix,
 	    struct workspace *ws)
 {
 	struct strbuf err = STRBUF_INIT;
 	struct stage_stats stats = { 0 };
-	int quiet = 0, ret;
+	const char *as = NULL;
+	int quiet = 0, failed = 0, ret;
 	struct option options[] = {
 		OPT__QUIET(&quiet),
+		OPT_STRING(0, "as", &as, "key",
+			   "the key (a folder: the prefix) of the one <path>"),
 		OPT_END()
 	};
 
 	argc = parse_options(argc, argv, prefix, options, add_usage, 0);
-	if (argc < 1 || argc > 2)
+	if (argc < 1)
 		usage_with_options(add_usage, options);
+	if (as && argc != 1)
+		usage_msg_opt("--as takes exactly one <path>", add_usage,
+			      options);
 	begin_index_write(ws);
-	if (!strncmp(argv[0], "s3://", 5))
-		ret = stage_add_remote(ws, argv[0], argc > 1 ? argv[1] : NULL,
-				       &stats, &err);
-	else
-		ret = stage_add(ws, argv[0], argc > 1 ? argv[1] : NULL,
-				&stats, &err);
+	ret = stage_add_paths(ws, argv, argc, as, &failed, &stats, &err);
+	if (ret == QERR_NOTFOUND && argc == 2 && failed == 1 &&
+	    looks_like_key(argv[1]))
+		strbuf_addstr(&err, " (to stage under another name, use "
+			      "--as <key>)");
 	if (ret < 0)
 		die("%s", err.buf);
 	commit_index_write(ws);
-	if (!quiet)
+	if (!quiet && argc == 1)
 		fprintf(stderr, "staged %" PRIu64 " file%s from '%s'\n",
 			stats.added, stats.added == 1 ? "" : "s", argv[0]);
+	else if (!quiet)
+		fprintf(stderr, "staged %" PRIu64 " file%s from %d paths\n",
+			stats.added, stats.added == 1 ? "" : "s", argc);
 	strbuf_release(&err);
 	return 0;
 }

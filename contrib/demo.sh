@@ -24,8 +24,7 @@ printf '# Sample\nA small data set.\n' >sample/README.md
 echo "== make it a package and publish it"
 cd sample
 q init demo/sample
-q add train
-q add val
+q add train val
 q set README.md README.md --meta '{"kind": "readme"}'
 q status
 q commit -m "first version"

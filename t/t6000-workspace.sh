@@ -184,11 +184,11 @@ test_expect_success 'add of a folder from a subfolder: keys are relative to the 
 	EOF
 '
 
-test_expect_success 'add of a file; a second argument is the key, or a prefix with /' '
+test_expect_success 'add of a file; --as gives its key, or a prefix with /' '
 	quire -C w add top.txt &&
-	quire -C w add top.txt docs/readme.txt &&
-	quire -C w add top.txt copies/ &&
-	quire -C w add data raw &&
+	quire -C w add --as docs/readme.txt top.txt &&
+	quire -C w add --as copies/ top.txt &&
+	quire -C w add --as raw data &&
 	status_is w <<-\EOF
 	A copies/top.txt
 	A data/a.txt
@@ -213,7 +213,7 @@ test_expect_success 'a missing path is fatal and stages nothing' '
 	quire -C w status --porcelain >before &&
 	test_fatal 128 quire -C w add nope &&
 	test_grep "cannot add .nope." err &&
-	test_fatal 128 quire -C w add nope some/key &&
+	test_fatal 128 quire -C w add --as some/key nope &&
 	quire -C w status --porcelain >after &&
 	test_cmp before after
 '
@@ -222,7 +222,7 @@ test_expect_success 'add refuses a bad logical key' '
 	quire -C w status --porcelain >before &&
 	for key in "a//b" "../x" ".quire/x" "/abs"
 	do
-		test_fatal 128 quire -C w add top.txt "$key" &&
+		test_fatal 128 quire -C w add --as "$key" top.txt &&
 		test_grep "invalid logical key" err || return 1
 	done &&
 	quire -C w status --porcelain >after &&
@@ -444,7 +444,7 @@ test_expect_success 'add and set refuse to make a key both a file and a folder' 
 	test_grep "both a file and a folder" err &&
 	mkdir -p ff/dir/a &&
 	echo y >ff/dir/a/y &&
-	test_fatal 128 quire -C ff add dir "" &&
+	test_fatal 128 quire -C ff add --as "" dir &&
 	test_grep "both a file and a folder" err &&
 	quire -C ff status --porcelain >out &&
 	test_must_be_empty out

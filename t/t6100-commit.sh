@@ -79,7 +79,7 @@ test_expect_success '--meta puts user_meta before the message' '
 test_expect_success 'the same files and metadata give the package quilt3 built (025)' '
 	mkdir v25 &&
 	quire -C v25 init -q ns/v25 &&
-	quire -C v25 add -q "$VECTORS/025.files" "" &&
+	quire -C v25 add -q --as "" "$VECTORS/025.files" &&
 	quire -C v25 meta README.md "$META_README" &&
 	quire -C v25 meta data/a.csv "$META_CSV" &&
 	quire -C v25 commit -q -m v1 --meta "$META_025" >actual &&
@@ -278,7 +278,7 @@ test_expect_success 'setup: two versions of 1000 entries, a few apart' '
 	echo y >>big/f/0500 &&
 	quire -C big rm -q f/0999 &&
 	echo n >big/f/new &&
-	quire -C big add -q f/new f/new &&
+	quire -C big add -q f/new &&
 	quire -C big meta f/0123 "$META_K" &&
 	quire -C big commit -q -m two >two
 '

@@ -42,6 +42,19 @@ test_expect_success 'setup: a workspace with small, odd-named and large files' '
 	quire -C w commit -q -m v1 >v1
 '
 
+# Where new bytes go: in a versioned bucket, below <ns>/<name>/ (every
+# write is a new version); in an unversioned one on a server that cannot
+# refuse an overwrite (Swift), in the version's own folder, named by the
+# whole top hash, which no push of other bytes chooses.
+data_dir () {
+	if test "$1" = vers
+	then
+		echo reg/ns/pkg/
+	else
+		echo "reg/ns/pkg/$2/"
+	fi
+}
+
 for B in plain vers
 do
 	test_expect_success "$B: push writes the quilt3 layout (checked with aws)" '
@@ -59,17 +72,19 @@ do
 		s3_aws s3 cp s3://$B/reg/.quilt/named_packages/ns/pkg/latest - >latest &&
 		printf "%s" "$(cat v1)" >expect &&
 		test_cmp expect latest &&
-		s3_aws s3api head-object --bucket $B --key "reg/ns/pkg/data/sub/o b+j é.txt" \
+		D=$(data_dir $B $(cat v1)) &&
+		s3_aws s3api head-object --bucket $B --key "${D}data/sub/o b+j é.txt" \
 			--query ContentLength --output text >size &&
 		echo 5 >expect &&
 		test_cmp expect size
 	'
 
 	test_expect_success "$B: the large file went up in parts cut like its hash" '
-		s3_aws s3api head-object --bucket $B --key reg/ns/pkg/data/big.bin \
+		D=$(data_dir $B $(cat v1)) &&
+		s3_aws s3api head-object --bucket $B --key ${D}data/big.bin \
 			--query ETag --output text >etag &&
 		grep -e "-2\"*$" etag &&
-		s3_aws s3 cp s3://$B/reg/ns/pkg/data/big.bin got.bin &&
+		s3_aws s3 cp s3://$B/${D}data/big.bin got.bin &&
 		cmp w-$B/data/big.bin got.bin
 	'
 
@@ -77,7 +92,7 @@ do
 		quire -C w-$B cat-manifest HEAD >m &&
 		physical_keys m >keys &&
 		test_line_count = 3 keys &&
-		! grep -v "^s3://$B/reg/ns/pkg/data/" keys &&
+		! grep -v "^s3://$B/$(data_dir $B $(cat v1))data/" keys &&
 		if test $B = vers
 		then
 			test_line_count = 3 keys &&
@@ -110,7 +125,7 @@ do
 			>out 2>err &&
 		data_gets >gets &&
 		test_line_count = 1 gets &&
-		test_grep "^GET /$B/reg/ns/pkg/\([0-9a-f]\{12\}/\)\{0,1\}data/a.txt" gets &&
+		test_grep "^GET /$B/$(data_dir $B $(cat v2-$B))data/a.txt" gets &&
 		quire -C i-$B verify &&
 		cmp w-$B/data/a.txt i-$B/data/a.txt
 	'
@@ -124,13 +139,15 @@ do
 	'
 done
 
-test_expect_success 'unversioned: other bytes at a key go to the version folder' '
+test_expect_success 'unversioned, no conditional writes: each version has its own folder' '
 	quire -C w-plain cat-manifest HEAD >m &&
 	physical_keys m >keys &&
-	grep "^s3://plain/reg/ns/pkg/$(cut -c1-12 v2-plain)/data/a.txt$" keys &&
-	s3_aws s3 cp s3://plain/reg/ns/pkg/data/a.txt - >got &&
+	grep "^s3://plain/reg/ns/pkg/$(cat v2-plain)/data/a.txt$" keys &&
+	grep "^s3://plain/reg/ns/pkg/$(cat v1)/data/big.bin$" keys &&
+	s3_aws s3 cp s3://plain/reg/ns/pkg/$(cat v1)/data/a.txt - >got &&
 	echo alpha >expect &&
-	test_cmp expect got
+	test_cmp expect got &&
+	! s3_aws s3api head-object --bucket plain --key reg/ns/pkg/data/a.txt
 '
 
 test_expect_success 'versioned: the key holds the new bytes, the old version the old' '
@@ -225,7 +242,7 @@ test_expect_success 'a server that fails some requests: retried, then done' '
 	test_cmp expect n &&
 	test_grep "^PUT /plain/reg/ns/.* drop$" "$S3_PROXY_LOG" &&
 	test_grep "retrying in" err &&
-	s3_aws s3 cp s3://plain/reg/ns/pkg/data/a.txt - >/dev/null
+	s3_aws s3 cp s3://plain/reg/ns/pkg/$(quire -C w-plain rev-parse HEAD)/data/a.txt - >/dev/null
 '
 
 test_expect_success 'a push that keeps failing names the key; run again, it completes' '
@@ -235,16 +252,16 @@ test_expect_success 'a push that keeps failing names the key; run again, it comp
 	done &&
 	quire -C w-plain add -q data &&
 	quire -C w-plain commit -q -m many &&
-	s3_proxy_rules "1000 503 PUT ^/plain/reg/ns/pkg/data/new-4" &&
+	s3_proxy_rules "1000 503 PUT ^/plain/reg/ns/pkg/[0-9a-f]+/data/new-4" &&
 	test_expect_code 128 env QUIRE_S3_ATTEMPTS=3 AWS_ENDPOINT_URL=$S3_PROXY \
 		quire -C w-plain push s3://plain/reg >out 2>err &&
-	test_grep "fatal: PUT s3://plain/reg/ns/pkg/data/new-4.txt: HTTP 503" err &&
+	test_grep "fatal: PUT s3://plain/reg/ns/pkg/[0-9a-f]*/data/new-4.txt: HTTP 503" err &&
 	test_grep "after 3 attempts" err &&
 	s3_proxy_rules &&
 	: >"$S3_PROXY_LOG" &&
 	AWS_ENDPOINT_URL=$S3_PROXY quire -C w-plain push s3://plain/reg >out 2>err &&
 	test_grep "1 object copied, 5 already there" err &&
-	grep "^PUT /plain/reg/ns/pkg/data/.* 200$" "$S3_PROXY_LOG" >puts &&
+	grep "^PUT /plain/reg/ns/pkg/[0-9a-f]*/data/.* 200$" "$S3_PROXY_LOG" >puts &&
 	test_line_count = 1 puts
 '
 
@@ -320,9 +337,9 @@ test_expect_success 'add s3://: remote objects staged by reference and hashed' '
 	genfile 300000 >src/sub/2.bin &&
 	s3_aws s3 cp --recursive src s3://plain/raw/ >/dev/null &&
 	rm -rf a && mkdir a && quire -C a init -q ns/remote &&
-	quire -C a add s3://plain/raw/ data/ 2>err &&
+	quire -C a add --as data/ s3://plain/raw/ 2>err &&
 	test_grep "staged 2 files" err &&
-	quire -C a add -q s3://plain/raw/1.txt one.txt &&
+	quire -C a add -q --as one.txt s3://plain/raw/1.txt &&
 	quire -C a commit -q -m remote &&
 	quire -C a cat-manifest HEAD >m &&
 	physical_keys m >keys &&
@@ -337,6 +354,39 @@ test_expect_success 'add s3://: remote objects staged by reference and hashed' '
 test_expect_success 'add s3://: a missing object or folder is an error' '
 	test_expect_code 128 quire -C a add s3://plain/nothing-here 2>err &&
 	test_grep "nothing to add at s3://plain/nothing-here" err
+'
+
+test_expect_success 'add s3://: several URLs and files at once, each under its name' '
+	rm -rf b && mkdir b && quire -C b init -q ns/remote &&
+	echo local >b/local.txt &&
+	quire -C b add s3://plain/raw/1.txt s3://plain/raw/sub/ local.txt \
+		s3://plain/raw/1.txt 2>err &&
+	test_grep "^staged 3 files from 4 paths\$" err &&
+	quire -C b commit -q -m several &&
+	quire -C b ls -r HEAD >actual &&
+	printf "%s\n" 1.txt local.txt sub/2.bin >expect &&
+	test_cmp expect actual &&
+	quire -C b cat-manifest HEAD >m &&
+	physical_keys m >keys &&
+	test_grep "^s3://plain/raw/1.txt\$" keys &&
+	test_grep "^s3://plain/raw/sub/2.bin\$" keys
+'
+
+test_expect_success 'add s3://: --as takes one URL; one key from two sources is refused' '
+	rm -rf c && mkdir c && quire -C c init -q ns/remote &&
+	test_expect_code 129 quire -C c add --as k s3://plain/raw/1.txt \
+		s3://plain/raw/sub/ 2>err &&
+	test_grep "^error: --as takes exactly one <path>" err &&
+	test_expect_code 128 quire -C c add s3://plain/raw/1.txt \
+		../src/1.txt 2>err &&
+	test_grep "^fatal: .1.txt. would be staged from both .s3://plain/raw/1.txt. and .\.\./src/1.txt." err &&
+	test_expect_code 128 quire -C c add ../src/sub s3://plain/raw/sub 2>err &&
+	test_grep "^fatal: .sub/. would be staged from both .\.\./src/sub. and .s3://plain/raw/sub." err &&
+	quire -C c status --porcelain >out &&
+	test_must_be_empty out &&
+	quire -C c add --as copy/ s3://plain/raw/sub/ &&
+	quire -C c status --porcelain >out &&
+	test_grep "^A copy/2.bin\$" out
 '
 
 test_done
