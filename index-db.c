@@ -1,5 +1,6 @@
 #include "quire-compat.h"
 #include "index-db.h"
+#include "disk-full.h"
 #include "logical-key.h"
 #include <sqlite3.h>
 
@@ -85,7 +86,26 @@ struct index_db {
 	sqlite3 *snap;		/* read-only, for snapshot cursors */
 	char *path;
 	sqlite3_stmt *stmt[ST_NR];
+	sqlite3_stmt *claim_get, *claim_put;	/* NULL: no claim table */
 	int in_tx;
+	char *dir;		/* the folder that holds it */
+	/*
+	 * Why the index cannot be written, when it cannot: it was opened
+	 * so, or a write of a cache transaction failed so. why says it.
+	 */
+	enum idx_ro { IDX_WRITABLE, IDX_FULL, IDX_READONLY } ro;
+	struct strbuf why;
+	/* in a cache transaction; the writes it could not make */
+	int cache;
+	uint64_t dropped;
+	/*
+	 * The entries the cache transactions put, in quilt3 order: what
+	 * readers see in place of the index's rows when it could not keep
+	 * them (over_dirty: and so it no longer equals HEAD).
+	 */
+	struct idx_entry *over;
+	size_t over_nr, over_alloc;
+	int over_dirty;
 };
 
 /* die() rolls back the transaction of the index open in this process. */
@@ -136,44 +156,267 @@ int idx_stat_matches(const struct idx_stat *st, const struct stat *sb)
 	       st->ctime_ns == now.ctime_ns && st->ino == now.ino;
 }
 
+static void entry_copy(struct idx_entry *dst, const struct idx_entry *src)
+{
+	*dst = *src;
+	dst->key = xstrdup(src->key);
+	dst->path = src->path ? xstrdup(src->path) : NULL;
+	dst->physical = src->physical ? xstrdup(src->physical) : NULL;
+	dst->meta = xstrdup(src->meta ? src->meta : "{}");
+}
+
+/* The overlay's slot of key, or where it would go (then *found is 0). */
+static size_t over_find(struct index_db *idx, const char *key, int *found)
+{
+	size_t lo = 0, hi = idx->over_nr, len = strlen(key);
+
+	*found = 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const char *k = idx->over[mid].key;
+		int cmp = logical_key_cmp(k, strlen(k), key, len);
+
+		if (!cmp) {
+			*found = 1;
+			return mid;
+		}
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void over_put(struct index_db *idx, const struct idx_entry *e)
+{
+	int found;
+	size_t i = over_find(idx, e->key, &found);
+
+	if (found) {
+		idx_entry_release(&idx->over[i]);
+	} else {
+		ALLOC_GROW(idx->over, idx->over_nr + 1, idx->over_alloc);
+		memmove(idx->over + i + 1, idx->over + i,
+			(idx->over_nr - i) * sizeof(*idx->over));
+		idx->over_nr++;
+	}
+	entry_copy(&idx->over[i], e);
+	idx->over_dirty = 1;
+}
+
+/* *e, a row of the index, as the overlay has it. */
+static void over_apply(struct index_db *idx, struct idx_entry *e)
+{
+	int found;
+	size_t i;
+
+	if (!idx || !idx->over_nr)
+		return;
+	i = over_find(idx, e->key, &found);
+	if (found) {
+		idx_entry_release(e);
+		entry_copy(e, &idx->over[i]);
+	}
+}
+
+static void over_clear(struct index_db *idx)
+{
+	size_t i;
+
+	for (i = 0; i < idx->over_nr; i++)
+		idx_entry_release(&idx->over[i]);
+	free(idx->over);
+	idx->over = NULL;
+	idx->over_nr = idx->over_alloc = 0;
+	idx->over_dirty = 0;
+}
+
 static int sql_error(struct index_db *idx, struct strbuf *err,
 		     const char *what)
 {
-	strbuf_addf(err, "%s in '%s': %s", what, idx->path,
-		    sqlite3_errmsg(idx->db));
+	strbuf_addf(err, "%s in '%s': ", what, idx->path);
+	if (!idx->db)
+		strbuf_addstr(err, "out of memory");
+	else if (disk_full_sqlite(idx->db))
+		disk_full_explain(err, idx->dir);
+	else if (idx->ro && (sqlite3_errcode(idx->db) == SQLITE_READONLY ||
+			     sqlite3_errcode(idx->db) == SQLITE_CANTOPEN))
+		strbuf_addbuf(err, &idx->why);
+	else
+		strbuf_addstr(err, sqlite3_errmsg(idx->db));
 	return QERR_GENERIC;
+}
+
+/* Does the last failure on the index say it cannot be written? */
+static enum idx_ro failure_kind(struct index_db *idx)
+{
+	int e = sqlite3_system_errno(idx->db);
+
+	if (disk_full_sqlite(idx->db))
+		return IDX_FULL;
+	switch (sqlite3_errcode(idx->db)) {
+	case SQLITE_READONLY:
+		return IDX_READONLY;
+	case SQLITE_CANTOPEN:
+	case SQLITE_IOERR:
+	case SQLITE_PERM:
+		/* a -wal or -shm file that cannot be made beside it */
+		if (e == EROFS || e == EACCES || e == EPERM ||
+		    sqlite3_db_readonly(idx->db, "main") > 0)
+			return IDX_READONLY;
+		break;
+	}
+	return IDX_WRITABLE;
+}
+
+/* Say in idx->why why the index cannot be written (e: errno, or 0). */
+static void set_why(struct index_db *idx, enum idx_ro kind, int e)
+{
+	strbuf_reset(&idx->why);
+	if (kind == IDX_FULL) {
+		disk_full_explain(&idx->why, idx->dir);
+	} else {
+		strbuf_addstr(&idx->why, "it is read-only");
+		if (e == EROFS || e == EACCES || e == EPERM)
+			strbuf_addf(&idx->why, " (%s)", strerror(e));
+	}
+}
+
+/* From now on the index is not written; no statement may write it. */
+static void set_ro(struct index_db *idx, enum idx_ro kind, int e)
+{
+	idx->ro = kind;
+	set_why(idx, kind, e);
+	sqlite3_exec(idx->db, "PRAGMA query_only=1", NULL, NULL, NULL);
+}
+
+/*
+ * How a connection is opened: as usual; or, when the disk is full, with
+ * the WAL's index in memory (exclusive locking mode: no -shm file to
+ * grow), or, when the index is read-only and no WAL is beside it,
+ * immutable (no -wal or -shm file to create).
+ */
+enum open_mode { OPEN_NORMAL, OPEN_HEAP_WAL, OPEN_IMMUTABLE };
+
+/* "file:" URI of path: '%', '?' and '#' escaped. */
+static void add_file_uri(struct strbuf *uri, const char *path)
+{
+	const char *p;
+
+	strbuf_addstr(uri, *path == '/' ? "file://" : "file:");
+	for (p = path; *p; p++)
+		if (*p == '%' || *p == '?' || *p == '#')
+			strbuf_addf(uri, "%%%02X", (unsigned char)*p);
+		else
+			strbuf_addch(uri, *p);
+	strbuf_addstr(uri, "?immutable=1");
+}
+
+/* Open idx->db; its schema version, or -1 (the reason is on idx->db). */
+static int connect_db(struct index_db *idx, enum open_mode mode)
+{
+	struct strbuf uri = STRBUF_INIT;
+	int flags = SQLITE_OPEN_NOMUTEX, rc, version = -1;
+	sqlite3_stmt *st = NULL;
+	const char *setup = "PRAGMA journal_mode=WAL;"
+			    "PRAGMA synchronous=NORMAL;";
+
+	if (mode == OPEN_IMMUTABLE) {
+		add_file_uri(&uri, idx->path);
+		flags |= SQLITE_OPEN_READONLY | SQLITE_OPEN_URI;
+	} else {
+		strbuf_addstr(&uri, idx->path);
+		flags |= SQLITE_OPEN_READWRITE;
+		if (mode == OPEN_NORMAL)
+			flags |= SQLITE_OPEN_CREATE;
+	}
+	if (mode == OPEN_HEAP_WAL)
+		setup = "PRAGMA locking_mode=EXCLUSIVE";
+	else if (mode == OPEN_IMMUTABLE)
+		setup = NULL;
+	rc = sqlite3_open_v2(uri.buf, &idx->db, flags, NULL);
+	strbuf_release(&uri);
+	if (rc != SQLITE_OK)
+		return -1;
+	sqlite3_busy_timeout(idx->db, 10000);
+	if (sqlite3_create_collation(idx->db, "quire_key", SQLITE_UTF8, NULL,
+				     key_collation) != SQLITE_OK ||
+	    (setup && sqlite3_exec(idx->db, setup, NULL, NULL, NULL) !=
+	     SQLITE_OK) ||
+	    sqlite3_prepare_v2(idx->db, "PRAGMA user_version", -1, &st,
+			       NULL) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return version;
+}
+
+/* Is there a WAL file beside path with something in it? */
+static int wal_has_frames(const char *path)
+{
+	struct strbuf wal = STRBUF_INIT;
+	struct stat st;
+	int ret;
+
+	strbuf_addf(&wal, "%s-wal", path);
+	ret = !stat(wal.buf, &st) && st.st_size > 0;
+	strbuf_release(&wal);
+	return ret;
 }
 
 int idx_open(const char *path, struct index_db **out, struct strbuf *err)
 {
 	struct index_db *idx = xcalloc(1, sizeof(*idx));
-	sqlite3_stmt *st = NULL;
-	int version = 0, i;
+	const char *slash = strrchr(path, '/');
+	enum idx_ro kind;
+	int version, i;
 
 	idx->path = xstrdup(path);
-	if (sqlite3_open_v2(path, &idx->db, SQLITE_OPEN_READWRITE |
-			    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-			    NULL) != SQLITE_OK)
+	idx->dir = slash ? xstrndup(path, slash == path ? 1 : slash - path) :
+		   xstrdup(".");
+	strbuf_init(&idx->why, 0);
+	version = connect_db(idx, OPEN_NORMAL);
+	kind = version < 0 && idx->db ? failure_kind(idx) : IDX_WRITABLE;
+	/* a full disk or a read-only index can still be read */
+	if (kind == IDX_FULL ||
+	    (kind == IDX_READONLY && !wal_has_frames(path))) {
+		int e = sqlite3_system_errno(idx->db);
+
+		if (kind == IDX_READONLY && access(path, W_OK) < 0)
+			e = errno;
+
+		sqlite3_close(idx->db);
+		idx->db = NULL;
+		version = connect_db(idx, kind == IDX_FULL ? OPEN_HEAP_WAL :
+				     OPEN_IMMUTABLE);
+		if (version < 0) {
+			/* what made it try: the disk is full, or read-only */
+			set_why(idx, kind, e);
+			strbuf_addf(err, "cannot open the index in '%s': %s",
+				    path, idx->why.buf);
+			idx_close(idx);
+			return QERR_GENERIC;
+		}
+		set_ro(idx, kind, e);
+	} else if (version >= 0 && sqlite3_db_readonly(idx->db, "main") > 0) {
+		set_ro(idx, IDX_READONLY, access(path, W_OK) ? errno : 0);
+	}
+	if (version < 0)
 		goto fail;
-	sqlite3_busy_timeout(idx->db, 10000);
-	if (sqlite3_create_collation(idx->db, "quire_key", SQLITE_UTF8, NULL,
-				     key_collation) != SQLITE_OK)
-		goto fail;
-	if (sqlite3_exec(idx->db, "PRAGMA journal_mode=WAL;"
-			 "PRAGMA synchronous=NORMAL;", NULL, NULL,
-			 NULL) != SQLITE_OK)
-		goto fail;
-	if (sqlite3_prepare_v2(idx->db, "PRAGMA user_version", -1, &st,
-			       NULL) != SQLITE_OK)
-		goto fail;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		version = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
 	if (version > IDX_VERSION) {
 		strbuf_addf(err, "'%s' was written by a newer quire "
 			    "(schema %d); upgrade quire", path, version);
 		idx_close(idx);
 		return QERR_CORRUPT;
+	}
+	if (version < IDX_VERSION && idx->ro) {
+		strbuf_addf(err, "cannot set up the index in '%s': %s", path,
+			    idx->why.buf);
+		idx_close(idx);
+		return QERR_GENERIC;
 	}
 	if (version < IDX_VERSION &&
 	    (sqlite3_exec(idx->db, schema, NULL, NULL, NULL) != SQLITE_OK ||
@@ -202,18 +445,27 @@ void idx_close(struct index_db *idx)
 		return;
 	if (idx->in_tx)
 		idx_rollback(idx);
+	idx_claims_drop(idx);
 	for (i = 0; i < ST_NR; i++)
 		sqlite3_finalize(idx->stmt[i]);
 	sqlite3_close(idx->snap);
 	sqlite3_close(idx->db);
+	over_clear(idx);
+	strbuf_release(&idx->why);
+	free(idx->dir);
 	free(idx->path);
 	free(idx);
 }
 
 int idx_begin_write(struct index_db *idx, struct strbuf *err)
 {
-	if (idx->in_tx)
+	if (idx->in_tx || idx->cache)
 		BUG("nested index transaction");
+	if (idx->ro) {
+		strbuf_addf(err, "cannot write the index in '%s': %s",
+			    idx->path, idx->why.buf);
+		return QERR_GENERIC;
+	}
 	if (sqlite3_exec(idx->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
 	    SQLITE_OK)
 		return sql_error(idx, err, "cannot lock the index");
@@ -238,6 +490,92 @@ void idx_rollback(struct index_db *idx)
 	sqlite3_exec(idx->db, "ROLLBACK", NULL, NULL, NULL);
 	idx->in_tx = 0;
 	open_tx = NULL;
+}
+
+int idx_begin_cache(struct index_db *idx, struct strbuf *err)
+{
+	enum idx_ro kind;
+	int e;
+
+	if (idx->in_tx || idx->cache)
+		BUG("nested index transaction");
+	idx->dropped = 0;
+	if (!idx->ro) {
+		if (sqlite3_exec(idx->db, "BEGIN IMMEDIATE", NULL, NULL,
+				 NULL) == SQLITE_OK) {
+			idx->in_tx = 1;
+			open_tx = idx;
+		} else {
+			kind = failure_kind(idx);
+			e = sqlite3_system_errno(idx->db);
+			if (!kind)
+				return sql_error(idx, err,
+						 "cannot lock the index");
+			set_ro(idx, kind, e);
+		}
+	}
+	idx->cache = 1;
+	return 0;
+}
+
+/* A write of a cache transaction that cannot be made: count it, go on. */
+static int cache_drop(struct index_db *idx)
+{
+	idx->dropped++;
+	return 0;
+}
+
+/*
+ * A write failed. In a cache transaction on a full or read-only index,
+ * roll back what it wrote (the overlay keeps its entries) and go on
+ * without writing; any other failure is an error.
+ */
+static int write_failed(struct index_db *idx, struct strbuf *err,
+			const char *what)
+{
+	enum idx_ro kind = failure_kind(idx);
+	int e = sqlite3_system_errno(idx->db);
+
+	if (!idx->cache || !kind)
+		return sql_error(idx, err, what);
+	idx_rollback(idx);
+	set_ro(idx, kind, e);
+	return cache_drop(idx);
+}
+
+int idx_commit_cache(struct index_db *idx, struct strbuf *err)
+{
+	enum idx_ro kind;
+	int e, ret;
+
+	if (!idx->cache)
+		BUG("no cache transaction to commit");
+	idx->cache = 0;
+	if (idx->in_tx) {
+		if (sqlite3_exec(idx->db, "COMMIT", NULL, NULL, NULL) ==
+		    SQLITE_OK) {
+			idx->in_tx = 0;
+			open_tx = NULL;
+			over_clear(idx);
+			return 0;
+		}
+		kind = failure_kind(idx);
+		e = sqlite3_system_errno(idx->db);
+		if (!kind) {
+			ret = sql_error(idx, err, "cannot commit the index");
+			idx_rollback(idx);
+			return ret;
+		}
+		idx_rollback(idx);
+		set_ro(idx, kind, e);
+		idx->dropped++;
+	}
+	if (!idx->dropped)
+		return 0;
+	strbuf_addf(err, "cannot update the stat cache in '%s': %s",
+		    idx->path, idx->ro == IDX_FULL ?
+		    "the disk holding it is full" : "it is read-only");
+	return 1;
 }
 
 /* Bind the range of folder prefix ("dir/") as ?1 and ?2. */
@@ -290,8 +628,11 @@ int idx_clean_set(struct index_db *idx, const struct object_id *top,
 int idx_clean_get(struct index_db *idx, struct object_id *top)
 {
 	struct strbuf sb = STRBUF_INIT;
-	int ret = idx_get_meta(idx, CLEAN_KEY, &sb);
+	int ret;
 
+	if (idx->over_dirty)
+		return QERR_NOTFOUND;	/* the overlay changed entries */
+	ret = idx_get_meta(idx, CLEAN_KEY, &sb);
 	if (!ret && oid_from_value(top, HASH_MANIFEST, sb.buf, sb.len))
 		ret = QERR_CORRUPT;
 	strbuf_release(&sb);
@@ -301,15 +642,27 @@ int idx_clean_get(struct index_db *idx, struct object_id *top)
 int idx_update_stat(struct index_db *idx, const char *key,
 		    const struct idx_stat *st, struct strbuf *err)
 {
-	sqlite3_stmt *s = stmt(idx, ST_STAT);
+	sqlite3_stmt *s;
+	int found;
+	size_t i;
 
+	if (idx->cache && idx->over_nr) {
+		i = over_find(idx, key, &found);
+		if (found) {
+			idx->over[i].has_stat = 1;
+			idx->over[i].st = *st;
+		}
+	}
+	if (idx->cache && idx->ro)
+		return cache_drop(idx);
+	s = stmt(idx, ST_STAT);
 	sqlite3_bind_int64(s, 1, st->size);
 	sqlite3_bind_int64(s, 2, st->mtime_ns);
 	sqlite3_bind_int64(s, 3, st->ctime_ns);
 	sqlite3_bind_int64(s, 4, st->ino);
 	bind_text(s, 5, key);
 	if (sqlite3_step(s) != SQLITE_DONE)
-		return sql_error(idx, err, "cannot update the stat cache");
+		return write_failed(idx, err, "cannot update the stat cache");
 	return 0;
 }
 
@@ -319,8 +672,13 @@ int idx_put_entry(struct index_db *idx, const struct idx_entry *e,
 	struct strbuf value = STRBUF_INIT;
 	sqlite3_stmt *s;
 
+	if (idx->cache) {
+		over_put(idx, e);
+		if (idx->ro)
+			return cache_drop(idx);
+	}
 	if (dirty(idx))
-		return sql_error(idx, err, "cannot write the index");
+		return write_failed(idx, err, "cannot write the index");
 	s = stmt(idx, ST_PUT);
 
 	bind_text(s, 1, e->key);
@@ -341,7 +699,7 @@ int idx_put_entry(struct index_db *idx, const struct idx_entry *e,
 	}
 	strbuf_release(&value);
 	if (sqlite3_step(s) != SQLITE_DONE)
-		return sql_error(idx, err, "cannot write an entry");
+		return write_failed(idx, err, "cannot write an entry");
 	return 0;
 }
 
@@ -387,6 +745,7 @@ int idx_get_entry(struct index_db *idx, const char *key,
 	bind_text(s, 1, key);
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		row_to_entry(s, e);
+		over_apply(idx, e);
 		ret = 0;
 	}
 	sqlite3_reset(s);
@@ -476,6 +835,7 @@ int idx_for_each_entry(struct index_db *idx, const char *prefix,
 		struct idx_entry e;
 
 		row_to_entry(s, &e);
+		over_apply(idx, &e);
 		ret = fn(&e, payload);
 		idx_entry_release(&e);
 	}
@@ -488,6 +848,7 @@ int idx_for_each_entry(struct index_db *idx, const char *prefix,
 struct idx_cursor {
 	sqlite3_stmt *s;
 	sqlite3 *snap;		/* its read transaction ends with it */
+	struct index_db *idx;	/* whose overlay it shows; NULL: none */
 };
 
 static int cursor_open(sqlite3 *db, const char *prefix,
@@ -509,12 +870,19 @@ static int cursor_open(sqlite3 *db, const char *prefix,
 int idx_cursor_open(struct index_db *idx, const char *prefix,
 		    struct idx_cursor **out)
 {
-	return cursor_open(idx->db, prefix, out);
+	int ret = cursor_open(idx->db, prefix, out);
+
+	if (!ret)
+		(*out)->idx = idx;
+	return ret;
 }
 
 int idx_cursor_open_snapshot(struct index_db *idx, const char *prefix,
 			     struct idx_cursor **out)
 {
+	/* not written by this process: as committed, with no overlay */
+	if (idx->ro)
+		return cursor_open(idx->db, prefix, out);
 	if (!idx->snap &&
 	    (sqlite3_open_v2(idx->path, &idx->snap, SQLITE_OPEN_READONLY |
 			     SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
@@ -541,6 +909,7 @@ int idx_cursor_next(struct idx_cursor *c, struct idx_entry *e)
 
 	if (rc == SQLITE_ROW) {
 		row_to_entry(c->s, e);
+		over_apply(c->idx, e);
 		return 1;
 	}
 	return rc == SQLITE_DONE ? 0 : QERR_GENERIC;
@@ -606,6 +975,82 @@ int idx_add_watch(struct index_db *idx, const char *prefix,
 	if (sqlite3_step(s) != SQLITE_DONE)
 		return sql_error(idx, err, "cannot record an added folder");
 	return 0;
+}
+
+/* The claim table exists only while a multi-path add runs. */
+static const char claim_schema[] =
+	"CREATE TEMP TABLE IF NOT EXISTS claim ("
+	"  logical_key TEXT PRIMARY KEY,"
+	"  source TEXT NOT NULL,"	/* absolute path, or s3:// URL */
+	"  claimant TEXT NOT NULL"	/* the path the user gave */
+	") WITHOUT ROWID";
+#define CLAIM_ERROR "cannot track the keys being staged"
+
+static int claims_open(struct index_db *idx, struct strbuf *err)
+{
+	if (idx->claim_put)
+		return 0;
+	if (sqlite3_exec(idx->db, claim_schema, NULL, NULL, NULL) !=
+		    SQLITE_OK ||
+	    sqlite3_prepare_v2(idx->db, "SELECT source, claimant FROM "
+			       "temp.claim WHERE logical_key = ?", -1,
+			       &idx->claim_get, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(idx->db, "INSERT INTO temp.claim VALUES "
+			       "(?,?,?)", -1, &idx->claim_put,
+			       NULL) != SQLITE_OK) {
+		sql_error(idx, err, CLAIM_ERROR);
+		idx_claims_drop(idx);
+		return QERR_GENERIC;
+	}
+	return 0;
+}
+
+int idx_claim(struct index_db *idx, const char *key, const char *source,
+	      const char *by, struct strbuf *other_by, struct strbuf *err)
+{
+	sqlite3_stmt *s;
+	int rc, ret;
+
+	ret = claims_open(idx, err);
+	if (ret)
+		return ret;
+	s = idx->claim_get;
+	sqlite3_reset(s);
+	bind_text(s, 1, key);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		ret = !strcmp((const char *)sqlite3_column_text(s, 0),
+			      source) ? 1 : QERR_EXISTS;
+		if (ret == QERR_EXISTS)
+			strbuf_addstr(other_by,
+				      (const char *)sqlite3_column_text(s, 1));
+		sqlite3_reset(s);
+		return ret;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return sql_error(idx, err, CLAIM_ERROR);
+	s = idx->claim_put;
+	sqlite3_reset(s);
+	bind_text(s, 1, key);
+	bind_text(s, 2, source);
+	bind_text(s, 3, by);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return sql_error(idx, err, CLAIM_ERROR);
+	return 0;
+}
+
+void idx_claims_drop(struct index_db *idx)
+{
+	if (!idx->claim_put && !idx->claim_get)
+		return;
+	sqlite3_finalize(idx->claim_get);
+	sqlite3_finalize(idx->claim_put);
+	idx->claim_get = idx->claim_put = NULL;
+	sqlite3_exec(idx->db, "DROP TABLE IF EXISTS temp.claim", NULL, NULL,
+		     NULL);
 }
 
 int idx_remove_watch(struct index_db *idx, const char *prefix)

@@ -39,7 +39,18 @@ int idx_stat_matches(const struct idx_stat *st, const struct stat *sb);
 
 struct index_db;
 
-/* Open (creating the schema if needed). Returns 0 or QERR_*. */
+/*
+ * Open (creating the schema if needed). Returns 0 or QERR_*. When the
+ * disk holding it is full, or it is read-only (a read-only mount, a file
+ * of someone else's), it is opened to be read only: the writes of a cache
+ * transaction are then kept in memory, and idx_begin_write() fails,
+ * saying why ("the disk holding '<folder>' is full (<n> bytes free); free
+ * some space and retry"). Every failure of SQLite to write for want of
+ * space is reported in those words. (On a full disk the WAL's index is
+ * kept in memory, which takes an exclusive lock on the file until
+ * idx_close(); a read-only index with no WAL beside it is read as
+ * immutable.)
+ */
 int idx_open(const char *path, struct index_db **out, struct strbuf *err);
 void idx_close(struct index_db *idx);
 
@@ -47,6 +58,28 @@ void idx_close(struct index_db *idx);
 int idx_begin_write(struct index_db *idx, struct strbuf *err);
 int idx_commit(struct index_db *idx, struct strbuf *err);
 void idx_rollback(struct index_db *idx);
+
+/*
+ * A cache transaction, for commands that only read (status, diff,
+ * verify): it refreshes the stat cache and the hashes of changed files
+ * (stage_refresh(), idx_update_stat()), an optimisation whose writes may
+ * be lost. Each entry it puts (only entries already in the index may be
+ * put: one per file whose bytes changed) is also kept in memory until it
+ * commits. When the index cannot take the writes -- the disk is full, it
+ * is read-only -- they are rolled back and the command goes on:
+ * idx_get_entry(), idx_for_each_entry(), idx_cursor_next() and
+ * idx_clean_get() show the entries from memory until idx_close(), and
+ * stat updates are dropped. The index file is left as it was, and from
+ * then on this process does not write it.
+ *
+ * idx_commit_cache() is 0 when everything was written (or there was
+ * nothing to write), 1 when writes were dropped, with the warning in err
+ * ("cannot update the stat cache in '<path>': the disk holding it is
+ * full", or "...: it is read-only"), or a negative qerr on any other
+ * failure (the transaction is then rolled back).
+ */
+int idx_begin_cache(struct index_db *idx, struct strbuf *err);
+int idx_commit_cache(struct index_db *idx, struct strbuf *err);
 
 int idx_put_entry(struct index_db *idx, const struct idx_entry *e,
 		  struct strbuf *err);
@@ -104,6 +137,20 @@ typedef int idx_watch_fn(const char *prefix, const char *path,
 			 void *payload);
 int idx_for_each_watch(struct index_db *idx, idx_watch_fn *fn,
 		       void *payload);
+
+/*
+ * Claims, for a command that stages several paths at once: for each key
+ * it staged, the source of the bytes (a file's absolute path, an S3 URL)
+ * and the path, as the user gave it, that staged it. They live in a TEMP
+ * table of this connection (on disk when large), go away with a rolled
+ * back transaction, and are dropped by idx_claims_drop() or idx_close().
+ * idx_claim() is 0 when key was free (now it is claimed), 1 when it was
+ * claimed for the same source, and QERR_EXISTS when it was claimed for
+ * another one: then other_by gets the path that claimed it.
+ */
+int idx_claim(struct index_db *idx, const char *key, const char *source,
+	      const char *by, struct strbuf *other_by, struct strbuf *err);
+void idx_claims_drop(struct index_db *idx);
 
 /* Small named values: package metadata, the base version, ... */
 int idx_get_meta(struct index_db *idx, const char *key, struct strbuf *out);

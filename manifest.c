@@ -1,5 +1,6 @@
 #include "quire-compat.h"
 #include "manifest.h"
+#include "disk-full.h"
 #include "logical-key.h"
 #include "physical-key.h"
 
@@ -424,6 +425,16 @@ static int key_error(struct manifest_builder *b, struct strbuf *err,
 	return QERR_CORRUPT;
 }
 
+static int write_error(struct manifest_builder *b, struct strbuf *err)
+{
+	if (b->out_path)
+		strbuf_addf(err, "cannot write '%s': ", b->out_path);
+	else
+		strbuf_addstr(err, "cannot write the manifest: ");
+	disk_full_add_strerror(err, b->write_error, b->out_path);
+	return QERR_GENERIC;
+}
+
 int manifest_builder_add(struct manifest_builder *b,
 			 const struct manifest_record *rec,
 			 struct strbuf *err)
@@ -473,11 +484,8 @@ int manifest_builder_add(struct manifest_builder *b,
 	b->prev_is_dir = rec->is_dir;
 	b->prev_line = rec->line_nr;
 	b->have_prev = 1;
-	if (b->write_error) {
-		strbuf_addf(err, "cannot write the manifest: %s",
-			    strerror(b->write_error));
-		return QERR_GENERIC;
-	}
+	if (b->write_error)
+		return write_error(b, err);
 	return 0;
 }
 
@@ -486,11 +494,8 @@ int manifest_builder_finish(struct manifest_builder *b,
 			    unsigned char *bytes_sha256, struct strbuf *err)
 {
 	flush_pending(b);
-	if (builder_flush(b) < 0) {
-		strbuf_addf(err, "cannot write the manifest: %s",
-			    strerror(b->write_error));
-		return QERR_GENERIC;
-	}
+	if (builder_flush(b) < 0)
+		return write_error(b, err);
 	top_hash->type = HASH_MANIFEST;
 	hash_ctx_final(&b->top, top_hash->hash);
 	if (bytes_sha256)

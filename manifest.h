@@ -124,6 +124,7 @@ int manifest_record_cmp(const struct manifest_record *a,
 struct manifest_builder {
 	const char *name;	/* for messages; set it after init, or NULL */
 	int out;
+	const char *out_path;	/* out's file for messages; set after init */
 	struct strbuf obuf;
 	struct hash_ctx top;
 	struct hash_ctx bytes;	/* SHA-256 of everything written */

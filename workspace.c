@@ -1,5 +1,6 @@
 #include "quire-compat.h"
 #include "workspace.h"
+#include "disk-full.h"
 #include "refs/refs.h"
 #include "index-db.h"
 #include "physical-key.h"
@@ -130,8 +131,8 @@ static int write_config(const char *quire_dir, const char *pkg_name,
 	if (!t)
 		ret = QERR_GENERIC;
 	else if (write_in_full(t->fd, body.buf, body.len) < 0) {
-		strbuf_addf(err, "cannot write '%s': %s", t->path,
-			    strerror(errno));
+		strbuf_addf(err, "cannot write '%s': ", t->path);
+		disk_full_add_strerror(err, errno, t->path);
 		ret = QERR_GENERIC;
 	} else {
 		ret = commit_tempfile(&t, path.buf, err);

@@ -123,6 +123,16 @@ int cmd_commit(int argc, const char **argv, const char *prefix,
 			  &err) < 0)
 		die("%s", err.buf);
 	have_old = !refs_read(ws->refs, "HEAD", &old);
+	/*
+	 * The index first: it is the write most likely to fail (a full
+	 * disk), and HEAD must not move to a version the index then fails
+	 * to record. Should moving HEAD fail after it, the index holds what
+	 * it held, refreshed; its "equals HEAD" marker names a version HEAD
+	 * is not at, which only makes status compare in full.
+	 */
+	if (idx_clean_set(ws->idx, &top, &err) < 0)
+		die("%s", err.buf);
+	commit_index_write(ws);
 	if (!have_old || !oideq(&old, &top)) {
 		if (refs_update(ws->refs, "HEAD", &top, have_old ? &old : NULL,
 				have_old ? 0 : REFS_OLD_ABSENT, &err) < 0)
@@ -131,9 +141,6 @@ int cmd_commit(int argc, const char **argv, const char *prefix,
 				       message ? message : "", &err) < 0)
 			warning("%s", err.buf);
 	}
-	if (idx_clean_set(ws->idx, &top, &err) < 0)
-		die("%s", err.buf);
-	commit_index_write(ws);
 	if (!quiet)
 		fprintf(stderr, "%s %" PRIu64 " entr%s, %" PRIu64 " file%s "
 			"hashed\n", have_old && oideq(&old, &top) ?

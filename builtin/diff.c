@@ -119,10 +119,10 @@ static struct entry_stream *working(struct workspace *ws)
 	struct stage_stats stats = { 0 };
 	struct entry_stream *s;
 
-	begin_index_write(ws);
+	begin_cache_write(ws);
 	if (stage_refresh(ws, NULL, NULL, NULL, &stats, &err) < 0)
 		die("%s", err.buf);
-	commit_index_write(ws);
+	commit_cache_write(ws);
 	s = entry_stream_index(ws->idx, NULL);
 	if (!s)
 		die("cannot read the index");

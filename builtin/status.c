@@ -227,10 +227,10 @@ int cmd_status(int argc, const char **argv, const char *prefix,
 	if (argc || (porcelain && json))
 		usage_with_options(status_usage, options);
 	s.ws = ws;
-	begin_index_write(ws);
+	begin_cache_write(ws);
 	if (stage_refresh(ws, NULL, on_refresh, &s, &stats, &err) < 0)
 		die("%s", err.buf);
-	commit_index_write(ws);	/* the refreshed stat cache */
+	commit_cache_write(ws);	/* the refreshed stat cache */
 
 	s.local = stats.local;
 	have_head = !refs_read(ws->refs, "HEAD", &head);

@@ -6,6 +6,7 @@
 #include "parse-options.h"
 #include "porcelain.h"
 #include "refs/refs.h"
+#include "stage.h"
 
 static const char * const verify_usage[] = {
 	"quire verify [-q] [--rev <revision> [--registry <registry>]] [<dir>]",
@@ -21,7 +22,12 @@ struct verify {
 	struct hash_job jobs[BATCH];
 	struct object_id want[BATCH];
 	char *keys[BATCH];
+	/* the file is staged with the hash it should have: refresh its stat */
+	char refresh[BATCH];
+	struct idx_stat st[BATCH];	/* ...taken before it was hashed */
 	size_t nr;
+	struct strbuf warning;		/* the stat cache was not updated */
+	int no_refresh;			/* ...and will not be: it is locked */
 };
 
 static void report(struct verify *v, const char *what, const char *key)
@@ -35,11 +41,81 @@ static void report(struct verify *v, const char *what, const char *key)
 	strbuf_release(&sb);
 }
 
+/*
+ * A file found intact whose entry has the same bytes but an older stat:
+ * record its stat, so that status need not hash it again. Only if it did
+ * not change while it was hashed, and is staged as it was.
+ */
+static int refresh_stat(struct verify *v, size_t i, struct strbuf *err)
+{
+	struct idx_entry ie;
+	struct stat now;
+	int ret = 0;
+
+	if (stat(v->jobs[i].path, &now) < 0 ||
+	    !idx_stat_matches(&v->st[i], &now) || stat_is_racy(&now) ||
+	    (uint64_t)now.st_size != v->jobs[i].size)
+		return 0;
+	if (idx_get_entry(v->ws->idx, v->keys[i], &ie))
+		return 0;
+	if (ie.path && !strcmp(ie.path, v->jobs[i].path) && ie.has_hash &&
+	    oideq(&ie.oid, &v->want[i]))
+		ret = idx_update_stat(v->ws->idx, v->keys[i], &v->st[i], err);
+	idx_entry_release(&ie);
+	return ret;
+}
+
+/* Job i hashed a file that is intact and whose stat may be recorded. */
+static int intact_and_stale(struct verify *v, size_t i)
+{
+	return v->refresh[i] && !v->jobs[i].ret &&
+	       oideq(&v->jobs[i].oid, &v->want[i]);
+}
+
+static void refresh_stats(struct verify *v)
+{
+	struct strbuf err = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < v->nr && !intact_and_stale(v, i); i++)
+		;
+	if (i == v->nr || v->no_refresh)
+		return;
+	/*
+	 * One short transaction a batch: verify may run for hours. The
+	 * cache is an optimisation: locked by another command, it waits.
+	 */
+	if (idx_begin_cache(v->ws->idx, &err) < 0) {
+		if (!v->warning.len)
+			strbuf_addf(&v->warning, "cannot update the stat "
+				    "cache: %s", err.buf);
+		strbuf_release(&err);
+		v->no_refresh = 1;
+		return;
+	}
+	for (; i < v->nr; i++)
+		if (intact_and_stale(v, i) && refresh_stat(v, i, &err) < 0)
+			die("%s", err.buf);
+	strbuf_reset(&err);
+	switch (idx_commit_cache(v->ws->idx, &err)) {
+	case 0:
+		break;
+	case 1:
+		if (!v->warning.len)
+			strbuf_addbuf(&v->warning, &err);
+		break;
+	default:
+		die("%s", err.buf);
+	}
+	strbuf_release(&err);
+}
+
 static void flush(struct verify *v)
 {
 	size_t i;
 
 	hash_files(v->jobs, v->nr, 0);
+	refresh_stats(v);
 	for (i = 0; i < v->nr; i++) {
 		if (v->jobs[i].ret == QERR_NOTFOUND) {
 			v->missing++;
@@ -63,18 +139,28 @@ static void check(struct verify *v, const struct manifest_entry *e)
 {
 	struct strbuf path = STRBUF_INIT;
 	struct idx_entry ie;
+	struct stat st;
 
+	strbuf_addf(&path, "%s/%s", v->ws->root, e->key.buf);
+	v->refresh[v->nr] = 0;
 	/* entries a partial install did not place are not expected here */
 	if (!idx_get_entry(v->ws->idx, e->key.buf, &ie)) {
 		int placed = ie.path != NULL;
 
+		if (placed && !strcmp(ie.path, path.buf) && ie.has_hash &&
+		    oideq(&ie.oid, &e->oid) && !stat(path.buf, &st) &&
+		    S_ISREG(st.st_mode) &&
+		    !(ie.has_stat && idx_stat_matches(&ie.st, &st))) {
+			v->refresh[v->nr] = 1;
+			idx_stat_from(&v->st[v->nr], &st);
+		}
 		idx_entry_release(&ie);
 		if (!placed) {
+			strbuf_release(&path);
 			v->skipped++;
 			return;
 		}
 	}
-	strbuf_addf(&path, "%s/%s", v->ws->root, e->key.buf);
 	hash_job_init(&v->jobs[v->nr], strbuf_detach(&path, NULL), -1,
 		      e->oid.type);
 	v->want[v->nr] = e->oid;
@@ -106,6 +192,7 @@ int cmd_verify(int argc, const char **argv, const char *prefix,
 	};
 
 	memset(&v, 0, sizeof(v));
+	strbuf_init(&v.warning, 0);
 	argc = parse_options(argc, argv, prefix, options, verify_usage, 0);
 	if (argc > 1)
 		usage_with_options(verify_usage, options);
@@ -155,6 +242,8 @@ int cmd_verify(int argc, const char **argv, const char *prefix,
 	entry_stream_free(s);
 	manifest_entry_release(&e);
 	fclose(fp);
+	if (v.warning.len)
+		warning("%s", v.warning.buf);
 	if (!v.quiet)
 		fprintf(stderr, "%" PRIu64 " file%s match %s; %" PRIu64
 			" changed, %" PRIu64 " missing, %" PRIu64 " extra%s\n",
@@ -163,6 +252,7 @@ int cmd_verify(int argc, const char **argv, const char *prefix,
 			" (entries not installed are not checked)" : "");
 	path_list_release(&fl);
 	workspace_free(v.ws);
+	strbuf_release(&v.warning);
 	strbuf_release(&err);
 	return v.changed || v.missing || v.extra ? 1 : 0;
 }

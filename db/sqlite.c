@@ -1,4 +1,5 @@
 #include "db/backend.h"
+#include "disk-full.h"
 #include "error.h"
 #include "wrapper.h"
 #include <ctype.h>
@@ -24,7 +25,12 @@ static sqlite3 *conn_of(struct db *db)
 
 static int fail(sqlite3 *conn, struct strbuf *err)
 {
-	strbuf_addstr(err, sqlite3_errmsg(conn));
+	const char *file = sqlite3_db_filename(conn, "main");
+
+	if (file && *file && disk_full_sqlite(conn))
+		disk_full_explain_path(err, file);
+	else
+		strbuf_addstr(err, sqlite3_errmsg(conn));
 	return QERR_GENERIC;
 }
 

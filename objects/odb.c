@@ -1,6 +1,7 @@
 #include "quire-compat.h"
 #include "objects/odb.h"
 #include "chunked-hash.h"
+#include "disk-full.h"
 #include <dirent.h>
 
 /* Files copied and hashed together by odb_write_files(). */
@@ -89,8 +90,8 @@ out:
 static int sync_tempfile(struct tempfile *t, struct strbuf *err)
 {
 	if (fchmod(t->fd, 0444) < 0 || fsync(t->fd) < 0) {
-		strbuf_addf(err, "cannot sync '%s': %s", t->path,
-			    strerror(errno));
+		strbuf_addf(err, "cannot sync '%s': ", t->path);
+		disk_full_add_strerror(err, errno, t->path);
 		return QERR_GENERIC;
 	}
 	return 0;
@@ -303,8 +304,8 @@ int odb_write_manifest(struct odb *odb, struct tempfile **tmp,
 	strbuf_add_hex(&hex, bytes_sha256, HASH_RAWSZ);
 	strbuf_addch(&hex, '\n');
 	if (write_in_full(ref->fd, hex.buf, hex.len) < 0) {
-		strbuf_addf(err, "cannot write '%s': %s", ref->path,
-			    strerror(errno));
+		strbuf_addf(err, "cannot write '%s': ", ref->path);
+		disk_full_add_strerror(err, errno, ref->path);
 		ret = QERR_GENERIC;
 	} else {
 		ret = commit_tempfile(&ref, path.buf, err);

@@ -1,5 +1,6 @@
 #include "quire-compat.h"
 #include "refs/refs.h"
+#include "disk-full.h"
 #include "lockfile.h"
 #include "dir-list.h"
 
@@ -184,8 +185,8 @@ int refs_update(struct ref_store *refs, const char *name,
 	}
 	strbuf_addf(&body, "%s\n", oid_to_hex(new_oid));
 	if (write_in_full(lock_file_fd(&lk), body.buf, body.len) < 0) {
-		strbuf_addf(err, "cannot write ref '%s': %s", name,
-			    strerror(errno));
+		strbuf_addf(err, "cannot write ref '%s': ", name);
+		disk_full_add_strerror(err, errno, path.buf);
 		ret = QERR_GENERIC;
 		goto out;
 	}
