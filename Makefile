@@ -2,6 +2,7 @@
 #   make                  build ./quire (objects under $(BUILD))
 #   make test             the whole test suite (prove)
 #   make asan             the test suite under ASan + UBSan
+#   make stress           crash, race and fault tests at full strength
 #   make bench            benchmarks (never part of make test)
 #   make doc              man pages (asciidoctor)
 #   make install PREFIX=  binary and man pages
@@ -57,7 +58,7 @@ TEST_TOOL = $(BUILD)/t/helper/test-tool
 
 QUIRE = $(BUILD)/quire
 
-.PHONY: all test asan bench doc install clean deps check-style demo
+.PHONY: all test asan stress bench doc install clean deps check-style demo
 .SECONDARY:
 all: $(QUIRE)
 ifneq ($(BUILD),build)
@@ -80,18 +81,33 @@ $(QUIRE): $(BUILD)/quire.o $(CMD_OBJS) $(LIB)
 $(TEST_TOOL): $(HELPER_OBJS) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(HELPER_OBJS) $(LIB) $(LIBS)
 
+# LD_PRELOAD helper of the crash tests (t/lib-crash.sh): never
+# instrumented, so that it loads beside a sanitized quire too.
+CRASH_SO = $(BUILD)/t/helper/crash.so
+$(CRASH_SO): t/helper/preload/crash.c
+	@mkdir -p $(dir $@)
+	$(CC) -shared -fPIC -O1 -g $(WARNINGS) -o $@ $< -ldl
+
 UNIT_LIB = $(BUILD)/t/unit-tests/unit-test.o
 $(BUILD)/t/unit-tests/bin/%: $(BUILD)/t/unit-tests/%.o $(UNIT_LIB) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(UNIT_LIB) $(LIB) $(LIBS)
 
-test: $(QUIRE) $(TEST_TOOL) $(UNIT_BINS)
+test: $(QUIRE) $(TEST_TOOL) $(CRASH_SO) $(UNIT_BINS)
 	cd t && QUIRE_BUILD_DIR=$(abspath $(BUILD)) \
 		$(PROVE) -j$$(nproc) $(PROVE_OPTS) t[0-9]*.sh \
 		$(UNIT_BINS:%=../%)
 
 asan:
 	$(MAKE) BUILD=build/asan SANITIZE=address,undefined CFLAGS="-O1 -g" test
+
+# The crash, race and fault tests at full strength: every crash point,
+# and more racing pushes (make test runs a spread of them).
+STRESS_TESTS = t6240-crash.sh t6220-registry-safety.sh t9120-s3-races.sh \
+	       t9110-s3-faults.sh
+stress: $(QUIRE) $(TEST_TOOL) $(CRASH_SO)
+	cd t && QUIRE_BUILD_DIR=$(abspath $(BUILD)) QUIRE_STRESS=1 \
+		RACE_N=$${RACE_N:-40} $(PROVE) $(PROVE_OPTS) $(STRESS_TESTS)
 
 bench: $(QUIRE) $(TEST_TOOL)
 	QUIRE_BUILD_DIR=$(abspath $(BUILD)) sh bench/run.sh
@@ -118,5 +134,61 @@ check-style:
 clean:
 	rm -rf build quire
 	$(MAKE) -C Documentation clean
+
+# --- Fuzzing (t/fuzz/README) ------------------------------------------
+#   make fuzz             build the libFuzzer targets with clang (ASan +
+#                         UBSan) and run each for FUZZ_TIME seconds
+#                         (default 60) on a copy of its seed corpus in
+#                         $(BUILD)/fuzz-corpus/<target>; fails on a crash
+#   FUZZ_TARGETS=json     only some targets; FUZZ_JOBS=N: N jobs each
+#   make test             also replays t/fuzz/corpus/<target>/ through the
+#                         same targets built with $(CC) and t/fuzz/replay.c
+FUZZ_TARGETS ?= manifest json revision s3-xml
+FUZZ_TIME ?= 60
+FUZZ_JOBS ?=
+FUZZ_CC ?= clang
+FUZZ_DIR = $(BUILD)/fuzz-obj
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \
+	   -fno-omit-frame-pointer
+FUZZ_CFLAGS = -std=gnu99 -I. $(filter-out -Werror,$(WARNINGS)) \
+	      $(PKG_CFLAGS) $(FUZZ_SAN) -pthread -MMD -MP -O1 -g
+FUZZ_LIB = $(FUZZ_DIR)/libquire.a
+FUZZ_BINS = $(FUZZ_TARGETS:%=$(FUZZ_DIR)/bin/fuzz-%)
+FUZZ_ALL = $(patsubst t/fuzz/fuzz-%.c,%,$(wildcard t/fuzz/fuzz-*.c))
+FUZZ_REPLAY = $(FUZZ_ALL:%=$(BUILD)/t/fuzz/bin/fuzz-%)
+
+.PHONY: fuzz fuzz-deps
+fuzz: $(FUZZ_BINS)
+	sh t/fuzz/run.sh $(abspath $(FUZZ_DIR)/bin) \
+		$(abspath $(BUILD)/fuzz-corpus) $(FUZZ_TIME) '$(FUZZ_JOBS)' \
+		$(FUZZ_TARGETS)
+
+fuzz-deps:
+	@sh contrib/install-deps.sh --fuzz
+
+$(FUZZ_DIR)/%.o: %.c | fuzz-deps
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_LIB): $(LIB_SRC:%.c=$(FUZZ_DIR)/%.o)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(FUZZ_DIR)/bin/fuzz-%: $(FUZZ_DIR)/t/fuzz/fuzz-%.o $(FUZZ_LIB)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -pthread -o $@ $< \
+		$(FUZZ_LIB) $(LIBS)
+
+# The replay binaries: plain $(CC), part of "make test".
+$(BUILD)/t/fuzz/replay.o: ALL_CFLAGS += \
+	-DFUZZ_CORPUS_ROOT='"$(CURDIR)/t/fuzz/corpus"'
+$(BUILD)/t/fuzz/bin/fuzz-%: $(BUILD)/t/fuzz/fuzz-%.o \
+			    $(BUILD)/t/fuzz/replay.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/t/fuzz/replay.o $(LIB) $(LIBS)
+
+UNIT_BINS += $(FUZZ_REPLAY)
+test: $(FUZZ_REPLAY)
+# --- end of fuzzing ----------------------------------------------------
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -51,6 +51,32 @@ static inline void commit_index_write(struct workspace *ws)
 	strbuf_release(&err);
 }
 
+/*
+ * The same for a command that only reads and refreshes the stat cache on
+ * the way (idx_begin_cache()): when the disk is full or the index is
+ * read-only, the command still answers, with one warning.
+ */
+static inline void begin_cache_write(struct workspace *ws)
+{
+	struct strbuf err = STRBUF_INIT;
+
+	if (workspace_index(ws, &err) < 0 || idx_begin_cache(ws->idx, &err) < 0)
+		die("%s", err.buf);
+	strbuf_release(&err);
+}
+
+static inline void commit_cache_write(struct workspace *ws)
+{
+	struct strbuf err = STRBUF_INIT;
+	int ret = idx_commit_cache(ws->idx, &err);
+
+	if (ret < 0)
+		die("%s", err.buf);
+	if (ret > 0)
+		warning("%s", err.buf);
+	strbuf_release(&err);
+}
+
 /* The workspace's package name, or die saying how to set one. */
 static inline const char *need_package_name(struct workspace *ws)
 {
@@ -91,6 +117,7 @@ command_fn cmd_export_dsdb;
 command_fn cmd_export_slice;
 command_fn cmd_fetch_manifest;
 command_fn cmd_filter;
+command_fn cmd_fsck;
 command_fn cmd_hash;
 command_fn cmd_hash_object;
 command_fn cmd_import_dsdb;

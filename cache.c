@@ -14,6 +14,7 @@ void cache_path(struct strbuf *out)
 
 int cache_odb(struct odb *odb, struct strbuf *err)
 {
+	static int swept;
 	struct strbuf path = STRBUF_INIT;
 	int ret;
 
@@ -24,5 +25,7 @@ int cache_odb(struct odb *odb, struct strbuf *err)
 	ret = odb_create(odb, err);
 	if (ret)
 		odb_release(odb);
+	else if (!swept++)
+		sweep_tempfiles(odb->tmpdir, NULL);	/* from killed runs */
 	return ret;
 }

@@ -6,11 +6,13 @@
 #include "index-db.h"
 #include "logical-key.h"
 #include "package.h"
+#include "physical-key.h"
 #include "progress.h"
 #include "refs/refs.h"
 #include "stage.h"
 #include "tempfile.h"
 #include "workspace.h"
+#include "beneath.h"
 #include <linux/fs.h>
 #include <sys/ioctl.h>
 
@@ -27,50 +29,62 @@ int link_type_parse(const char *name, enum link_type *out)
 	return 0;
 }
 
-/* Create the folders of root/key's parent; refuse symbolic links. */
-static int make_parents(const char *root, const char *key,
-			struct strbuf *dir, struct strbuf *err)
+/* Copy (or reflink) the object open at in into tmp; verify what landed. */
+static int copy_in(int in, struct tempfile *tmp, enum link_type link_type,
+		   const struct object_id *oid, const char *shown,
+		   struct strbuf *err)
 {
-	const char *p = key, *slash;
-	struct stat st;
+	struct object_id got;
+	int ret;
 
-	strbuf_reset(dir);
-	strbuf_addstr(dir, root);
-	while ((slash = strchr(p, '/'))) {
-		strbuf_addch(dir, '/');
-		strbuf_add(dir, p, slash - p);
-		p = slash + 1;
-		if (mkdir(dir->buf, 0755) < 0 && errno != EEXIST) {
-			strbuf_addf(err, "cannot create '%s': %s", dir->buf,
+	if (link_type != LINK_REFLINK || ioctl(tmp->fd, FICLONE, in) < 0) {
+		if (copy_fd_all(in, tmp->fd) < 0) {
+			strbuf_addf(err, "cannot write '%s': %s", shown,
 				    strerror(errno));
 			return QERR_GENERIC;
 		}
-		if (lstat(dir->buf, &st) < 0 || !S_ISDIR(st.st_mode)) {
-			strbuf_addf(err, "'%s' is in the way of '%s' (%s); "
-				    "move it away", dir->buf, key,
-				    S_ISLNK(st.st_mode) ? "a symbolic link, "
-				    "which quire never writes through" :
-				    "not a folder");
-			return QERR_EXISTS;
-		}
 	}
-	return 0;
+	/* what lands is what is checked */
+	ret = hash_fd(tmp->fd, shown, oid->type, &got, err);
+	if (!ret && !oideq(&got, oid))
+		ret = QERR_CORRUPT;
+	return ret;
+}
+
+/* Make tmp a hard link to the cache's own file src, checked first. */
+static int link_in(int in, const char *src, struct tempfile *tmp,
+		   const struct object_id *oid, const char *shown,
+		   struct strbuf *err)
+{
+	struct object_id got;
+	int ret = hash_fd(in, src, oid->type, &got, err);
+
+	if (!ret && !oideq(&got, oid))
+		ret = QERR_CORRUPT;
+	if (!ret && (unlink(tmp->path) < 0 || link(src, tmp->path) < 0)) {
+		strbuf_addf(err, "cannot link '%s': %s", shown,
+			    strerror(errno));
+		ret = QERR_GENERIC;
+	}
+	/* new, for sweep_tempfiles(): it is nobody's leftover */
+	if (!ret)
+		utimensat(AT_FDCWD, tmp->path, NULL, 0);
+	return ret;
 }
 
 int place_object(struct odb *cache, const struct object_id *oid,
-		 const char *root, const char *key, enum link_type link_type,
-		 struct stat *st, struct strbuf *err)
+		 struct beneath *b, const char *tmpdir, const char *key,
+		 enum link_type link_type, struct stat *st, struct strbuf *err)
 {
-	struct strbuf src = STRBUF_INIT, dir = STRBUF_INIT, dest = STRBUF_INIT;
+	struct strbuf src = STRBUF_INIT;
 	struct tempfile *tmp = NULL;
-	struct object_id got;
-	int in = -1, ret;
+	const char *base;
+	int in = -1, dirfd, ret;
 
-	ret = make_parents(root, key, &dir, err);
+	ret = beneath_parent(b, key, 1, &dirfd, &base, err);
 	if (ret)
 		goto out;
 	odb_path(cache, oid, &src);
-	strbuf_addf(&dest, "%s/%s", root, key);
 	in = open(src.buf, O_RDONLY | O_CLOEXEC);
 	if (in < 0) {
 		strbuf_addf(err, "object %s is not in the cache",
@@ -78,53 +92,33 @@ int place_object(struct odb *cache, const struct object_id *oid,
 		ret = QERR_NOTFOUND;
 		goto out;
 	}
-	tmp = create_tempfile_in(dir.buf, ".quire-tmp-", 0644, err);
+	/* in the workspace's own folder: never a leftover in the target */
+	tmp = create_tempfile_in(tmpdir, "place-", 0644, err);
 	if (!tmp) {
 		ret = QERR_GENERIC;
 		goto out;
 	}
-	if (link_type == LINK_HARDLINK) {
-		/* the cache's own file: check it, then link it in */
-		ret = hash_fd(in, src.buf, oid->type, &got, err);
-		if (!ret && !oideq(&got, oid))
-			ret = QERR_CORRUPT;
-		if (!ret && (unlink(tmp->path) < 0 ||
-			     link(src.buf, tmp->path) < 0)) {
-			strbuf_addf(err, "cannot link '%s': %s", dest.buf,
-				    strerror(errno));
-			ret = QERR_GENERIC;
-		}
-	} else {
-		if (link_type != LINK_REFLINK ||
-		    ioctl(tmp->fd, FICLONE, in) < 0) {
-			if (copy_fd_all(in, tmp->fd) < 0) {
-				strbuf_addf(err, "cannot write '%s': %s",
-					    dest.buf, strerror(errno));
-				ret = QERR_GENERIC;
-				goto out;
-			}
-		}
-		/* what lands is what is checked */
-		ret = hash_fd(tmp->fd, dest.buf, oid->type, &got, err);
-		if (!ret && !oideq(&got, oid))
-			ret = QERR_CORRUPT;
-	}
+	if (link_type == LINK_HARDLINK)
+		ret = link_in(in, src.buf, tmp, oid, key, err);
+	else
+		ret = copy_in(in, tmp, link_type, oid, key, err);
 	if (ret == QERR_CORRUPT)
 		strbuf_addf(err, "the cached copy of '%s' (%s) is corrupt",
 			    key, src.buf);
 	if (ret)
 		goto out;
 	/* fsync, rename over the old file, fsync the folder */
-	ret = commit_tempfile(&tmp, dest.buf, err);
-	if (!ret && st && stat(dest.buf, st) < 0)
+	ret = commit_tempfile_at(&tmp, dirfd, base, key, err);
+	if (!ret && st && fstatat(dirfd, base, st, AT_SYMLINK_NOFOLLOW) < 0)
 		ret = QERR_GENERIC;
+	if (ret == QERR_GENERIC && errno == EXDEV)
+		strbuf_addf(err, " (a folder of the target is another file "
+			    "system than its .quire folder)");
 out:
 	delete_tempfile(&tmp);
 	if (in >= 0)
 		close(in);
 	strbuf_release(&src);
-	strbuf_release(&dir);
-	strbuf_release(&dest);
 	return ret;
 }
 
@@ -133,6 +127,7 @@ enum action {
 	ACT_PLACE,	/* write the file */
 	ACT_KEEP,	/* the file already holds these bytes */
 	ACT_CONFLICT,	/* local bytes would be lost */
+	ACT_ERROR,	/* the path cannot even be looked at (c->err) */
 };
 
 struct co {
@@ -146,6 +141,7 @@ struct co {
 	size_t nconflicts;
 	int apply;
 	struct strbuf path;
+	struct beneath b;	/* the workspace's root, for every write */
 	/* files to place once their objects are fetched, together */
 	struct later *later;
 	size_t nlater, alater;
@@ -173,19 +169,34 @@ static enum action decide(struct co *c, const struct manifest_entry *n,
 {
 	struct object_id got;
 	struct strbuf why = STRBUF_INIT;
-	int fd, ret;
+	const char *base;
+	int dirfd, fd, ret;
 
 	strbuf_reset(&c->path);
 	strbuf_addf(&c->path, "%s/%s", c->ws->root, n->key.buf);
-	if (lstat(c->path.buf, st) < 0)
-		return ACT_PLACE;
+	ret = beneath_parent(&c->b, n->key.buf, 0, &dirfd, &base, &why);
+	strbuf_release(&why);
+	if (ret == QERR_NOTFOUND)
+		return ACT_PLACE;	/* a folder on the way is missing */
+	if (ret) {
+		st->st_mode = 0;	/* a link or a file on the way */
+		return ACT_CONFLICT;
+	}
+	if (fstatat(dirfd, base, st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno == ENOENT)
+			return ACT_PLACE;
+		strbuf_addf(c->err, "cannot look at '%s': %s", c->path.buf,
+			    strerror(errno));
+		return ACT_ERROR;
+	}
 	if (!S_ISREG(st->st_mode))
 		return ACT_CONFLICT;
 	if (o->key && o->path && o->has_hash && o->has_stat &&
 	    !strcmp(o->path, c->path.buf) && idx_stat_matches(&o->st, st))
 		/* unchanged since we put it there */
 		return oideq(&o->oid, &n->oid) ? ACT_KEEP : ACT_PLACE;
-	fd = open(c->path.buf, O_RDONLY | O_CLOEXEC);
+	fd = openat(dirfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+		    O_CLOEXEC);
 	ret = fd < 0 ? -1 : hash_fd(fd, c->path.buf, n->oid.type, &got, &why);
 	if (fd >= 0)
 		close(fd);
@@ -237,15 +248,18 @@ static int record(struct co *c, const struct manifest_entry *n,
 static int place(struct co *c, const char *key, const char *physical,
 		 const struct object_id *oid, uint64_t size, struct stat *st)
 {
-	int fetched, ret, tries;
+	struct fetch_item it;
+	int ret, tries;
 
 	for (tries = 0; tries < 2; tries++) {
-		ret = fetch_object(c->cache, physical, oid, &fetched, c->err);
+		fetch_item_init(&it, physical, oid, size);
+		ret = fetch_objects(c->cache, &it, 1, c->err);
+		c->stats->fetched += it.fetched;
+		fetch_item_release(&it);
 		if (ret)
 			return ret;
-		c->stats->fetched += fetched;
-		ret = place_object(c->cache, oid, c->ws->root, key,
-				   c->opts->link, st, c->err);
+		ret = place_object(c->cache, oid, &c->b, c->ws->odb.tmpdir,
+				   key, c->opts->link, st, c->err);
 		if (ret != QERR_CORRUPT || tries)
 			break;
 		/* a corrupt cached copy: drop it and fetch it again */
@@ -324,6 +338,7 @@ static int new_entry(struct co *c, const struct manifest_entry *n,
 {
 	struct stat st;
 	enum action act;
+	int ret;
 
 	c->stats->entries += c->apply;
 	if (c->apply)
@@ -337,6 +352,8 @@ static int new_entry(struct co *c, const struct manifest_entry *n,
 			      oideq(&o->oid, &n->oid) ? o->path : NULL, NULL);
 	}
 	act = decide(c, n, o, &st);
+	if (act == ACT_ERROR)
+		return QERR_GENERIC;
 	if (act == ACT_CONFLICT && !c->opts->force) {
 		if (c->nconflicts++ < 20)
 			strbuf_addf(&c->conflicts, "\n\t%s", n->key.buf);
@@ -355,8 +372,9 @@ static int new_entry(struct co *c, const struct manifest_entry *n,
 	}
 	if (n->physical.len && !odb_has(c->cache, &n->oid))
 		return defer(c, n);
-	if (place(c, n->key.buf, n->physical.buf, &n->oid, n->size, &st))
-		return QERR_GENERIC;
+	ret = place(c, n->key.buf, n->physical.buf, &n->oid, n->size, &st);
+	if (ret)
+		return ret;
 	strbuf_reset(&c->path);
 	strbuf_addf(&c->path, "%s/%s", c->ws->root, n->key.buf);
 	return record(c, n, c->path.buf, &st);
@@ -370,18 +388,25 @@ static int placed_here(struct co *c, const char *key, const char *path)
 	return path && !strcmp(path, c->path.buf);
 }
 
-/* Remove the file a checkout put at root/key (nothing else, ever). */
+/*
+ * Remove the file a checkout put at root/key (nothing else, ever: not
+ * a folder, not a link, nothing reached through a link).
+ */
 static int remove_placed(struct co *c, const char *key)
 {
+	struct strbuf why = STRBUF_INIT;
 	struct stat st;
+	const char *base;
+	int dirfd, ret;
 
-	strbuf_reset(&c->path);
-	strbuf_addf(&c->path, "%s/%s", c->ws->root, key);
-	if (lstat(c->path.buf, &st) < 0 || !S_ISREG(st.st_mode))
+	ret = beneath_parent(&c->b, key, 0, &dirfd, &base, &why);
+	strbuf_release(&why);
+	if (ret || fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !S_ISREG(st.st_mode))
 		return 0;
-	if (unlink(c->path.buf) < 0) {
-		strbuf_addf(c->err, "cannot remove '%s': %s", c->path.buf,
-			    strerror(errno));
+	if (unlinkat(dirfd, base, 0) < 0) {
+		strbuf_addf(c->err, "cannot remove '%s/%s': %s", c->ws->root,
+			    key, strerror(errno));
 		return QERR_GENERIC;
 	}
 	c->stats->removed++;
@@ -391,6 +416,7 @@ static int remove_placed(struct co *c, const char *key)
 static int gone_entry(struct co *c, const struct idx_entry *o)
 {
 	struct strbuf key = STRBUF_INIT;
+	struct stat st;
 	int in, ret = 0;
 
 	if (!c->apply)
@@ -403,7 +429,7 @@ static int gone_entry(struct co *c, const struct idx_entry *o)
 	 * the source of a staged entry (elsewhere, or moved) is the user's.
 	 */
 	if (in && placed_here(c, o->key, o->path) &&
-	    !access(c->path.buf, F_OK)) {
+	    !beneath_lstat(&c->b, o->key, &st)) {
 		if (c->opts->force) {
 			ret = remove_placed(c, o->key);
 		} else {
@@ -496,12 +522,16 @@ static int walk(struct co *c, FILE *fp, const char *name)
 	return ret;
 }
 
-/* Every key must be safe as a path before anything is written. */
-static int check_keys(FILE *fp, const char *name, struct strbuf *err)
+/*
+ * Every key must be safe as a path, and every physical key one quire
+ * may read (see checkout_opts), before anything is written.
+ */
+static int check_keys(FILE *fp, const char *name,
+		      const struct checkout_opts *opts, struct strbuf *err)
 {
 	struct manifest_reader r;
 	struct manifest_entry e;
-	int ret;
+	int ret, check_local = opts->from_registry && !opts->allow_local_files;
 
 	if (manifest_reader_open(&r, fp, name, 0, err) < 0)
 		return QERR_CORRUPT;
@@ -512,6 +542,16 @@ static int check_keys(FILE *fp, const char *name, struct strbuf *err)
 
 		if (logical_key_check(key, len, LOGICAL_KEY_PATH, err) < 0) {
 			ret = QERR_CORRUPT;
+			break;
+		}
+		if (!check_local || e.is_dir || !e.physical.len)
+			continue;
+		ret = physical_key_local_allowed(e.physical.buf,
+						 opts->local_root, err);
+		if (ret) {
+			strbuf_addf(err, ", named by '%s'; quire reads "
+				    "such files only when you trust the "
+				    "registry: pass --allow-local-files", key);
 			break;
 		}
 	}
@@ -554,6 +594,48 @@ static int clear_dir_meta(const char *key, const char *json, void *p)
 	return idx_set_dir_meta(c->ws->idx, key, NULL, c->err);
 }
 
+struct staged_list {
+	struct strbuf list;
+	size_t nr;
+};
+
+static int note_staged(char code, const char *key, void *payload)
+{
+	static const char *const words[] = {
+		"A", "added", "D", "removed", "M", "changed",
+		"m", "metadata changed", "P", "metadata changed",
+	};
+	struct staged_list *l = payload;
+	const char *word = "changed";
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(words); i += 2)
+		if (*words[i] == code)
+			word = words[i + 1];
+	if (l->nr++ < 20)
+		strbuf_addf(&l->list, "\n\t%s (%s)", key, word);
+	return 0;
+}
+
+/* Refuse to drop what is staged and not committed (git does too). */
+static int check_staged(struct co *c)
+{
+	struct staged_list l = { STRBUF_INIT, 0 };
+	int ret = package_staged_changes(c->ws, note_staged, &l, c->err);
+
+	if (!ret && l.nr) {
+		strbuf_addf(c->err, "%zu staged change%s would be lost: %s "
+			    "not committed; commit first, or pass --force to "
+			    "drop %s:%s%s", l.nr, l.nr == 1 ? "" : "s",
+			    l.nr == 1 ? "it is" : "they are",
+			    l.nr == 1 ? "it" : "them", l.list.buf,
+			    l.nr > 20 ? "\n\t..." : "");
+		ret = QERR_EXISTS;
+	}
+	strbuf_release(&l.list);
+	return ret;
+}
+
 int checkout_version(struct workspace *ws, const struct object_id *top,
 		     struct odb *cache, const struct checkout_opts *opts,
 		     struct checkout_stats *stats, struct strbuf *kept,
@@ -573,9 +655,17 @@ int checkout_version(struct workspace *ws, const struct object_id *top,
 	c.err = err;
 	strbuf_init(&c.conflicts, 0);
 	strbuf_init(&c.path, 0);
-	ret = odb_open_manifest(&ws->odb, top, &fp, err);
+	ret = beneath_open(&c.b, ws->root, err);
 	if (!ret)
-		ret = check_keys(fp, oid_to_hex(top), err);
+		ret = odb_create(&ws->odb, err);
+	if (!ret)
+		sweep_tempfiles(ws->odb.tmpdir, NULL);	/* from killed runs */
+	if (!ret)
+		ret = odb_open_manifest(&ws->odb, top, &fp, err);
+	if (!ret)
+		ret = check_keys(fp, oid_to_hex(top), opts, err);
+	if (!ret && !opts->force)
+		ret = check_staged(&c);
 	if (!ret)
 		ret = walk(&c, fp, oid_to_hex(top));	/* plan */
 	if (!ret && c.nconflicts) {
@@ -613,6 +703,7 @@ int checkout_version(struct workspace *ws, const struct object_id *top,
 	}
 	if (fp)
 		fclose(fp);
+	beneath_close(&c.b);
 	strbuf_release(&c.conflicts);
 	strbuf_release(&c.path);
 	for (; c.nlater; c.nlater--) {

@@ -34,6 +34,15 @@ struct checkout_opts {
 	int force;
 	int quiet;
 	const char *what;		/* for the log, e.g. "install ns/x" */
+	/*
+	 * A version from a registry names its bytes: file:// physical keys
+	 * may only point into the registry's own folder (local_root; NULL
+	 * for an S3 registry), unless allow_local_files. A version of the
+	 * workspace's own (HEAD, a hash) is not checked.
+	 */
+	int from_registry;
+	const char *local_root;
+	int allow_local_files;
 };
 
 struct checkout_stats {
@@ -45,20 +54,24 @@ struct checkout_stats {
  * Make ws's files and index match the version top (its manifest must be
  * in ws's store), and point HEAD at it. Kept files (deleted upstream,
  * not removed) are listed in kept, one key per line. QERR_EXISTS when
- * local changes are in the way (err lists them).
+ * local changes are in the way, or changes staged and not committed
+ * would be lost (err lists them), unless force. Nothing below ws's root
+ * is written, renamed or removed through a symbolic link.
  */
 int checkout_version(struct workspace *ws, const struct object_id *top,
 		     struct odb *cache, const struct checkout_opts *opts,
 		     struct checkout_stats *stats, struct strbuf *kept,
 		     struct strbuf *err);
 
+struct beneath;
 /*
- * Write a new file at root/key with the bytes of object oid from cache,
- * verified, atomically (temporary file and rename). Parent folders are
+ * Write a new file at key below b's root with the bytes of object oid
+ * from cache, verified, atomically (a temporary file in tmpdir, which
+ * must be on the same file system, and a rename). Parent folders are
  * created; a symbolic link on the way is refused.
  */
 int place_object(struct odb *cache, const struct object_id *oid,
-		 const char *root, const char *key, enum link_type link,
-		 struct stat *st, struct strbuf *err);
+		 struct beneath *b, const char *tmpdir, const char *key,
+		 enum link_type link, struct stat *st, struct strbuf *err);
 
 #endif

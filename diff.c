@@ -47,6 +47,7 @@ struct entry_stream *entry_stream_manifest(FILE *fp, const char *name,
 struct index_stream {
 	struct entry_stream s;
 	struct idx_cursor *c;
+	int all;	/* also entries never hashed */
 };
 
 static int index_next(struct entry_stream *s, struct manifest_entry *e,
@@ -57,7 +58,8 @@ static int index_next(struct entry_stream *s, struct manifest_entry *e,
 	int ret;
 
 	/* entries never hashed (their file vanished) are not content */
-	while ((ret = idx_cursor_next(is->c, &ie)) > 0 && !ie.has_hash)
+	while ((ret = idx_cursor_next(is->c, &ie)) > 0 && !ie.has_hash &&
+	       !is->all)
 		idx_entry_release(&ie);
 	if (ret <= 0) {
 		if (ret < 0)
@@ -69,9 +71,10 @@ static int index_next(struct entry_stream *s, struct manifest_entry *e,
 	strbuf_addstr(&e->key, ie.key);
 	if (ie.physical)
 		strbuf_addstr(&e->physical, ie.physical);
-	e->size = ie.size;
+	/* unknown bytes: a size no entry has, so they differ from any */
+	e->size = ie.has_hash ? ie.size : UINT64_MAX;
 	e->oid = ie.oid;
-	e->hash_known = 1;
+	e->hash_known = ie.has_hash;
 	e->hash = json_new_object();
 	json_object_set(e->hash, "type", 4,
 			json_new_string(hash_type_name(ie.oid.type),
@@ -96,8 +99,15 @@ static void index_free(struct entry_stream *s)
 struct entry_stream *entry_stream_index(struct index_db *idx,
 					const char *prefix)
 {
+	return entry_stream_index_all(idx, prefix, 0);
+}
+
+struct entry_stream *entry_stream_index_all(struct index_db *idx,
+					    const char *prefix, int all)
+{
 	struct index_stream *is = xcalloc(1, sizeof(*is));
 
+	is->all = all;
 	is->s.next = index_next;
 	is->s.free = index_free;
 	if (idx_cursor_open(idx, prefix, &is->c) < 0) {

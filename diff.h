@@ -27,6 +27,9 @@ struct entry_stream *entry_stream_manifest(FILE *fp, const char *name,
  * never hashed are skipped. */
 struct entry_stream *entry_stream_index(struct index_db *idx,
 					const char *prefix);
+/* The same; with all, also entries never hashed, as bytes unknown. */
+struct entry_stream *entry_stream_index_all(struct index_db *idx,
+					    const char *prefix, int all);
 void entry_stream_free(struct entry_stream *s);
 
 enum diff_kind {

@@ -1,5 +1,6 @@
 #include "quire-compat.h"
 #include "fetch.h"
+#include "chunked-hash.h"
 #include "manifest.h"
 #include "objects/odb.h"
 #include "physical-key.h"
@@ -7,31 +8,46 @@
 #include "s3/object.h"
 #include "tempfile.h"
 
-int fetch_manifest(struct odb *dst, struct registry *reg,
-		   const struct object_id *top, struct strbuf *err)
-{
-	struct tempfile *raw = NULL, *out = NULL;
-	struct manifest_load_opts opts = { 0 };
-	struct object_id got;
-	unsigned char bytes[HASH_RAWSZ];
-	FILE *fp = NULL;
-	int ret, fd;
+/*
+ * Downloads of one manifest or S3 object whose bytes do not verify: a
+ * byte damaged on the way is fetched again, and only bytes that two
+ * downloads agree on are blamed on the copy stored at the source.
+ */
+#define FETCH_ATTEMPTS 3
 
-	if (odb_has_manifest(dst, top))
-		return 0;
-	ret = odb_create(dst, err);
-	if (ret)
-		return ret;
+/*
+ * One download of the manifest top into a new temp file: *sha gets the
+ * SHA-256 of the bytes as they arrived (*arrived is set once they have),
+ * *got what they hash to as a manifest, *out its quilt3 bytes and bytes
+ * their SHA-256. QERR_CORRUPT after arriving means the bytes are not a
+ * manifest (err says why); any other error is the transfer's or this
+ * machine's.
+ */
+static int download_manifest(struct odb *dst, struct registry *reg,
+			     const struct object_id *top,
+			     struct tempfile **out, int *arrived,
+			     struct object_id *sha, struct object_id *got,
+			     unsigned char *bytes, struct strbuf *err)
+{
+	struct manifest_load_opts opts = { 0 };
+	struct tempfile *raw;
+	FILE *fp = NULL;
+	int ret, fd = -1;
+
+	*arrived = 0;
 	raw = create_tempfile_in(dst->tmpdir, "fetch_", 0600, err);
-	out = raw ? create_tempfile_in(dst->tmpdir, "manifest_", 0600, err) :
-	      NULL;
-	if (!out) {
+	*out = raw ? create_tempfile_in(dst->tmpdir, "manifest_", 0600, err) :
+	       NULL;
+	if (!*out) {
 		ret = QERR_GENERIC;
 		goto done;
 	}
 	ret = registry_get_manifest(reg, top, raw->fd, err);
+	if (!ret)
+		ret = hash_fd(raw->fd, raw->path, HASH_SHA256, sha, err);
 	if (ret)
 		goto done;
+	*arrived = 1;
 	fd = dup(raw->fd);
 	fp = fd < 0 ? NULL : fdopen(fd, "r");
 	if (!fp || fseeko(fp, 0, SEEK_SET)) {
@@ -42,44 +58,115 @@ int fetch_manifest(struct odb *dst, struct registry *reg,
 	opts.name = oid_to_hex(top);
 	opts.seekable = 1;
 	opts.tmpdir = dst->tmpdir;
-	opts.out = out->fd;
-	ret = manifest_load(fp, &opts, &got, bytes, NULL, err);
-	if (ret) {
-		strbuf_addf(err, " (in the manifest fetched from %s)",
-			    registry_url(reg));
-		goto done;
+	opts.out = (*out)->fd;
+	ret = manifest_load(fp, &opts, got, bytes, NULL, err);
+done:
+	if (fp)
+		fclose(fp);
+	else if (fd >= 0)
+		close(fd);
+	delete_tempfile(&raw);
+	return ret;
+}
+
+int fetch_manifest(struct odb *dst, struct registry *reg,
+		   const struct object_id *top, struct strbuf *err)
+{
+	struct tempfile *out = NULL;
+	struct object_id sha[FETCH_ATTEMPTS], got;
+	unsigned char bytes[HASH_RAWSZ];
+	struct strbuf detail = STRBUF_INIT, why = STRBUF_INIT;
+	const char *url = registry_url(reg);
+	char hex[HASH_HEXSZ + 1];
+	int ret, arrived, n, i;
+
+	if (odb_has_manifest(dst, top))
+		return 0;
+	ret = odb_create(dst, err);
+	if (ret)
+		return ret;
+	xsnprintf(hex, sizeof(hex), "%s", oid_to_hex(top));
+	for (n = 0; n < FETCH_ATTEMPTS; n++) {
+		strbuf_reset(&detail);
+		strbuf_reset(&why);
+		delete_tempfile(&out);
+		ret = download_manifest(dst, reg, top, &out, &arrived, &sha[n],
+					&got, bytes, &detail);
+		if (!ret && oideq(&got, top))
+			break;
+		if (ret && (!arrived || ret != QERR_CORRUPT)) {
+			strbuf_addbuf(err, &detail);
+			goto done;
+		}
+		if (ret)
+			strbuf_addf(&why, "is not a manifest (%s)", detail.buf);
+		else
+			strbuf_addf(&why, "hashes to %s", oid_to_hex(&got));
+		/* the same wrong bytes twice: what the registry holds */
+		for (i = 0; i < n && !oideq(&sha[i], &sha[n]); i++)
+			;
+		if (i < n) {
+			strbuf_addf(err, "the manifest %s stored in %s %s: the "
+				    "registry's copy is corrupt; run 'quire "
+				    "fsck --registry %s'", hex, url, why.buf,
+				    url);
+			ret = QERR_CORRUPT;
+			goto done;
+		}
 	}
-	if (!oideq(&got, top)) {
-		strbuf_addf(err, "the manifest %s in %s hashes to %s; the "
-			    "registry is corrupt", oid_to_hex(top),
-			    registry_url(reg), oid_to_hex(&got));
-		ret = QERR_CORRUPT;
+	if (n == FETCH_ATTEMPTS) {
+		strbuf_addf(err, "the transfer of the manifest %s from %s was "
+			    "corrupted %d times (no two downloads agreed; the "
+			    "last one %s); try again", hex, url, n, why.buf);
+		ret = QERR_GENERIC;
 		goto done;
 	}
 	ret = odb_write_manifest(dst, &out, top, bytes, err);
 done:
-	if (fp)
-		fclose(fp);
-	delete_tempfile(&raw);
 	delete_tempfile(&out);
+	strbuf_release(&detail);
+	strbuf_release(&why);
 	return ret;
 }
 
-/* Copy a local (file://) object into tmp. */
+/*
+ * Copy a local (file://) object into out: a regular file only (never a
+ * device, FIFO or socket that a manifest names), and never more than
+ * the size the entry says (size may be UINT64_MAX: unknown), so a
+ * manifest cannot make quire read without end.
+ */
 static int copy_local(const struct physical_key *pk, const char *physical,
-		      int out, struct strbuf *err)
+		      uint64_t size, int out, struct strbuf *err)
 {
-	int in = open(pk->path, O_RDONLY | O_CLOEXEC), ret = 0;
+	int in = open(pk->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), ret = 0;
+	struct stat st;
+	int64_t n;
 
 	if (in < 0) {
 		strbuf_addf(err, "cannot read '%s': %s", pk->path,
 			    strerror(errno));
 		return errno == ENOENT ? QERR_NOTFOUND : QERR_GENERIC;
 	}
-	if (copy_fd_all(in, out) < 0) {
-		strbuf_addf(err, "cannot copy '%s': %s", physical,
-			    strerror(errno));
-		ret = QERR_GENERIC;
+	if (fstat(in, &st) < 0 || !S_ISREG(st.st_mode)) {
+		strbuf_addf(err, "'%s' is not a regular file; quire reads "
+			    "entries only from files", physical);
+		ret = QERR_CORRUPT;
+	} else if (size != UINT64_MAX && (uint64_t)st.st_size != size) {
+		strbuf_addf(err, "'%s' holds %" PRIu64 " bytes, not the %"
+			    PRIu64 " of the entry", physical,
+			    (uint64_t)st.st_size, size);
+		ret = QERR_CORRUPT;
+	} else {
+		n = copy_fd_max(in, out, size == UINT64_MAX ? size : size + 1);
+		if (n < 0) {
+			strbuf_addf(err, "cannot copy '%s': %s", physical,
+				    strerror(errno));
+			ret = QERR_GENERIC;
+		} else if (size != UINT64_MAX && (uint64_t)n != size) {
+			strbuf_addf(err, "'%s' changed size while it was read",
+				    physical);
+			ret = QERR_CORRUPT;
+		}
 	}
 	close(in);
 	return ret;
@@ -91,9 +178,18 @@ struct pending {
 	struct tempfile *tmp;
 	struct s3_object o;
 	int s3;
+	/* S3: what the downloads whose bytes did not verify hashed to */
+	struct object_id bad[FETCH_ATTEMPTS];
+	int nr_bad;
 };
 
-/* Download the S3 objects among p[0..n) together. */
+/* Is p an S3 object still to download (first, or again)? */
+static int s3_due(const struct pending *p)
+{
+	return p->s3 && p->tmp;
+}
+
+/* Download the S3 objects due among p[0..n) together. */
 static void fetch_s3(struct pending *p, size_t n, struct strbuf *err)
 {
 	struct s3_object *objs;
@@ -101,13 +197,13 @@ static void fetch_s3(struct pending *p, size_t n, struct strbuf *err)
 	size_t i, ns = 0;
 
 	for (i = 0; i < n; i++)
-		ns += p[i].s3;
+		ns += s3_due(&p[i]);
 	if (!ns)
 		return;
 	c = s3_client_get(err);
 	objs = xcalloc(ns, sizeof(*objs));
 	for (i = 0, ns = 0; i < n; i++) {
-		if (!p[i].s3)
+		if (!s3_due(&p[i]))
 			continue;
 		s3_object_init(&objs[ns], p[i].pk.bucket, p[i].pk.path,
 			       p[i].tmp->fd);
@@ -118,7 +214,7 @@ static void fetch_s3(struct pending *p, size_t n, struct strbuf *err)
 	if (c)
 		s3_get_objects(c, objs, ns);
 	for (i = 0, ns = 0; i < n; i++) {
-		if (!p[i].s3)
+		if (!s3_due(&p[i]))
 			continue;
 		p[i].it->ret = c ? objs[ns].ret : QERR_USAGE;
 		if (c && objs[ns].ret == QERR_NOTFOUND)
@@ -149,8 +245,48 @@ static void fetch_begin(struct odb *cache, struct pending *p)
 	if (p->pk.scheme == PHYSICAL_KEY_S3)
 		p->s3 = 1;
 	else
-		it->ret = copy_local(&p->pk, it->physical, p->tmp->fd,
-				     &it->err);
+		it->ret = copy_local(&p->pk, it->physical, it->size,
+				     p->tmp->fd, &it->err);
+}
+
+/*
+ * The S3 object of p arrived, and its bytes hash to got, not to the
+ * entry's hash. 1 when it is to be downloaded again (into a new p->tmp);
+ * else 0 with it->ret and it->err saying why not: an earlier download
+ * gave the same bytes (the copy stored at the key is corrupt), or every
+ * attempt gave other bytes.
+ */
+static int download_again(struct odb *cache, struct pending *p,
+			  const struct object_id *got)
+{
+	struct fetch_item *it = p->it;
+	int i;
+
+	for (i = 0; i < p->nr_bad && !oideq(&p->bad[i], got); i++)
+		;
+	strbuf_reset(&it->err);
+	if (i < p->nr_bad) {
+		strbuf_addf(&it->err, "the object stored at %s is corrupt: "
+			    "%d downloads agree that it hashes to %s, not to "
+			    "the %s of its entry", it->physical,
+			    p->nr_bad + 1, oid_to_value(got),
+			    oid_to_value(&it->oid));
+		it->ret = QERR_CORRUPT;
+		return 0;
+	}
+	p->bad[p->nr_bad++] = *got;
+	if (p->nr_bad == FETCH_ATTEMPTS) {
+		strbuf_addf(&it->err, "the transfer of %s was corrupted %d "
+			    "times (no two downloads agreed; the last one "
+			    "hashes to %s, not to %s); try again",
+			    it->physical, p->nr_bad, oid_to_value(got),
+			    oid_to_value(&it->oid));
+		it->ret = QERR_GENERIC;
+		return 0;
+	}
+	p->tmp = create_tempfile_in(cache->tmpdir, "obj_", 0600, &it->err);
+	it->ret = p->tmp ? 0 : QERR_GENERIC;
+	return !!p->tmp;
 }
 
 static void fetch_end(struct odb *cache, struct pending *p)
@@ -159,9 +295,13 @@ static void fetch_end(struct odb *cache, struct pending *p)
 	struct object_id got;
 
 	if (!it->ret && p->tmp) {
+		/* only bytes that match the entry's hash are stored */
 		it->ret = odb_write_tempfile(cache, &p->tmp, it->oid.type,
 					     &it->oid, &got, &it->err);
-		if (it->ret == QERR_CORRUPT)
+		if (it->ret == QERR_CORRUPT && p->s3 &&
+		    download_again(cache, p, &got))
+			return;		/* keeps p->pk for the next round */
+		if (it->ret == QERR_CORRUPT && !p->s3)
 			strbuf_addf(&it->err, " (from %s)", it->physical);
 		it->fetched = !it->ret;
 	}
@@ -175,8 +315,8 @@ int fetch_objects(struct odb *cache, struct fetch_item *items, size_t nr,
 		  struct strbuf *err)
 {
 	struct pending *p = xcalloc(FETCH_BATCH, sizeof(*p));
-	size_t i = 0, n, k;
-	int ret = odb_create(cache, err);
+	size_t i = 0, n, k, again;
+	int ret = odb_create(cache, err), round;
 
 	while (!ret && i < nr) {
 		for (n = 0; i < nr && n < FETCH_BATCH; i++) {
@@ -188,9 +328,16 @@ int fetch_objects(struct odb *cache, struct fetch_item *items, size_t nr,
 			p[n].it = &items[i];
 			fetch_begin(cache, &p[n++]);
 		}
-		fetch_s3(p, n, err);
-		for (k = 0; k < n; k++)
-			fetch_end(cache, &p[k]);
+		/* then the S3 objects whose bytes did not verify, again */
+		for (round = 0, again = 1; again; round++) {
+			fetch_s3(p, n, err);
+			for (k = 0, again = 0; k < n; k++) {
+				if (round && !s3_due(&p[k]))
+					continue;
+				fetch_end(cache, &p[k]);
+				again += s3_due(&p[k]);
+			}
+		}
 	}
 	for (i = 0; !ret && i < nr; i++)
 		if (items[i].ret) {
@@ -217,13 +364,13 @@ void fetch_item_release(struct fetch_item *it)
 }
 
 int fetch_object(struct odb *cache, const char *physical,
-		 const struct object_id *oid, int *fetched,
+		 const struct object_id *oid, uint64_t size, int *fetched,
 		 struct strbuf *err)
 {
 	struct fetch_item it;
 	int ret;
 
-	fetch_item_init(&it, physical, oid, S3_SIZE_UNKNOWN);
+	fetch_item_init(&it, physical, oid, size);
 	ret = fetch_objects(cache, &it, 1, err);
 	*fetched = it.fetched;
 	fetch_item_release(&it);

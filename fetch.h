@@ -16,12 +16,13 @@ int fetch_manifest(struct odb *dst, struct registry *reg,
 		   const struct object_id *top, struct strbuf *err);
 
 /*
- * Make sure cache holds the object oid (of size bytes), fetching it from
- * its physical key when needed; the bytes are verified before they land.
+ * Make sure cache holds the object oid (of size bytes; UINT64_MAX when
+ * unknown), fetching it from its physical key when needed; the bytes
+ * are verified before they land, and no more than size are read.
  * *fetched says whether anything was transferred.
  */
 int fetch_object(struct odb *cache, const char *physical,
-		 const struct object_id *oid, int *fetched,
+		 const struct object_id *oid, uint64_t size, int *fetched,
 		 struct strbuf *err);
 
 /*

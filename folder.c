@@ -11,7 +11,7 @@
 
 static int skip_quire(const char *name, int is_dir, void *payload)
 {
-	return is_dir && !strcmp(name, ".quire");
+	return is_dir ? !strcmp(name, ".quire") : is_quire_leftover(name);
 }
 
 static int cmp_key(const void *a, const void *b)

@@ -103,6 +103,8 @@ static int place(struct workspace *ws, struct registry *reg,
 		return ret;
 	strbuf_addf(&what, "install %s@%s", name, oid_to_hex(top));
 	rq->opts.what = what.buf;
+	rq->opts.from_registry = 1;
+	rq->opts.local_root = reg->t->path;
 	ret = workspace_index(ws, err);
 	if (!ret)
 		ret = idx_begin_write(ws->idx, err);

@@ -4,11 +4,14 @@
 #include "diff.h"
 #include "fetch.h"
 #include "logical-key.h"
+#include "physical-key.h"
 #include "porcelain.h"
 
-int read_entry(struct workspace *ws, const char *registry, const char *rev,
-	       const char *key, int out_fd, struct strbuf *err)
+int read_entry(struct workspace *ws, const char *registry, int allow_local,
+	       const char *rev, const char *key, int out_fd,
+	       struct strbuf *err)
 {
+	struct version_origin origin = { 0 };
 	struct entry_stream *s;
 	struct manifest_entry e;
 	struct object_id top;
@@ -17,9 +20,16 @@ int read_entry(struct workspace *ws, const char *registry, const char *rev,
 	FILE *fp;
 	int ret, fd, fetched, found = 0;
 
-	ret = porcelain_open_stream(ws, registry, rev, &top, &fp, &s, err);
+	ret = porcelain_open_version_origin(ws, registry, rev, &top, &fp,
+					    &origin, err);
 	if (ret)
 		return ret;
+	s = entry_stream_manifest(fp, rev, err);
+	if (!s) {
+		fclose(fp);
+		version_origin_release(&origin);
+		return QERR_CORRUPT;
+	}
 	manifest_entry_init(&e);
 	while ((ret = s->next(s, &e, err)) > 0) {
 		int cmp = logical_key_cmp(e.key.buf, e.key.len, key,
@@ -40,10 +50,21 @@ int read_entry(struct workspace *ws, const char *registry, const char *rev,
 		ret = QERR_NOTFOUND;
 		goto out;
 	}
+	if (origin.from_registry && !allow_local) {
+		ret = physical_key_local_allowed(e.physical.buf,
+						 origin.local_root, err);
+		if (ret) {
+			strbuf_addf(err, ", named by '%s'; quire reads such "
+				    "files only when you trust the registry: "
+				    "pass --allow-local-files", key);
+			goto out;
+		}
+	}
 	ret = cache_odb(&cache, err);
 	if (ret)
 		goto out;
-	ret = fetch_object(&cache, e.physical.buf, &e.oid, &fetched, err);
+	ret = fetch_object(&cache, e.physical.buf, &e.oid, e.size, &fetched,
+			   err);
 	if (!ret)
 		ret = odb_open_verified(&cache, &e.oid, &fd, NULL, err);
 	odb_release(&cache);
@@ -66,5 +87,6 @@ int read_entry(struct workspace *ws, const char *registry, const char *rev,
 	close(fd);
 out:
 	manifest_entry_release(&e);
+	version_origin_release(&origin);
 	return ret;
 }

@@ -1,7 +1,9 @@
 #include "quire-compat.h"
 #include "package.h"
+#include "diff.h"
 #include "index-db.h"
 #include "manifest.h"
+#include "refs/refs.h"
 #include "physical-key.h"
 #include "tempfile.h"
 #include "workspace.h"
@@ -37,6 +39,62 @@ int package_meta_differs(const struct json *a, const struct json *b)
 	ret = !json_equal(x, y);
 	json_free(x);
 	json_free(y);
+	return ret;
+}
+
+struct staged_walk {
+	package_staged_fn *fn;
+	void *payload;
+};
+
+static int on_staged(enum diff_kind kind, const struct manifest_entry *a,
+		     const struct manifest_entry *b, void *payload)
+{
+	static const char codes[] = { 'A', 'D', 'M', 'm' };
+	struct staged_walk *w = payload;
+
+	return w->fn(codes[kind], (b ? b : a)->key.buf, w->payload);
+}
+
+int package_staged_changes(struct workspace *ws, package_staged_fn *fn,
+			   void *payload, struct strbuf *err)
+{
+	static const char none[] = "{\"version\": \"v0\"}\n";
+	struct staged_walk w = { fn, payload };
+	struct entry_stream *a = NULL, *b = NULL;
+	struct object_id head, clean;
+	struct json *staged = NULL;
+	FILE *fp = NULL;
+	int ret = 0, have_head = !refs_read(ws->refs, "HEAD", &head);
+
+	if (have_head && !idx_clean_get(ws->idx, &clean) &&
+	    oideq(&clean, &head))
+		return 0;	/* the index is exactly HEAD */
+	if (have_head)
+		ret = odb_open_manifest(&ws->odb, &head, &fp, err);
+	else
+		fp = fmemopen((void *)none, strlen(none), "r");
+	if (!ret && !fp) {
+		strbuf_addstr(err, "cannot read the last commit");
+		ret = QERR_GENERIC;
+	}
+	if (!ret) {
+		a = entry_stream_manifest(fp, "HEAD", err);
+		b = entry_stream_index_all(ws->idx, NULL, 1);
+		if (!a || !b)
+			ret = QERR_CORRUPT;
+	}
+	if (!ret)
+		ret = diff_streams(a, b, on_staged, &w, err);
+	if (!ret)
+		ret = package_meta_load(ws, &staged, err);
+	if (!ret && package_meta_differs(a->meta, staged))
+		ret = fn('P', "(package)", payload);
+	json_free(staged);
+	entry_stream_free(a);
+	entry_stream_free(b);
+	if (fp)
+		fclose(fp);
 	return ret;
 }
 
@@ -157,6 +215,7 @@ int package_build(struct workspace *ws, const char *message, unsigned flags,
 		goto out;
 	}
 	manifest_builder_init(&bd.b, meta, tmp->fd);
+	bd.b.out_path = tmp->path;
 	ret = idx_for_each_dir_meta(ws->idx, add_dir_line, &bd);
 	if (!ret)
 		ret = idx_for_each_entry(ws->idx, NULL, add_entry, &bd);

@@ -39,6 +39,19 @@ int package_build(struct workspace *ws, const char *message, unsigned flags,
  */
 int package_meta_differs(const struct json *a, const struct json *b);
 
+/*
+ * What is staged and not committed: the index compared with HEAD (or
+ * with nothing, before the first commit), as recorded, without looking
+ * at the files. fn(code, key, payload) for each difference, in key
+ * order: 'A' added, 'D' deleted, 'M' other bytes (or not hashed yet),
+ * 'm' other metadata; then 'P' with "(package)" when the package
+ * metadata differs. A non-zero return from fn stops the walk and is
+ * returned.
+ */
+typedef int package_staged_fn(char code, const char *key, void *payload);
+int package_staged_changes(struct workspace *ws, package_staged_fn *fn,
+			   void *payload, struct strbuf *err);
+
 /* Append "old new time message" to .quire/logs/HEAD. */
 int package_log_append(struct workspace *ws, const struct object_id *old,
 		       const struct object_id *new_top, const char *what,

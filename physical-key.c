@@ -1,5 +1,6 @@
 #include "quire-compat.h"
 #include "physical-key.h"
+#include "redact.h"
 #include "utf8.h"
 
 static int always_safe(unsigned char c)
@@ -91,9 +92,22 @@ static void normalize_path(struct strbuf *out, const char *p, size_t len)
 static int fail(struct strbuf *err, const char *url, size_t len,
 		const char *why)
 {
+	struct strbuf shown = STRBUF_INIT;
+	char *copy = xmemdupz(url, len), *p = copy;
+
+	for (;;) {	/* redact each part between NUL bytes */
+		redact_url(&shown, p);
+		p += strlen(p);
+		if (p == copy + len)
+			break;
+		strbuf_addch(&shown, '\0');
+		p++;
+	}
 	strbuf_addstr(err, "invalid physical key '");
-	strbuf_add_quoted_name(err, url, len);
+	strbuf_add_quoted_name(err, shown.buf, shown.len);
 	strbuf_addf(err, "': %s", why);
+	strbuf_release(&shown);
+	free(copy);
 	return QERR_CORRUPT;
 }
 
@@ -119,9 +133,12 @@ static int parse_s3_query(struct physical_key *pk, const char *q, size_t len,
 		if (url_unquote(&name, q + i, eq - (q + i), 1) < 0 ||
 		    url_unquote(&value, eq + 1, q + end - (eq + 1), 1) < 0)
 			ret = fail(err, url, url_len, "bad query string");
-		else if (strcmp(name.buf, "versionId"))
+		else if (name.len != 9 || strcmp(name.buf, "versionId"))
 			ret = fail(err, url, url_len,
 				   "unexpected S3 query string");
+		else if (memchr(value.buf, '\0', value.len))
+			ret = fail(err, url, url_len,
+				   "versionId contains a NUL byte");
 		else if (value.len && !pk->version_id)
 			pk->version_id = strbuf_detach(&value, NULL);
 		strbuf_release(&name);
@@ -175,6 +192,8 @@ int physical_key_parse(struct physical_key *pk, const char *url, size_t len,
 		pk->bucket = xmemdupz(netloc, netloc_len);
 		if (url_unquote(&sb, path, path_len, 0) < 0)
 			ret = fail(err, url, len, "key is not UTF-8");
+		else if (memchr(sb.buf, '\0', sb.len))
+			ret = fail(err, url, len, "key contains a NUL byte");
 		else
 			pk->path = xstrdup(sb.len ? sb.buf + 1 : "");
 		if (!ret && query)
@@ -232,4 +251,46 @@ void physical_key_release(struct physical_key *pk)
 	free(pk->path);
 	free(pk->version_id);
 	memset(pk, 0, sizeof(*pk));
+}
+
+/* Has the absolute path a "." or ".." component, or an empty one? */
+static int path_has_dots(const char *path)
+{
+	const char *p = path;
+
+	while (*p == '/')
+		p++;
+	while (*p) {
+		size_t len = strcspn(p, "/");
+
+		if (!len || (len == 1 && *p == '.') ||
+		    (len == 2 && p[0] == '.' && p[1] == '.'))
+			return 1;
+		p += len;
+		if (*p == '/')
+			p++;
+	}
+	return 0;
+}
+
+int physical_key_local_allowed(const char *url, const char *root,
+			       struct strbuf *err)
+{
+	struct physical_key pk = PHYSICAL_KEY_INIT;
+	size_t rlen = root ? strlen(root) : 0;
+	int ret = physical_key_parse(&pk, url, strlen(url), err);
+
+	if (ret || pk.scheme != PHYSICAL_KEY_FILE)
+		goto out;
+	while (rlen > 1 && root[rlen - 1] == '/')
+		rlen--;
+	if (root && !path_has_dots(pk.path) &&
+	    !strncmp(pk.path, root, rlen) && pk.path[rlen] == '/')
+		goto out;
+	strbuf_addf(err, "'%s' is a file on this machine%s", url,
+		    root ? " outside the registry's folder" : "");
+	ret = QERR_USAGE;
+out:
+	physical_key_release(&pk);
+	return ret;
 }

@@ -31,6 +31,16 @@ void physical_key_format(struct strbuf *out, const struct physical_key *pk);
 void physical_key_from_path(struct physical_key *pk, const char *abspath);
 void physical_key_release(struct physical_key *pk);
 
+/*
+ * May bytes be read from url, a physical key of a version that came from
+ * a registry? S3 keys, yes; file:// keys only below root (a folder
+ * registry's own folder; NULL for any other registry) and with no "."
+ * or ".." components: a registry's manifest must not make quire read
+ * other files of this machine. 0, or QERR_USAGE with why in err.
+ */
+int physical_key_local_allowed(const char *url, const char *root,
+			       struct strbuf *err);
+
 /* Python's urllib.parse.quote(s, safe) and unquote(), on UTF-8 bytes. */
 void url_quote(struct strbuf *out, const char *s, size_t len,
 	       const char *safe);

@@ -110,9 +110,25 @@ static int resolve(struct workspace *ws, const char *registry_arg,
 	return ret;
 }
 
+void version_origin_release(struct version_origin *o)
+{
+	free(o->local_root);
+	memset(o, 0, sizeof(*o));
+}
+
 int porcelain_open_version(struct workspace *ws, const char *registry_arg,
 			   const char *rev, struct object_id *top, FILE **fp,
 			   struct strbuf *err)
+{
+	return porcelain_open_version_origin(ws, registry_arg, rev, top, fp,
+					     NULL, err);
+}
+
+int porcelain_open_version_origin(struct workspace *ws,
+				  const char *registry_arg, const char *rev,
+				  struct object_id *top, FILE **fp,
+				  struct version_origin *origin,
+				  struct strbuf *err)
 {
 	struct registry *reg = NULL;
 	struct odb cache;
@@ -120,6 +136,11 @@ int porcelain_open_version(struct workspace *ws, const char *registry_arg,
 
 	if (ret)
 		return ret;
+	if (origin && reg) {
+		origin->from_registry = 1;
+		origin->local_root = reg->t->path ? xstrdup(reg->t->path) :
+				     NULL;
+	}
 	/* a registry's version goes into the workspace's own store */
 	ret = ws && reg && !odb_has_manifest(&ws->odb, top) ? QERR_NOTFOUND :
 	      open_local(ws, top, fp, err);

@@ -35,6 +35,22 @@ int porcelain_registry_url(struct workspace *ws, const char *arg,
 int porcelain_open_version(struct workspace *ws, const char *registry_arg,
 			   const char *rev, struct object_id *top, FILE **fp,
 			   struct strbuf *err);
+/*
+ * Where a version came from, for the rule on the file:// physical keys
+ * of a registry's versions (see checkout_opts): from a registry, and a
+ * folder registry's own folder (NULL for others).
+ */
+struct version_origin {
+	int from_registry;
+	char *local_root;
+};
+void version_origin_release(struct version_origin *o);
+/* porcelain_open_version(), telling where the version came from. */
+int porcelain_open_version_origin(struct workspace *ws,
+				  const char *registry_arg, const char *rev,
+				  struct object_id *top, FILE **fp,
+				  struct version_origin *origin,
+				  struct strbuf *err);
 
 /*
  * The same, as a stream of entries in *s; the caller frees it with

@@ -83,7 +83,14 @@ struct uploader {
 	struct registry *reg;
 	struct strbuf here;	/* physical keys in this registry start so */
 	const char *prefix;
-	const char *fallback;	/* "<prefix><top12>/", or NULL */
+	/*
+	 * "<prefix><top hash>/": the version's own folder, for bytes whose
+	 * key is taken by other bytes, and, where the store cannot refuse
+	 * an overwrite (unguarded), for all new bytes: no writer of other
+	 * bytes ever chooses a key there. NULL: refuse instead.
+	 */
+	const char *fallback;
+	int unguarded;
 	int quiet;
 	struct push_stats *stats;
 	struct strbuf *err;
@@ -134,7 +141,8 @@ static int open_source(struct uploader *u, const struct idx_entry *e,
 	ret = cache_odb(&cache, u->err);
 	if (ret)
 		return ret;
-	ret = fetch_object(&cache, e->physical, &e->oid, &fetched, u->err);
+	ret = fetch_object(&cache, e->physical, &e->oid, e->size, &fetched,
+			   u->err);
 	if (!ret) {
 		odb_path(&cache, &e->oid, &path);
 		*fd = open(path.buf, O_RDONLY | O_CLOEXEC);
@@ -155,6 +163,7 @@ struct upload {
 	struct strbuf key;
 	struct transfer x;
 	int send;		/* to upload (else reused) */
+	int moved;		/* at the fallback key now */
 	int fd;
 };
 
@@ -170,6 +179,7 @@ static int forbidden_key(struct uploader *u, const char *key)
 static void reuse(struct uploader *u, struct upload *p, const char *version)
 {
 	u->stats->reused++;
+	p->send = 0;
 	if (version && version != p->x.version_id.buf) {
 		strbuf_reset(&p->x.version_id);
 		strbuf_addstr(&p->x.version_id, version);
@@ -189,13 +199,31 @@ static int same_bytes(struct uploader *u, struct upload *p)
 			  u->err);
 }
 
-/* Decide for p after the stat: reuse, upload, or refuse. */
+/* p goes to the version's own folder instead; stat it again there. */
+static void move_to_fallback(struct uploader *u, struct upload *p)
+{
+	strbuf_reset(&p->key);
+	strbuf_addf(&p->key, "%s%s", u->fallback, p->e->key);
+	transfer_release(&p->x);
+	transfer_init(&p->x, p->key.buf, -1);
+	p->moved = 1;
+	p->send = 1;
+}
+
+/*
+ * Decide for p after the stat: reuse, upload, or move (with moved, the
+ * caller stats the new key and decides again). Refusals come later, at
+ * the put, from the store or from sent().
+ */
 static int decide(struct uploader *u, struct upload *p)
 {
 	int ret;
 
 	if (p->x.ret == QERR_NOTFOUND) {
 		p->send = 1;
+		/* free here, but nothing guards it against other writers */
+		if (u->unguarded && !p->moved)
+			move_to_fallback(u, p);
 		return 0;
 	}
 	if (p->x.ret) {
@@ -212,23 +240,60 @@ static int decide(struct uploader *u, struct upload *p)
 	/* other bytes: a versioned bucket keeps them as an old version */
 	p->send = 1;
 	strbuf_reset(&p->x.version_id);
-	if (u->reg->t->versioned || !u->fallback)
+	if (u->reg->t->versioned || !u->fallback || p->moved)
 		return 0;
-	/* taken by other bytes: this version's own folder instead */
-	strbuf_reset(&p->key);
-	strbuf_addf(&p->key, "%s%s", u->fallback, p->e->key);
-	ret = holds_same(u->reg, p->key.buf, &p->e->oid, u->ws->odb.tmpdir,
-			 u->err);
-	if (ret == 1) {
-		p->send = 0;
-		reuse(u, p, NULL);
-	}
-	return ret < 0 ? ret : 0;
+	move_to_fallback(u, p);
+	return 0;
 }
 
-static int sent(struct uploader *u, struct upload *p)
+/* Stat the keys of the moved entries among p[0..n), and decide again. */
+static int decide_moved(struct uploader *u, struct upload *p, size_t n)
 {
+	struct transfer *x = xcalloc(n ? n : 1, sizeof(*x));
+	size_t i, nx = 0;
+	int ret = 0;
+
+	for (i = 0; i < n; i++)
+		if (p[i].moved && p[i].send)
+			x[nx++] = p[i].x;
+	transport_stat_many(u->reg->t, x, nx);
+	for (i = 0, nx = 0; i < n; i++) {
+		if (!p[i].moved || !p[i].send)
+			continue;
+		p[i].x = x[nx++];
+		if (!ret)
+			ret = decide(u, &p[i]);
+	}
+	free(x);
+	return ret;
+}
+
+/*
+ * After the put: a refusal (the key was taken meanwhile) is no error if
+ * the bytes there are ours (our own write, acted on by the server but
+ * its answer lost, or a racing push of the same version); with a
+ * version folder, taken by other bytes, p moves there (*again).
+ */
+static int sent(struct uploader *u, struct upload *p, int *again)
+{
+	int ret;
+
 	if (p->x.ret == QERR_EXISTS) {
+		ret = holds_same(u->reg, p->key.buf, &p->e->oid,
+				 u->ws->odb.tmpdir, u->err);
+		if (ret == 1) {
+			p->x.ret = 0;
+			reuse(u, p, NULL);
+			return 0;
+		}
+		if (ret < 0)
+			return ret;
+		if (u->fallback && !p->moved) {
+			move_to_fallback(u, p);
+			p->x.ret = QERR_NOTFOUND;	/* as good as seen */
+			*again = 1;
+			return 0;
+		}
 		strbuf_addf(u->err, "'%s' in %s already holds other bytes, "
 			    "which an earlier version may use; push with "
 			    "--prefix <new folder>/", p->key.buf,
@@ -241,12 +306,15 @@ static int sent(struct uploader *u, struct upload *p)
 			    "run 'quire commit' again)", p->e->path);
 	if (p->x.ret)
 		return p->x.ret;
+	p->send = 0;
 	u->stats->uploaded++;
 	u->stats->bytes += p->e->size;
 	return 0;
 }
 
-static int upload_send(struct uploader *u, struct upload *p, size_t n)
+/* Upload what is to send among p[0..n); *again when some moved. */
+static int upload_send(struct uploader *u, struct upload *p, size_t n,
+		       int *again)
 {
 	struct transfer *x = xcalloc(n ? n : 1, sizeof(*x));
 	size_t i, nx = 0, k;
@@ -255,10 +323,14 @@ static int upload_send(struct uploader *u, struct upload *p, size_t n)
 	for (i = 0; !ret && i < n; i++) {
 		if (!p[i].send)
 			continue;
-		ret = open_source(u, p[i].e, &p[i].fd);
+		if (p[i].fd < 0)
+			ret = open_source(u, p[i].e, &p[i].fd);
 		transfer_init(&x[nx], p[i].key.buf, p[i].fd);
 		x[nx].expect = &p[i].e->oid;
-		x[nx].flags = TRANSPORT_NO_OVERWRITE | TRANSPORT_VERSIONS_KEEP;
+		/* unguarded: keys no writer of other bytes chooses */
+		if (!u->unguarded)
+			x[nx].flags = TRANSPORT_NO_OVERWRITE |
+				      TRANSPORT_VERSIONS_KEEP;
 		if (p[i].x.ret == QERR_NOTFOUND)
 			x[nx].flags |= TRANSPORT_SEEN_ABSENT;
 		nx++;
@@ -270,10 +342,11 @@ static int upload_send(struct uploader *u, struct upload *p, size_t n)
 			continue;
 		if (!ret && k < nx) {
 			p[i].x.ret = x[k].ret;
+			strbuf_reset(&p[i].x.err);
 			strbuf_addbuf(&p[i].x.err, &x[k].err);
 			strbuf_reset(&p[i].x.version_id);
 			strbuf_addbuf(&p[i].x.version_id, &x[k].version_id);
-			ret = sent(u, &p[i]);
+			ret = sent(u, &p[i], again);
 		}
 		if (k < nx)
 			transfer_release(&x[k++]);
@@ -289,7 +362,7 @@ static int upload_batch(struct uploader *u, struct idx_entry *e, size_t n)
 	struct transfer *x = xcalloc(n ? n : 1, sizeof(*x));
 	struct strbuf phys = STRBUF_INIT;
 	size_t i;
-	int ret = 0;
+	int ret = 0, again = 0;
 
 	for (i = 0; i < n; i++) {
 		p[i].e = &e[i];
@@ -308,7 +381,11 @@ static int upload_batch(struct uploader *u, struct idx_entry *e, size_t n)
 			ret = decide(u, &p[i]);
 	}
 	if (!ret)
-		ret = upload_send(u, p, n);
+		ret = decide_moved(u, p, n);
+	if (!ret)
+		ret = upload_send(u, p, n, &again);
+	if (!ret && again)	/* taken meanwhile: the version's folder */
+		ret = upload_send(u, p, n, &again);
 	for (i = 0; !ret && i < n; i++) {
 		strbuf_reset(&phys);
 		u->reg->t->ops->physical_key(u->reg->t, p[i].key.buf,
@@ -361,6 +438,30 @@ static int head_message(struct workspace *ws, const struct object_id *head,
 	return ret;
 }
 
+/*
+ * Where bytes go when their key is not theirs to take (see struct
+ * uploader): asks the registry, once, whether it refuses overwrites.
+ */
+static int choose_fallback(struct uploader *u, const struct object_id *head,
+			   int default_prefix, struct strbuf *fb)
+{
+	int ret = transport_conditional(u->reg->t, u->err);
+
+	if (ret < 0) {
+		strbuf_addf(u->err, " (asking whether %s refuses to "
+			    "overwrite)", registry_url(u->reg));
+		return ret;
+	}
+	u->unguarded = !ret && !u->reg->t->versioned;
+	/* the whole top hash where nothing else tells writers apart */
+	if (u->unguarded)
+		strbuf_addf(fb, "%s%s/", u->prefix, oid_to_hex(head));
+	else if (default_prefix)
+		strbuf_addf(fb, "%s%.12s/", u->prefix, oid_to_hex(head));
+	u->fallback = fb->len ? fb->buf : NULL;
+	return 0;
+}
+
 int push_data(struct workspace *ws, struct registry *reg, const char *name,
 	      const char *prefix, int quiet, struct push_stats *stats,
 	      struct strbuf *err)
@@ -379,8 +480,6 @@ int push_data(struct workspace *ws, struct registry *reg, const char *name,
 	if (!prefix) {
 		strbuf_addf(&def, "%s/", name);
 		prefix = def.buf;
-		strbuf_addf(&fb, "%s%.12s/", prefix, oid_to_hex(&head));
-		u.fallback = fb.buf;
 	}
 	u.ws = ws;
 	u.reg = reg;
@@ -407,6 +506,8 @@ int push_data(struct workspace *ws, struct registry *reg, const char *name,
 	}
 	if (!ret)
 		ret = idx_for_each_entry(ws->idx, NULL, collect_local, &u);
+	if (!ret && u.nr)
+		ret = choose_fallback(&u, &head, prefix == def.buf, &fb);
 	for (i = 0; !ret && i < u.nr; i += UPLOAD_BATCH)
 		ret = upload_batch(&u, u.todo + i, u.nr - i < UPLOAD_BATCH ?
 				   u.nr - i : UPLOAD_BATCH);

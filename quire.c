@@ -1,4 +1,5 @@
 #include "builtin.h"
+#include "lockfile.h"
 #include "strbuf.h"
 #include "workspace.h"
 
@@ -28,6 +29,7 @@ static struct cmd_struct commands[] = {
 	{ "export-slice", cmd_export_slice, RUN_SETUP_GENTLY },
 	{ "fetch-manifest", cmd_fetch_manifest, RUN_SETUP_GENTLY },
 	{ "filter", cmd_filter, RUN_SETUP_GENTLY },
+	{ "fsck", cmd_fsck, RUN_SETUP_GENTLY },
 	{ "hash", cmd_hash, 0 },
 	{ "hash-object", cmd_hash_object, RUN_SETUP_GENTLY },
 	{ "import-dsdb", cmd_import_dsdb, RUN_SETUP_GENTLY },
@@ -109,6 +111,34 @@ static int wants_help(int argc, const char **argv)
 	return 0;
 }
 
+/*
+ * Process-wide settings from the config (the workspace's, else the
+ * user's): the lock timeout, unless QUIRE_LOCK_TIMEOUT says otherwise.
+ */
+static void apply_core_config(const struct workspace *ws)
+{
+	struct config user = CONFIG_INIT;
+	struct strbuf path = STRBUF_INIT, err = STRBUF_INIT;
+	const char *v;
+	uint64_t ms;
+
+	if (getenv("QUIRE_LOCK_TIMEOUT"))
+		return;
+	if (!ws) {
+		config_user_path(&path);
+		config_read(&user, path.buf, &err);
+	}
+	v = config_get(ws ? &ws->config : &user, "core.locktimeout");
+	if (v && parse_u64(v, &ms))
+		die("core.lockTimeout is '%s'; set it to a number of "
+		    "milliseconds", v);
+	if (v)
+		lockfile_set_timeout(ms > LONG_MAX ? LONG_MAX : (long)ms);
+	config_release(&user);
+	strbuf_release(&path);
+	strbuf_release(&err);
+}
+
 static int run_command(struct cmd_struct *cmd, int argc, const char **argv)
 {
 	struct workspace *ws = NULL;
@@ -122,6 +152,7 @@ static int run_command(struct cmd_struct *cmd, int argc, const char **argv)
 			die("%s", err.buf);
 		strbuf_release(&err);
 	}
+	apply_core_config(ws);
 	prefix = ws ? workspace_prefix(ws) : xstrdup("");
 	ret = cmd->fn(argc, argv, prefix, ws);
 	workspace_free(ws);
@@ -186,8 +217,8 @@ int main(int argc, const char **argv)
 			argc -= 2;
 			continue;
 		}
-		fprintf(stderr, "error: unknown option '%s'\n%s\n", argv[0],
-			quire_usage);
+		error("unknown option '%s'", argv[0]);
+		fprintf(stderr, "%s\n", quire_usage);
 		return 129;
 	}
 	if (!argc) {

@@ -114,9 +114,8 @@ void package_rev_release(struct package_rev *rev)
 	memset(rev, 0, sizeof(*rev));
 }
 
-/* Read a pointer file holding a top hash. */
-static int read_pointer(struct registry *reg, const char *key,
-			struct object_id *top, struct strbuf *err)
+int registry_read_pointer(struct registry *reg, const char *key,
+			  struct object_id *top, struct strbuf *err)
 {
 	struct strbuf sb = STRBUF_INIT, why = STRBUF_INIT;
 	int ret = transport_get_small(reg->t, key, &sb, 1024, &why);
@@ -143,7 +142,7 @@ int registry_read_latest(struct registry *reg, const char *name,
 	int ret;
 
 	strbuf_addf(&key, NAMED "%s/latest", name);
-	ret = read_pointer(reg, key.buf, top, err);
+	ret = registry_read_pointer(reg, key.buf, top, err);
 	strbuf_release(&key);
 	return ret;
 }
@@ -204,7 +203,7 @@ int registry_resolve(struct registry *reg, const struct package_rev *rev,
 		strbuf_addf(&key, TAGS "%s/%s", rev->name, rev->tag);
 	else
 		strbuf_addf(&key, NAMED "%s/latest", rev->name);
-	ret = read_pointer(reg, key.buf, top, err);
+	ret = registry_read_pointer(reg, key.buf, top, err);
 	if (ret == QERR_NOTFOUND) {
 		if (rev->tag)
 			strbuf_addf(err, "package %s has no tag '%s' in %s",
@@ -262,14 +261,59 @@ int registry_put_manifest(struct registry *reg, const struct object_id *top,
 
 	manifest_key(top, &key);
 	/*
-	 * The same top hash is the same package; a manifest already there
-	 * is replaced (atomically) so its physical keys are the newest, as
-	 * quilt3 does.
+	 * A manifest in a registry never changes: the same top hash is the
+	 * same package, and the one already there stays, with the physical
+	 * keys that readers of it rely on (another copy may name bytes
+	 * that are only on some machine).
 	 */
-	ret = reg->t->ops->put(reg->t, key.buf, fd, NULL, 0, NULL, &why);
-	if (ret)
+	ret = reg->t->ops->put(reg->t, key.buf, fd, NULL,
+			       TRANSPORT_NO_OVERWRITE, NULL, &why);
+	if (ret == QERR_EXISTS)
+		ret = 0;
+	else if (ret)
 		strbuf_addbuf(err, &why);
 	strbuf_release(&key);
+	strbuf_release(&why);
+	return ret;
+}
+
+/*
+ * The transport's put_if; or, while the package's lock is held (see
+ * registry_lock_package()), a plain read, compare and write: no other
+ * writer of the package's pointers runs then.
+ */
+static int reg_put_if(struct registry *reg, const char *key,
+		      const char *data, size_t len, const char *expect,
+		      struct strbuf *current, struct strbuf *err)
+{
+	struct strbuf cur = STRBUF_INIT, why = STRBUF_INIT;
+	int fd = -1, ret;
+
+	if (!reg->locked)
+		return reg->t->ops->put_if(reg->t, key, data, len, expect,
+					   current, err);
+	ret = transport_get_small(reg->t, key, &cur, 4096, &why);
+	if (ret && ret != QERR_NOTFOUND) {
+		strbuf_addbuf(err, &why);
+		goto out;
+	}
+	if (expect ? (ret || strcmp(cur.buf, expect)) : !ret) {
+		strbuf_addbuf(current, &cur);
+		ret = QERR_STALE;
+		goto out;
+	}
+	fd = memfd_create("quire-pointer", MFD_CLOEXEC);
+	if (fd < 0 || write_in_full(fd, data, len) < 0) {
+		strbuf_addf(err, "cannot make a pointer file: %s",
+			    strerror(errno));
+		ret = QERR_GENERIC;
+	} else {
+		ret = reg->t->ops->put(reg->t, key, fd, NULL, 0, NULL, err);
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	strbuf_release(&cur);
 	strbuf_release(&why);
 	return ret;
 }
@@ -291,8 +335,8 @@ static int move_latest(struct registry *reg, const char *name,
 		struct strbuf trimmed = STRBUF_INIT;
 
 		strbuf_reset(&cur);
-		ret = reg->t->ops->put_if(reg->t, key.buf, new_hex, HASH_HEXSZ,
-					  absent ? NULL : exp.buf, &cur, err);
+		ret = reg_put_if(reg, key.buf, new_hex, HASH_HEXSZ,
+				 absent ? NULL : exp.buf, &cur, err);
 		if (ret != QERR_STALE)
 			break;
 		strbuf_addbuf(&trimmed, &cur);
@@ -309,6 +353,12 @@ static int move_latest(struct registry *reg, const char *name,
 		strbuf_release(&trimmed);
 		if (ret == QERR_CORRUPT)
 			break;
+		/* already ours: a write the server did, its answer lost */
+		if (cur.len && oideq(actual, top)) {
+			strbuf_reset(err);
+			ret = 0;
+			break;
+		}
 		/*
 		 * Another writer may spell the pointer with a newline: the
 		 * same hash is no conflict, so compare against its exact
@@ -326,47 +376,87 @@ static int move_latest(struct registry *reg, const char *name,
 	return ret;
 }
 
+/*
+ * The timestamp pointer of a new version: the next free second from now
+ * (two pushes in one second must not overwrite each other's pointer, or
+ * history is lost), taken with put_if so that of two writers of one
+ * second only one gets it. key receives the pointer's key.
+ */
+static int list_version(struct registry *reg, const char *name,
+			const struct object_id *top, struct strbuf *key,
+			int *created, struct strbuf *err)
+{
+	const char *hex = oid_to_hex(top);
+	uint64_t t = (uint64_t)time(NULL), i;
+	struct strbuf cur = STRBUF_INIT;
+	int ret = QERR_EXISTS;
+
+	for (i = 0; ret && i < 1000; i++) {
+		strbuf_reset(key);
+		strbuf_addf(key, NAMED "%s/%" PRIu64, name, t + i);
+		strbuf_reset(&cur);
+		strbuf_reset(err);
+		ret = reg_put_if(reg, key->buf, hex, HASH_HEXSZ, NULL, &cur,
+				 err);
+		*created = !ret;
+		if (ret != QERR_STALE)
+			break;
+		strbuf_trim(&cur);
+		if (!strcmp(cur.buf, hex))
+			ret = 0;	/* listed already */
+	}
+	if (ret == QERR_STALE) {
+		strbuf_reset(err);
+		strbuf_addf(err, "no free second to list %s of %s in %s",
+			    hex, name, registry_url(reg));
+	}
+	strbuf_release(&cur);
+	return ret;
+}
+
+/* Take the package's lock where the store cannot refuse by itself. */
+static int lock_if_needed(struct registry *reg, const char *name,
+			  struct registry_lock *lk, struct strbuf *err)
+{
+	int ret = transport_conditional(reg->t, err);
+
+	lk->held = 0;
+	if (ret)
+		return ret < 0 ? ret : 0;
+	ret = registry_lock_package(reg, name, lk, err);
+	reg->locked = !ret;
+	return ret;
+}
+
+static void unlock_if_held(struct registry *reg, struct registry_lock *lk)
+{
+	if (!lk->held)
+		return;
+	reg->locked = 0;
+	registry_unlock_package(reg, lk);
+}
+
 int registry_push_version(struct registry *reg, const char *name,
 			  const struct object_id *top,
 			  const struct object_id *expect, int force,
 			  struct object_id *actual, struct strbuf *err)
 {
-	struct strbuf key = STRBUF_INIT;
-	int fd, ret;
+	struct strbuf key = STRBUF_INIT, why = STRBUF_INIT;
+	struct registry_lock lk;
+	int ret, created = 0;
 
-	/*
-	 * The timestamp pointer first: latest never names an unlisted one.
-	 * Two pushes in one second must not overwrite each other's pointer
-	 * (history would be lost): take the next free second.
-	 */
-	fd = memfd_create("quire-pointer", MFD_CLOEXEC);
-	if (fd < 0 || write_in_full(fd, oid_to_hex(top), HASH_HEXSZ) < 0) {
-		strbuf_addf(err, "cannot make a pointer file: %s",
-			    strerror(errno));
-		ret = QERR_GENERIC;
-	} else {
-		uint64_t t = (uint64_t)time(NULL), i;
-		struct object_id there;
-
-		ret = QERR_EXISTS;
-		for (i = 0; ret == QERR_EXISTS && i < 1000; i++) {
-			strbuf_reset(&key);
-			strbuf_addf(&key, NAMED "%s/%" PRIu64, name, t + i);
-			strbuf_reset(err);
-			ret = reg->t->ops->put(reg->t, key.buf, fd, NULL,
-					       TRANSPORT_NO_OVERWRITE, NULL,
-					       err);
-			if (ret == QERR_EXISTS &&
-			    !read_pointer(reg, key.buf, &there, err) &&
-			    oideq(&there, top))
-				ret = 0;	/* already listed */
-		}
-	}
-	if (fd >= 0)
-		close(fd);
+	ret = lock_if_needed(reg, name, &lk, err);
+	/* the timestamp pointer first: latest never names an unlisted one */
+	if (!ret)
+		ret = list_version(reg, name, top, &key, &created, err);
 	if (!ret)
 		ret = move_latest(reg, name, top, expect, force, actual, err);
+	/* refused: then this push is no version of the package's history */
+	if (ret == QERR_STALE && created)
+		reg->t->ops->del(reg->t, key.buf, &why);
+	unlock_if_held(reg, &lk);
 	strbuf_release(&key);
+	strbuf_release(&why);
 	return ret;
 }
 
@@ -375,7 +465,13 @@ int registry_set_latest(struct registry *reg, const char *name,
 			const struct object_id *expect,
 			struct object_id *actual, struct strbuf *err)
 {
-	return move_latest(reg, name, top, expect, 0, actual, err);
+	struct registry_lock lk;
+	int ret = lock_if_needed(reg, name, &lk, err);
+
+	if (!ret)
+		ret = move_latest(reg, name, top, expect, 0, actual, err);
+	unlock_if_held(reg, &lk);
+	return ret;
 }
 
 int registry_set_tag(struct registry *reg, const char *name,
@@ -457,7 +553,7 @@ static int each_version_key(const char *key, void *payload)
 	if (parse_u64(base, &t))
 		return 0;	/* "latest" and anything else */
 	ALLOC_GROW(w->v, w->nr + 1, w->alloc);
-	w->ret = read_pointer(w->reg, key, &w->v[w->nr].top, w->err);
+	w->ret = registry_read_pointer(w->reg, key, &w->v[w->nr].top, w->err);
 	if (w->ret)
 		return w->ret;
 	w->v[w->nr++].time = t;
@@ -504,7 +600,7 @@ static int each_tag_key(const char *key, void *payload)
 {
 	struct tag_walk *w = payload;
 	struct object_id top;
-	int ret = read_pointer(w->reg, key, &top, w->err);
+	int ret = registry_read_pointer(w->reg, key, &top, w->err);
 
 	if (ret)
 		return ret;

@@ -16,6 +16,7 @@
  */
 struct registry {
 	struct transport *t;
+	int locked;	/* its package lock is held (registry_lock_package) */
 };
 
 /* The embedded default registry: $XDG_DATA_HOME/quire/registry. */
@@ -45,11 +46,17 @@ int registry_resolve(struct registry *reg, const struct package_rev *rev,
 		     struct object_id *top, struct strbuf *err);
 int registry_read_latest(struct registry *reg, const char *name,
 			 struct object_id *top, struct strbuf *err);
+/*
+ * A pointer file at key (below the registry's root) holding a top hash:
+ * 0, QERR_NOTFOUND, or QERR_CORRUPT when it holds something else.
+ */
+int registry_read_pointer(struct registry *reg, const char *key,
+			  struct object_id *top, struct strbuf *err);
 
 /* The manifest's bytes into fd (not verified here). */
 int registry_get_manifest(struct registry *reg, const struct object_id *top,
 			  int fd, struct strbuf *err);
-/* Store a manifest; one already there (same top hash) is replaced. */
+/* Store a manifest; one already there (same top hash) stays as it is. */
 int registry_put_manifest(struct registry *reg, const struct object_id *top,
 			  int fd, struct strbuf *err);
 int registry_has_manifest(struct registry *reg, const struct object_id *top);
@@ -97,6 +104,23 @@ int registry_for_each_tag(struct registry *reg, const char *name,
 int registry_required_provenance(struct registry *reg,
 				 struct string_list *fields,
 				 struct strbuf *err);
+
+/*
+ * Where the store cannot write conditionally (transport_conditional()
+ * is 0), writers of a package's pointers take its lock first: an object
+ * .quire/locks/<ns>/<name>, taken with Fischer's timed protocol (see
+ * registry-lock.c). Waits up to core.lockTimeout (120 s by default);
+ * QERR_LOCKED then. A lock left by a process that died is taken over
+ * once it has not changed for QUIRE_S3_LOCK_LEASE ms (30 s).
+ */
+struct registry_lock {
+	struct strbuf key;
+	char nonce[33];
+	int held;
+};
+int registry_lock_package(struct registry *reg, const char *name,
+			  struct registry_lock *lk, struct strbuf *err);
+void registry_unlock_package(struct registry *reg, struct registry_lock *lk);
 
 /* Tag names: like a ref component (letters, digits, '.', '_', '-'). */
 int tag_name_check(const char *tag);

@@ -1,9 +1,12 @@
 #include "quire-compat.h"
 #include "strbuf.h"
 #include "tempfile.h"
+#include <dirent.h>
 #include <ftw.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/file.h>
+#include <time.h>
 
 static struct tempfile *volatile tempfile_list;
 static int cleanup_installed;
@@ -17,9 +20,9 @@ static void remove_tempfiles(int in_signal)
 	for (t = tempfile_list; t; t = t->next) {
 		if (!t->active)
 			continue;
+		unlink(t->path);	/* while still held: see hold() */
 		if (t->fd >= 0)
 			close(t->fd);
-		unlink(t->path);
 		if (!in_signal)
 			t->active = 0;
 	}
@@ -62,9 +65,23 @@ static void install_cleanup(void)
 	signal(SIGPIPE, remove_tempfiles_on_signal);
 }
 
+/*
+ * A live temporary file is always locked (flock) by the process that
+ * made it, from just after it is created until it is renamed or removed:
+ * a file in a temporary folder that nobody holds was left by a process
+ * that is gone, and may be swept away (see sweep_tempfiles()).
+ */
+static void hold(int fd)
+{
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EINTR)
+		;
+}
+
 static struct tempfile *register_tempfile(int fd, char *path)
 {
 	struct tempfile *t = xcalloc(1, sizeof(*t));
+
+	hold(fd);
 
 	t->fd = fd;
 	t->path = path;
@@ -146,20 +163,50 @@ int commit_tempfile(struct tempfile **tp, const char *path,
 			    strerror(errno));
 		return QERR_GENERIC;
 	}
-	if (close_tempfile_gently(t) < 0) {
-		strbuf_addf(err, "cannot close '%s': %s", t->path,
-			    strerror(errno));
-		return QERR_GENERIC;
-	}
+	/* renamed while still held: never a moment when it looks left over */
 	if (rename(t->path, path) < 0) {
 		strbuf_addf(err, "cannot rename '%s' to '%s': %s", t->path,
 			    path, strerror(errno));
 		return QERR_GENERIC;
 	}
 	*tp = NULL;
+	t->active = 0;
+	if (close_tempfile_gently(t) < 0) {
+		strbuf_addf(err, "cannot close '%s': %s", path,
+			    strerror(errno));
+		unregister_tempfile(t);
+		return QERR_GENERIC;
+	}
 	unregister_tempfile(t);
 	if (fsync_dir_of(path) < 0) {
 		strbuf_addf(err, "cannot fsync the folder of '%s': %s", path,
+			    strerror(errno));
+		return QERR_GENERIC;
+	}
+	return 0;
+}
+
+int commit_tempfile_at(struct tempfile **tp, int dirfd, const char *name,
+		       const char *shown, struct strbuf *err)
+{
+	struct tempfile *t = *tp;
+
+	if (t->fd >= 0 && fsync(t->fd) < 0) {
+		strbuf_addf(err, "cannot fsync '%s': %s", t->path,
+			    strerror(errno));
+		return QERR_GENERIC;
+	}
+	if (renameat(AT_FDCWD, t->path, dirfd, name) < 0) {
+		strbuf_addf(err, "cannot rename '%s' to '%s': %s", t->path,
+			    shown, strerror(errno));
+		return QERR_GENERIC;
+	}
+	*tp = NULL;
+	t->active = 0;
+	close_tempfile_gently(t);
+	unregister_tempfile(t);
+	if (fsync(dirfd) < 0 && errno != EINVAL && errno != EROFS) {
+		strbuf_addf(err, "cannot fsync the folder of '%s': %s", shown,
 			    strerror(errno));
 		return QERR_GENERIC;
 	}
@@ -173,9 +220,92 @@ void delete_tempfile(struct tempfile **tp)
 	if (!t)
 		return;
 	*tp = NULL;
+	unlink(t->path);	/* while still held: see hold() */
 	close_tempfile_gently(t);
-	unlink(t->path);
 	unregister_tempfile(t);
+}
+
+/*
+ * Is the file at name (in the folder dirfd) left over: no process holds
+ * it, and it is older than a moment (a file is held from just after it
+ * is created)? 1 when it was, and is now, removed.
+ */
+#define SETTLE_NS 200000000LL
+
+int tempfile_settled(const struct stat *st)
+{
+	struct timespec now;
+	long long age;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	age = (now.tv_sec - st->st_mtim.tv_sec) * 1000000000LL +
+	      (now.tv_nsec - st->st_mtim.tv_nsec);
+	return age >= SETTLE_NS;
+}
+
+static int sweep_one(int dirfd, const char *name)
+{
+	struct stat st, again;
+	int fd, ret = 0;
+
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+		    O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    !tempfile_settled(&st) ||
+	    flock(fd, LOCK_EX | LOCK_NB) < 0)
+		goto out;
+	/* still the same file: another sweeper may have been first */
+	if (!fstatat(dirfd, name, &again, AT_SYMLINK_NOFOLLOW) &&
+	    again.st_ino == st.st_ino && again.st_dev == st.st_dev &&
+	    !unlinkat(dirfd, name, 0))
+		ret = 1;
+out:
+	close(fd);
+	return ret;
+}
+
+int sweep_tempfiles(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t plen = prefix ? strlen(prefix) : 0;
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' &&
+		    (!de->d_name[1] || !strcmp(de->d_name, "..")))
+			continue;
+		if (plen && strncmp(de->d_name, prefix, plen))
+			continue;
+		n += sweep_one(dirfd(d), de->d_name);
+	}
+	closedir(d);
+	return n;
+}
+
+int is_quire_leftover(const char *name)
+{
+	return !strncmp(name, ".quire-tmp-", 11);
+}
+
+int tempfile_is_left_over(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	int ret = 0;
+
+	if (fd < 0)
+		return 0;
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) &&
+	    tempfile_settled(&st) &&
+	    !flock(fd, LOCK_SH | LOCK_NB))
+		ret = 1;
+	close(fd);
+	return ret;
 }
 
 static int remove_one(const char *path, const struct stat *st, int flag,

@@ -29,12 +29,15 @@ struct tempfile *create_tempfile_in(const char *dir, const char *prefix,
 struct tempfile *create_tempfile_at(const char *path, mode_t mode);
 
 /*
- * fsync the file, close it and rename it to path; then fsync path's dir.
+ * fsync the file, rename it to path, close it; then fsync path's dir.
  * *tp becomes NULL once the rename is done (even if the final directory
  * fsync fails).
  */
 int commit_tempfile(struct tempfile **tp, const char *path,
 		    struct strbuf *err);
+/* The same, into name in the folder dirfd (shown in messages). */
+int commit_tempfile_at(struct tempfile **tp, int dirfd, const char *name,
+		       const char *shown, struct strbuf *err);
 /* Close and unlink, and forget it. *tp becomes NULL; NULL is fine. */
 void delete_tempfile(struct tempfile **tp);
 /* Close the fd but keep the file (and its cleanup) registered. */
@@ -48,6 +51,25 @@ int close_tempfile_gently(struct tempfile *t);
 const char *create_tempdir(const char *prefix, struct strbuf *err);
 /* Remove the tree now, and forget it. */
 void remove_tempdir(const char *path);
+/*
+ * Leftovers. A process holds each of its temporary files (and lock
+ * files) with flock() while it lives; a file that nobody holds and that
+ * is older than a moment (tempfile_settled(): modified more than 0.2 s
+ * ago; a live file is held from microseconds after it is created) was
+ * left by a process that died.
+ * sweep_tempfiles() removes such files in dir (those whose name starts
+ * with prefix, or all when prefix is NULL) and returns how many it
+ * removed; tempfile_is_left_over() tells whether path is one.
+ */
+int tempfile_settled(const struct stat *st);
+int sweep_tempfiles(const char *dir, const char *prefix);
+/*
+ * Is name a temporary file an older quire left in a target folder
+ * (".quire-tmp-*")? Such files are never staged, listed or published.
+ */
+int is_quire_leftover(const char *name);
+int tempfile_is_left_over(const char *path);
+
 /* Remove a folder and everything below it; 0 or -1 with errno. */
 int remove_tree(const char *path);
 

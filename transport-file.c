@@ -7,9 +7,20 @@
 #include "physical-key.h"
 #include "tempfile.h"
 
+/*
+ * A registry in a folder. quire's own files live in <root>/.quire/,
+ * where no reader of quilt3's layout looks: temporary files in
+ * .quire/tmp/ (then linked or renamed into place), locks in
+ * .quire/locks/<key>.lock. Temporary files left by a process that died
+ * are swept away by the next process that writes.
+ */
+#define REG_TMP ".quire/tmp"
+#define REG_LOCKS ".quire/locks/"
+
 struct file_transport {
 	struct transport t;
 	char *root;
+	int swept;
 };
 
 static struct file_transport *ft(struct transport *t)
@@ -89,6 +100,25 @@ static int check_bytes(struct tempfile *tmp, const struct object_id *expect,
 	return ret;
 }
 
+/* A new temporary file in the registry's .quire/tmp/. */
+static struct tempfile *reg_tempfile(struct transport *t, struct strbuf *err)
+{
+	struct strbuf dir = STRBUF_INIT;
+	struct tempfile *tmp = NULL;
+
+	key_path(t, REG_TMP, &dir);
+	if (mkdir_p(dir.buf, 0755) < 0)
+		strbuf_addf(err, "cannot create '%s': %s", dir.buf,
+			    strerror(errno));
+	else
+		tmp = create_tempfile_in(dir.buf, "put-", 0644, err);
+	/* once per process: what writers that died left behind */
+	if (tmp && !__atomic_exchange_n(&ft(t)->swept, 1, __ATOMIC_SEQ_CST))
+		sweep_tempfiles(dir.buf, NULL);
+	strbuf_release(&dir);
+	return tmp;
+}
+
 static int file_put(struct transport *t, const char *key, int in_fd,
 		    const struct object_id *expect, unsigned flags,
 		    struct strbuf *version_id, struct strbuf *err)
@@ -102,7 +132,7 @@ static int file_put(struct transport *t, const char *key, int in_fd,
 	if (ret)
 		goto out;
 	strbuf_add(&dir, path.buf, strrchr(path.buf, '/') - path.buf);
-	tmp = create_tempfile_in(dir.buf, ".quire-tmp-", 0644, err);
+	tmp = reg_tempfile(t, err);
 	if (!tmp) {
 		ret = QERR_GENERIC;
 		goto out;
@@ -152,12 +182,16 @@ static int file_put_if(struct transport *t, const char *key,
 {
 	struct lock_file lk = LOCK_INIT;
 	struct strbuf path = STRBUF_INIT, cur = STRBUF_INIT;
+	struct strbuf lock = STRBUF_INIT;
 	int ret, r;
 
 	key_path(t, key, &path);
+	strbuf_addf(&lock, "%s/" REG_LOCKS "%s.lock", ft(t)->root, key);
 	ret = make_parent(path.buf, err);
 	if (!ret)
-		ret = hold_lock_file(&lk, path.buf, err);
+		ret = make_parent(lock.buf, err);
+	if (!ret)
+		ret = hold_lock_file_as(&lk, path.buf, lock.buf, err);
 	if (ret)
 		goto out;
 	r = strbuf_read_file_max(&cur, path.buf, 4096);
@@ -183,6 +217,7 @@ out:
 	rollback_lock_file(&lk);
 	strbuf_release(&path);
 	strbuf_release(&cur);
+	strbuf_release(&lock);
 	return ret;
 }
 
@@ -317,6 +352,12 @@ static int file_put_many(struct transport *t, struct transfer *x, size_t nr)
 	return 0;
 }
 
+/* link() and a lock refuse to replace: always. */
+static int file_conditional(struct transport *t, struct strbuf *err)
+{
+	return 1;
+}
+
 static void file_free(struct transport *t)
 {
 	free(ft(t)->root);
@@ -324,7 +365,8 @@ static void file_free(struct transport *t)
 
 static const struct transport_ops file_ops = {
 	file_get, file_put, file_put_if, file_head, file_list, file_del,
-	file_physical_key, NULL, file_put_many, NULL, file_free,
+	file_physical_key, NULL, file_put_many, NULL, file_conditional,
+	file_free,
 };
 
 int transport_file_open(const char *root, unsigned flags,
@@ -353,6 +395,8 @@ int transport_file_open(const char *root, unsigned flags,
 	f = xcalloc(1, sizeof(*f));
 	f->t.ops = &file_ops;
 	f->t.local = 1;
+	f->t.path = xstrdup(abs);
+	f->t.conditional = -1;
 	f->root = abs;
 	strbuf_addstr(&url, "file://");
 	url_quote(&url, abs, strlen(abs), "/");

@@ -2,6 +2,7 @@
 #include "transport.h"
 #include "physical-key.h"
 #include "s3/object.h"
+#include <time.h>
 
 /*
  * A registry in an S3 bucket: keys live below s3://bucket/prefix/. In a
@@ -184,45 +185,75 @@ static int s3t_put(struct transport *t, const char *key, int in_fd,
 /*
  * Compare and swap a small object: If-Match on the ETag read, or
  * If-None-Match when there is none. Where the server cannot write
- * conditionally (501), write, then read back: a racing writer that came
- * in between shows up there. The read-back waits a moment, longer than
- * the gap between another writer's read and its write, so that of two
- * racing writers the first sees the second's value and gives way.
+ * conditionally, write, then read back: a racing writer that came in
+ * between shows up there. The read-back waits a moment, longer than the
+ * gap between another writer's read and its write (at least SETTLE_US,
+ * and a few times our own read-to-write time), so that of two racing
+ * writers the first sees the second's value and gives way.
  */
 #define SETTLE_US 300000
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int put_then_check(struct s3_transport *s, const char *key,
+			  const char *data, size_t len, uint64_t start,
+			  struct strbuf *current, struct strbuf *err)
+{
+	struct strbuf cur = STRBUF_INIT;
+	uint64_t gap;
+	int ret = s3_put_small(s->c, s->bucket, key, data, len, NULL, 0, err);
+
+	if (ret)
+		goto out;
+	gap = now_us() - start;
+	usleep(gap * 4 > SETTLE_US ? gap * 4 : SETTLE_US);
+	ret = s3_get_small(s->c, s->bucket, key, &cur, 4096, NULL, err);
+	if (ret == QERR_NOTFOUND)
+		ret = QERR_STALE;	/* removed meanwhile: not ours */
+	if (!ret && (cur.len != len || memcmp(cur.buf, data, len)))
+		ret = QERR_STALE;
+	if (ret == QERR_STALE) {
+		strbuf_reset(err);
+		strbuf_addbuf(current, &cur);
+	}
+out:
+	strbuf_release(&cur);
+	return ret;
+}
+
 static int s3t_put_if(struct transport *t, const char *key, const char *data,
 		      size_t len, const char *expect, struct strbuf *current,
 		      struct strbuf *err)
 {
 	struct s3_transport *s = st3(t);
 	struct strbuf k = STRBUF_INIT, cur = STRBUF_INIT, etag = STRBUF_INIT;
+	uint64_t start = now_us();
 	int ret;
 
 	full_key(t, key, &k);
 	ret = s3_get_small(s->c, s->bucket, k.buf, &cur, 4096, &etag, err);
 	if (ret && ret != QERR_NOTFOUND)
 		goto out;
+	strbuf_reset(err);
 	if (expect ? (ret || strcmp(cur.buf, expect)) : !ret) {
 		strbuf_addbuf(current, &cur);
 		ret = QERR_STALE;
+		goto out;
+	}
+	if (!t->conditional) {
+		ret = put_then_check(s, k.buf, data, len, start, current, err);
 		goto out;
 	}
 	ret = s3_put_small(s->c, s->bucket, k.buf, data, len,
 			   expect ? etag.buf : NULL, !expect, err);
 	if (ret == QERR_USAGE) {
 		strbuf_reset(err);
-		ret = s3_put_small(s->c, s->bucket, k.buf, data, len, NULL, 0,
-				   err);
-		strbuf_reset(&cur);
-		if (!ret)
-			usleep(SETTLE_US);
-		if (!ret)
-			ret = s3_get_small(s->c, s->bucket, k.buf, &cur, 4096,
-					   NULL, err);
-		if (!ret && (cur.len != len || memcmp(cur.buf, data, len))) {
-			strbuf_addbuf(current, &cur);
-			ret = QERR_STALE;
-		}
+		ret = put_then_check(s, k.buf, data, len, start, current, err);
 	} else if (ret == QERR_STALE) {
 		strbuf_reset(err);
 		strbuf_reset(&cur);
@@ -357,6 +388,37 @@ static void s3t_physical_key(struct transport *t, const char *key,
 	strbuf_release(&k);
 }
 
+/*
+ * Ask the server whether it honours If-None-Match on PUT: write a small
+ * object of quire's own with it, twice if need be. A refusal (412) says
+ * yes; 501 says no; a second write that is not refused says the server
+ * ignores the condition (as some lax servers do), which is a no too.
+ */
+#define PROBE_KEY ".quire/conditional-writes"
+static int s3t_conditional(struct transport *t, struct strbuf *err)
+{
+	static const char body[] = "quire checks here whether this server "
+				   "refuses to overwrite (If-None-Match)\n";
+	struct s3_transport *s = st3(t);
+	struct strbuf k = STRBUF_INIT;
+	int ret = 0, i;
+
+	full_key(t, PROBE_KEY, &k);
+	for (i = 0; i < 2; i++) {
+		ret = s3_put_small(s->c, s->bucket, k.buf, body,
+				   sizeof(body) - 1, NULL, 1, err);
+		if (ret == QERR_STALE || ret == QERR_USAGE)
+			break;
+		if (ret)
+			goto out;
+	}
+	strbuf_reset(err);
+	ret = ret == QERR_STALE;
+out:
+	strbuf_release(&k);
+	return ret;
+}
+
 static void s3t_free(struct transport *t)
 {
 	free(st3(t)->bucket);
@@ -366,7 +428,7 @@ static void s3t_free(struct transport *t)
 static const struct transport_ops s3_ops = {
 	s3t_get, s3t_put, s3t_put_if, s3t_head, s3t_list, s3t_del,
 	s3t_physical_key, s3t_get_many, s3t_put_many, s3t_stat_many,
-	s3t_free,
+	s3t_conditional, s3t_free,
 };
 
 int transport_s3_open(const char *url, unsigned flags,
@@ -391,6 +453,7 @@ int transport_s3_open(const char *url, unsigned flags,
 	s = xcalloc(1, sizeof(*s));
 	s->t.ops = &s3_ops;
 	s->t.versioned = ret;
+	s->t.conditional = -1;
 	s->c = c;
 	s->bucket = strbuf_detach(&bucket, NULL);
 	s->prefix = strbuf_detach(&prefix, NULL);

@@ -86,6 +86,13 @@ struct transport_ops {
 	int (*get_many)(struct transport *t, struct transfer *x, size_t nr);
 	int (*put_many)(struct transport *t, struct transfer *x, size_t nr);
 	int (*stat_many)(struct transport *t, struct transfer *x, size_t nr);
+	/*
+	 * Does the store refuse, by itself and atomically, to write an
+	 * object where one exists (TRANSPORT_NO_OVERWRITE, put_if)? 1 or
+	 * 0, or a negative qerr when it cannot tell (err says why). May
+	 * ask the server once; see transport_conditional().
+	 */
+	int (*conditional)(struct transport *t, struct strbuf *err);
 	void (*free)(struct transport *t);
 };
 
@@ -93,8 +100,18 @@ struct transport {
 	const struct transport_ops *ops;
 	char *url;		/* for messages: never holds credentials */
 	int local;		/* on this machine (file://) */
+	char *path;		/* local: the registry's folder (absolute) */
+	int conditional;	/* transport_conditional(); -1: not asked */
 	int versioned;		/* old bytes stay reachable by version id */
 };
+
+/*
+ * Can concurrent writers of different bytes to one key be told apart by
+ * the store itself (1)? Where not (0: an unversioned S3 bucket on a
+ * server without conditional writes), a writer must choose keys that
+ * no writer of other bytes can choose. Asked once per transport.
+ */
+int transport_conditional(struct transport *t, struct strbuf *err);
 
 int transport_get_many(struct transport *t, struct transfer *x, size_t nr);
 int transport_put_many(struct transport *t, struct transfer *x, size_t nr);

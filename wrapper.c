@@ -140,34 +140,48 @@ ssize_t pread_in_full(int fd, void *buf, size_t len, off_t off)
 	return total;
 }
 
-int copy_fd_all(int in, int out)
+int64_t copy_fd_max(int in, int out, uint64_t max)
 {
+	uint64_t done = 0;
 	char *buf;
-	ssize_t n;
-	int copied = 0;
+	ssize_t n = 0;
 
-	for (;;) {
-		n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
+	while (done < max) {
+		size_t want = max - done < (1 << 30) ? max - done : 1 << 30;
+
+		n = copy_file_range(in, NULL, out, NULL, want, 0);
 		if (n > 0) {
-			copied = 1;
+			done += n;
 			continue;
 		}
 		if (!n)
-			return 0;
-		if (copied || (errno != EXDEV && errno != ENOSYS &&
-			       errno != EINVAL && errno != EOPNOTSUPP &&
-			       errno != EBADF))
+			return done;
+		if (done || (errno != EXDEV && errno != ENOSYS &&
+			     errno != EINVAL && errno != EOPNOTSUPP &&
+			     errno != EBADF))
 			return -1;
 		break;	/* not here: read and write */
 	}
 	buf = xmalloc(1 << 20);
-	while ((n = read_in_full(in, buf, 1 << 20)) > 0)
+	while (done < max) {
+		size_t want = max - done < (1 << 20) ? max - done : 1 << 20;
+
+		n = read_in_full(in, buf, want);
+		if (n <= 0)
+			break;
 		if (write_in_full(out, buf, n) < 0) {
 			n = -1;
 			break;
 		}
+		done += n;
+	}
 	free(buf);
-	return n < 0 ? -1 : 0;
+	return n < 0 ? -1 : (int64_t)done;
+}
+
+int copy_fd_all(int in, int out)
+{
+	return copy_fd_max(in, out, UINT64_MAX) < 0 ? -1 : 0;
 }
 
 int fsync_dir(const char *dir)

@@ -45,6 +45,8 @@ ssize_t pread_in_full(int fd, void *buf, size_t len, off_t off);
  * the kernel can, read and write otherwise. 0, or -1 with errno set.
  */
 int copy_fd_all(int in, int out);
+/* The same, stopping after max bytes: the count copied, or -1. */
+int64_t copy_fd_max(int in, int out, uint64_t max);
 
 /* fsync the directory that holds path (or path itself if it is one). */
 int fsync_dir_of(const char *path);

@@ -3,7 +3,7 @@
 #include "parse-options.h"
 
 static const char * const cat_usage[] = {
-	"quire cat [--registry <registry>] <revision> <key>",
+	"quire cat [<options>] <revision> <key>",
 	NULL
 };
 
@@ -12,9 +12,13 @@ int cmd_cat(int argc, const char **argv, const char *prefix,
 {
 	struct strbuf err = STRBUF_INIT;
 	const char *reg = NULL;
+	int allow_local = 0;
 	struct option options[] = {
 		OPT_STRING(0, "registry", &reg, "registry",
 			   "where the package lives"),
+		OPT_BOOL(0, "allow-local-files", &allow_local,
+			 "read entries from files on this machine outside "
+			 "the registry"),
 		OPT_END()
 	};
 
@@ -22,7 +26,7 @@ int cmd_cat(int argc, const char **argv, const char *prefix,
 	if (argc != 2)
 		usage_with_options(cat_usage, options);
 	fflush(stdout);
-	if (read_entry(ws, reg, argv[0], argv[1], STDOUT_FILENO, &err) < 0)
+	if (read_entry(ws, reg, allow_local, argv[0], argv[1], STDOUT_FILENO, &err) < 0)
 		die("%s", err.buf);
 	strbuf_release(&err);
 	return 0;

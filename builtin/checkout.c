@@ -7,7 +7,7 @@
 #include "registry.h"
 
 static const char * const checkout_usage[] = {
-	"quire checkout [-q] [--force] [--link <type>] [<revision>]",
+	"quire checkout [<options>] [<revision>]",
 	NULL
 };
 
@@ -20,12 +20,16 @@ int cmd_checkout(int argc, const char **argv, const char *prefix,
 	struct object_id top;
 	struct odb cache;
 	const char *link = NULL, *rev;
+	struct version_origin origin = { 0 };
 	FILE *fp;
 	struct option options[] = {
 		OPT_BOOL(0, "force", &opts.force,
 			 "overwrite local changes, remove files not in it"),
 		OPT_STRING(0, "link", &link, "type",
 			   "copy (default), hardlink or reflink"),
+		OPT_BOOL(0, "allow-local-files", &opts.allow_local_files,
+			 "read entries from files on this machine outside "
+			 "the registry"),
 		OPT__QUIET(&opts.quiet),
 		OPT_END()
 	};
@@ -39,10 +43,13 @@ int cmd_checkout(int argc, const char **argv, const char *prefix,
 	if (link && link_type_parse(link, &opts.link) < 0)
 		die("unknown link type '%s': use copy, hardlink or reflink",
 		    link);
-	if (porcelain_open_version(ws, NULL, rev, &top, &fp, &err) < 0 ||
+	if (porcelain_open_version_origin(ws, NULL, rev, &top, &fp, &origin,
+					  &err) < 0 ||
 	    cache_odb(&cache, &err) < 0)
 		die("%s", err.buf);
 	fclose(fp);
+	opts.from_registry = origin.from_registry;
+	opts.local_root = origin.local_root;
 	strbuf_addf(&what, "checkout %s", rev);
 	opts.what = what.buf;
 	begin_index_write(ws);
@@ -70,6 +77,7 @@ int cmd_checkout(int argc, const char **argv, const char *prefix,
 		fprintf(stderr, "these files are not in that version and were "
 			"kept (--force removes them):\n%s", kept.buf);
 	odb_release(&cache);
+	version_origin_release(&origin);
 	strbuf_release(&err);
 	strbuf_release(&kept);
 	strbuf_release(&what);

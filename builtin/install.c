@@ -33,6 +33,9 @@ int cmd_install(int argc, const char **argv, const char *prefix,
 			   "copy (default), hardlink or reflink"),
 		OPT_BOOL(0, "force", &opts->force,
 			 "overwrite local changes, remove deleted files"),
+		OPT_BOOL(0, "allow-local-files", &opts->allow_local_files,
+			 "read entries from files on this machine outside "
+			 "the registry"),
 		OPT__QUIET(&opts->quiet),
 		OPT_END()
 	};

@@ -3,7 +3,7 @@
 #include "parse-options.h"
 
 static const char * const readme_usage[] = {
-	"quire readme [--registry <registry>] <revision>",
+	"quire readme [<options>] <revision>",
 	NULL
 };
 
@@ -13,9 +13,13 @@ int cmd_readme(int argc, const char **argv, const char *prefix,
 	struct strbuf err = STRBUF_INIT;
 	const char *reg = NULL;
 	int ret;
+	int allow_local = 0;
 	struct option options[] = {
 		OPT_STRING(0, "registry", &reg, "registry",
 			   "where the package lives"),
+		OPT_BOOL(0, "allow-local-files", &allow_local,
+			 "read entries from files on this machine outside "
+			 "the registry"),
 		OPT_END()
 	};
 
@@ -23,7 +27,7 @@ int cmd_readme(int argc, const char **argv, const char *prefix,
 	if (argc != 1)
 		usage_with_options(readme_usage, options);
 	fflush(stdout);
-	ret = read_entry(ws, reg, argv[0], "README.md", STDOUT_FILENO, &err);
+	ret = read_entry(ws, reg, allow_local, argv[0], "README.md", STDOUT_FILENO, &err);
 	if (ret == QERR_NOTFOUND && strstr(err.buf, "no entry"))
 		die("%s has no README.md", argv[0]);
 	if (ret < 0)

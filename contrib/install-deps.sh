@@ -6,17 +6,21 @@
 #   contrib/install-deps.sh --test   also the S3 test server (t/lib-s3.sh):
 #                                    OpenStack Swift with s3api, memcached,
 #                                    and the aws cli and boto3 as clients
+#   contrib/install-deps.sh --fuzz   also clang and its libFuzzer and
+#                                    sanitizer runtimes (make fuzz)
 set -e
 
 PKGS="build-essential pkg-config libcurl4-openssl-dev libsqlite3-dev \
 libssl-dev libexpat1-dev sharness asciidoctor python3 sqlite3 git"
 TEST_PKGS="swift swift-proxy swift-object swift-container swift-account \
 python3-swift memcached awscli python3-boto3"
+FUZZ_PKGS="clang libclang-rt-14-dev"
 
 for arg; do
 	case "$arg" in
 	--test) PKGS="$PKGS $TEST_PKGS" ;;
-	*) echo "usage: $0 [--test]" >&2; exit 2 ;;
+	--fuzz) PKGS="$PKGS $FUZZ_PKGS" ;;
+	*) echo "usage: $0 [--test] [--fuzz]" >&2; exit 2 ;;
 	esac
 done
 

@@ -48,11 +48,15 @@ test_expect_success 'an empty old value means the ref must not exist' '
 	test_cmp A actual
 '
 
-test_expect_success 'a held lock is reported, and the ref is not touched' '
-	: >.quire/refs/tags/v1.lock &&
-	test_fatal 128 quire update-ref refs/tags/v1 $(cat A) &&
-	test_grep "locked" err &&
-	rm .quire/refs/tags/v1.lock &&
+test_expect_success 'a held lock is waited for, then reported; the ref is not touched' '
+	{ flock .quire/refs/tags/v1.lock sleep 3 & } &&
+	holder=$! &&
+	sleep 0.2 &&
+	QUIRE_LOCK_TIMEOUT=300 test_fatal 128 quire update-ref refs/tags/v1 $(cat A) &&
+	test_grep "held by another quire process (waited 0.3 s)" err &&
+	test_grep "core.lockTimeout" err &&
+	kill $holder && wait $holder;
+	rm -f .quire/refs/tags/v1.lock &&
 	quire rev-parse v1 >actual &&
 	test_cmp B actual
 '

@@ -93,10 +93,17 @@ test_expect_success FIXTURE 'quire finds the top hashes quilt3 named its manifes
 	done
 '
 
+test_expect_success FIXTURE 'quilt3 local registries name files outside them: install asks first' '
+	test_fatal 128 quire install fixture/pkg --registry "$REG_URL" --to refused &&
+	test_grep "file:///tmp/quire-quilt3-fixture/data/v2/.* outside the registry" err &&
+	test_grep "pass --allow-local-files" err &&
+	test_path_is_missing refused/README.md
+'
+
 test_expect_success FIXTURE 'install takes latest (v2); verify exits 0; the files are v2' '
 	printf "%s" $V2 >expect &&
 	test_cmp expect "$FIXTURE/reg/.quilt/named_packages/fixture/pkg/latest" &&
-	quire install fixture/pkg --registry "$REG_URL" --to inst >out 2>err &&
+	quire install --allow-local-files fixture/pkg --registry "$REG_URL" --to inst >out 2>err &&
 	echo $V2 >expect &&
 	test_cmp expect out &&
 	quire verify inst 2>err &&
@@ -107,7 +114,7 @@ test_expect_success FIXTURE 'install takes latest (v2); verify exits 0; the file
 '
 
 test_expect_success FIXTURE 'install @<prefix of v1> installs v1' '
-	quire install fixture/pkg@$(echo $V1 | cut -c1-8) --registry "$REG_URL" --to inst1 >out &&
+	quire install --allow-local-files fixture/pkg@$(echo $V1 | cut -c1-8) --registry "$REG_URL" --to inst1 >out &&
 	echo $V1 >expect &&
 	test_cmp expect out &&
 	quire verify inst1 2>/dev/null &&
@@ -137,7 +144,7 @@ test_expect_success FIXTURE 'log lists both versions, newest first, with times a
 '
 
 test_expect_success FIXTURE 'other/single installs too' '
-	quire install other/single --registry "$FIXTURE/reg" --to single >out &&
+	quire install --allow-local-files other/single --registry "$FIXTURE/reg" --to single >out &&
 	echo $SINGLE >expect &&
 	test_cmp expect out &&
 	quire verify single 2>/dev/null &&
@@ -173,9 +180,9 @@ test_expect_success FIXTURE 'diff of the two quilt3 versions, outside any worksp
 '
 
 test_expect_success FIXTURE 'v2 over v1 in the same folder writes only what changed' '
-	quire install fixture/pkg@$V1 --registry "$REG_URL" --to upd >out &&
+	quire install --allow-local-files fixture/pkg@$V1 --registry "$REG_URL" --to upd >out &&
 	settle upd &&
-	quire install fixture/pkg --registry "$REG_URL" --to upd >out 2>err &&
+	quire install --allow-local-files fixture/pkg --registry "$REG_URL" --to upd >out 2>err &&
 	echo $V2 >expect &&
 	test_cmp expect out &&
 	grep -v "^deleted" changes | sed "s/^[a-z]* /.\//" | sort >expect &&

@@ -24,11 +24,16 @@ fi
 for v in $(env | sed -n 's/^\(AWS_[A-Z_]*\)=.*/\1/p; s/^\(QUIRE_[A-Z_]*\)=.*/\1/p')
 do
 	case "$v" in
-	QUIRE_BUILD_DIR|QUIRE_REQUIRE_S3) ;;
+	QUIRE_BUILD_DIR|QUIRE_REQUIRE_S3|QUIRE_REQUIRE_TMPFS) ;;
 	*) unset "$v" ;;
 	esac
 done
 unset XDG_DATA_HOME XDG_CACHE_HOME XDG_CONFIG_HOME TMPDIR
+
+# Trash directories live beside the build they test, so that several
+# builds (make BUILD=...) can run their tests at once.
+: "${root:=$QUIRE_BUILD_DIR/trash}"
+mkdir -p "$root"
 
 . "$SHARNESS_LIB"
 
