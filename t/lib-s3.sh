@@ -74,17 +74,10 @@ s3__missing () {
 
 test_lazy_prereq S3 'test -z "$(s3__missing)"'
 
-# s3__required: QUIRE_REQUIRE_S3 as the caller set it. test-lib.sh clears
-# QUIRE_* variables from the environment, so when it is gone, read it
-# from the environment this shell started with.
+# s3__required: QUIRE_REQUIRE_S3 as the caller set it (test-lib.sh
+# keeps the QUIRE_REQUIRE_* settings of the harness).
 s3__required () {
-	if test -n "${QUIRE_REQUIRE_S3+set}"
-	then
-		echo "$QUIRE_REQUIRE_S3"
-	elif test -r /proc/$$/environ
-	then
-		tr '\0' '\n' </proc/$$/environ | sed -n 's/^QUIRE_REQUIRE_S3=//p'
-	fi
+	echo "${QUIRE_REQUIRE_S3-}"
 }
 
 if ! test_have_prereq S3

@@ -8,18 +8,10 @@ not be updated. The commands that must write fail, say that the disk is
 full and where, and leave the workspace as it was.'
 . ./test-lib.sh
 
-# tmpfs__required: QUIRE_REQUIRE_TMPFS as the caller set it. test-lib.sh
-# keeps it, but read the environment this shell started with if it is
-# gone (as lib-s3.sh reads QUIRE_REQUIRE_S3).
+# tmpfs__required: QUIRE_REQUIRE_TMPFS as the caller set it (test-lib.sh
+# keeps the QUIRE_REQUIRE_* settings of the harness).
 tmpfs__required () {
-	if test -n "${QUIRE_REQUIRE_TMPFS+set}"
-	then
-		echo "$QUIRE_REQUIRE_TMPFS"
-	elif test -r /proc/$$/environ
-	then
-		tr '\0' '\n' </proc/$$/environ |
-			sed -n 's/^QUIRE_REQUIRE_TMPFS=//p'
-	fi
+	echo "${QUIRE_REQUIRE_TMPFS-}"
 }
 
 test_lazy_prereq TMPFS '

@@ -24,7 +24,8 @@ fi
 for v in $(env | sed -n 's/^\(AWS_[A-Z_]*\)=.*/\1/p; s/^\(QUIRE_[A-Z_]*\)=.*/\1/p')
 do
 	case "$v" in
-	QUIRE_BUILD_DIR|QUIRE_REQUIRE_S3|QUIRE_REQUIRE_TMPFS) ;;
+	# the harness's own settings, not quire's
+	QUIRE_BUILD_DIR|QUIRE_REQUIRE_*|QUIRE_STRESS) ;;
 	*) unset "$v" ;;
 	esac
 done
