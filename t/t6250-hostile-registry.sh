@@ -118,6 +118,22 @@ test_expect_success 'logical keys that are paths out of the target are refused f
 	done
 '
 
+test_expect_success 'a key that is both a file and a folder is refused before any write' '
+	h=$(quire hash-object reg/hi) &&
+	echo "{\"version\": \"v0\"}" >m &&
+	entry a "file://$PWD/reg/hi" 3 $h >>m &&
+	entry a/b "file://$PWD/reg/hi" 3 $h >>m &&
+	entry c "file://$PWD/reg/hi" 3 $h >>m &&
+	top=$(sha256sum m | cut -c1-64) &&
+	mkdir -p reg/.quilt/named_packages/evil/both &&
+	cp m reg/.quilt/packages/$top &&
+	printf %s $top >reg/.quilt/named_packages/evil/both/latest &&
+	test_fatal 128 quire install --registry "$PWD/reg" evil/both --to t10 &&
+	test_grep "both a file and a folder" err &&
+	test_path_is_missing t10/a &&
+	test_path_is_missing t10/c
+'
+
 test_expect_success 'a very long key fails cleanly, with nothing half-written' '
 	long=$(printf "%0300d" 0) &&
 	echo "{\"version\": \"v0\"}" >m &&
