@@ -267,10 +267,9 @@ static int download_again(struct odb *cache, struct pending *p,
 	strbuf_reset(&it->err);
 	if (i < p->nr_bad) {
 		strbuf_addf(&it->err, "the object stored at %s is corrupt: "
-			    "%d downloads agree that it hashes to %s, not to "
-			    "the %s of its entry", it->physical,
-			    p->nr_bad + 1, oid_to_value(got),
-			    oid_to_value(&it->oid));
+			    "two downloads agree that it hashes to %s, not "
+			    "to the %s of its entry", it->physical,
+			    oid_to_value(got), oid_to_value(&it->oid));
 		it->ret = QERR_CORRUPT;
 		return 0;
 	}
@@ -328,7 +327,7 @@ int fetch_objects(struct odb *cache, struct fetch_item *items, size_t nr,
 			p[n].it = &items[i];
 			fetch_begin(cache, &p[n++]);
 		}
-		/* then the S3 objects whose bytes did not verify, again */
+		/* the downloads, then S3 ones whose bytes did not verify */
 		for (round = 0, again = 1; again; round++) {
 			fetch_s3(p, n, err);
 			for (k = 0, again = 0; k < n; k++) {

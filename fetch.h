@@ -10,7 +10,11 @@ struct registry;
 /*
  * Fetch the manifest top from reg into dst, verified: it is read with
  * quire's checks, its top hash must be top, and dst stores it in quilt3's
- * bytes. A manifest already in dst is not fetched again.
+ * bytes. A manifest already in dst is not fetched again. A download that
+ * is no manifest or hashes to another top is fetched again (3 tries in
+ * all): QERR_CORRUPT when two downloads bring the same wrong bytes (the
+ * registry's copy is bad; err says to run fsck), QERR_GENERIC when each
+ * brought other ones (the transfers were damaged; err says to retry).
  */
 int fetch_manifest(struct odb *dst, struct registry *reg,
 		   const struct object_id *top, struct strbuf *err);
@@ -28,7 +32,11 @@ int fetch_object(struct odb *cache, const char *physical,
 /*
  * Many objects at once (S3 downloads run in parallel). Each item's ret
  * and err tell how it went; the first failure is returned, with its
- * message in err. Objects already in the cache are not fetched.
+ * message in err. Objects already in the cache are not fetched. An S3
+ * download whose bytes do not match the hash is fetched again, as
+ * fetch_manifest() does: QERR_CORRUPT when two downloads agree on the
+ * wrong bytes (the object stored at the key is bad), QERR_GENERIC when
+ * three all differ.
  */
 struct fetch_item {
 	const char *physical;
