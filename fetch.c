@@ -30,6 +30,7 @@ static int download_manifest(struct odb *dst, struct registry *reg,
 			     unsigned char *bytes, struct strbuf *err)
 {
 	struct manifest_load_opts opts = { 0 };
+	struct object_id recorded;
 	struct tempfile *raw;
 	FILE *fp = NULL;
 	int ret, fd = -1;
@@ -42,12 +43,20 @@ static int download_manifest(struct odb *dst, struct registry *reg,
 		ret = QERR_GENERIC;
 		goto done;
 	}
-	ret = registry_get_manifest(reg, top, raw->fd, err);
+	ret = registry_get_manifest(reg, top, raw->fd, &recorded, err);
 	if (!ret)
 		ret = hash_fd(raw->fd, raw->path, HASH_SHA256, sha, err);
 	if (ret)
 		goto done;
 	*arrived = 1;
+	/* a byte changed on the way, where the top hash does not look */
+	if (recorded.type == HASH_SHA256 && !oideq(sha, &recorded)) {
+		strbuf_addf(err, "its bytes hash to %s, not to the %s recorded "
+			    "when it was pushed", oid_to_hex(sha),
+			    oid_to_hex(&recorded));
+		ret = QERR_CORRUPT;
+		goto done;
+	}
 	fd = dup(raw->fd);
 	fp = fd < 0 ? NULL : fdopen(fd, "r");
 	if (!fp || fseeko(fp, 0, SEEK_SET)) {

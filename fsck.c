@@ -305,7 +305,7 @@ static int check_manifest(struct fsck *f, const char *key)
 	tmp = create_tempfile_in(f->tmpdir, "fsck-", 0600, f->err);
 	if (!tmp)
 		return QERR_GENERIC;
-	ret = registry_get_manifest(f->reg, &top, tmp->fd, f->err);
+	ret = registry_get_manifest(f->reg, &top, tmp->fd, NULL, f->err);
 	fd = ret ? -1 : dup(tmp->fd);
 	fp = fd < 0 ? NULL : fdopen(fd, "r");
 	if (!ret && (!fp || fseeko(fp, 0, SEEK_SET))) {

@@ -244,3 +244,14 @@ void sha256_buf(const void *data, size_t len, unsigned char *out)
 	if (!EVP_Digest(data, len, out, &n, EVP_sha256(), NULL))
 		BUG("EVP_Digest failed");
 }
+
+void md5_hex(const void *data, size_t len, char out[33])
+{
+	unsigned char md[16];
+	unsigned int n = 0, i;
+
+	if (!EVP_Digest(data, len, md, &n, EVP_md5(), NULL) || n != 16)
+		BUG("EVP_Digest failed");
+	for (i = 0; i < 16; i++)
+		xsnprintf(out + 2 * i, 3, "%02x", md[i]);
+}

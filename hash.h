@@ -71,5 +71,7 @@ void hash_ctx_final(struct hash_ctx *ctx, unsigned char *out);
 void hash_ctx_release(struct hash_ctx *ctx);
 /* One-shot SHA-256. */
 void sha256_buf(const void *data, size_t len, unsigned char *out);
+/* The MD5 of data in lowercase hex (what S3 gives as a plain ETag). */
+void md5_hex(const void *data, size_t len, char out[33]);
 
 #endif

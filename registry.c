@@ -1,5 +1,6 @@
 #include "quire-compat.h"
 #include "registry.h"
+#include "chunked-hash.h"
 #include "workspace.h"
 #include <sys/mman.h>
 #include <time.h>
@@ -114,12 +115,72 @@ void package_rev_release(struct package_rev *rev)
 	memset(rev, 0, sizeof(*rev));
 }
 
+/* The bytes of the small object at key, and its ETag (S3). */
+static int get_small(struct registry *reg, const char *key,
+		     struct strbuf *out, struct strbuf *etag,
+		     struct strbuf *err)
+{
+	int fd = memfd_create("quire-pointer", MFD_CLOEXEC), ret;
+	struct transfer x;
+
+	if (fd < 0) {
+		strbuf_addf(err, "cannot create a memory file: %s",
+			    strerror(errno));
+		return QERR_GENERIC;
+	}
+	strbuf_reset(out);
+	strbuf_reset(etag);
+	transfer_init(&x, key, fd);
+	ret = transport_get_many(reg->t, &x, 1);
+	if (!ret && (lseek(fd, 0, SEEK_SET) < 0 ||
+		     strbuf_read_fd_max(out, fd, 1024)))
+		ret = QERR_CORRUPT;
+	if (ret == QERR_CORRUPT)
+		strbuf_addf(err, "'%s' in %s is not a pointer", key,
+			    registry_url(reg));
+	else if (ret && ret != QERR_NOTFOUND)
+		strbuf_addbuf(err, &x.err);
+	strbuf_addbuf(etag, &x.etag);
+	transfer_release(&x);
+	close(fd);
+	return ret;
+}
+
+/* Is etag the plain MD5 of body: the bytes the server holds, unharmed? */
+static int etag_confirms(const struct strbuf *etag, const struct strbuf *body)
+{
+	char md5[33];
+	const char *e = etag->buf;
+	size_t len = etag->len;
+
+	if (len && *e == '"')
+		e++, len -= 2;
+	if (len != 32)
+		return 0;
+	md5_hex(body->buf, body->len, md5);
+	return !strncasecmp(md5, e, 32);
+}
+
 int registry_read_pointer(struct registry *reg, const char *key,
 			  struct object_id *top, struct strbuf *err)
 {
-	struct strbuf sb = STRBUF_INIT, why = STRBUF_INIT;
-	int ret = transport_get_small(reg->t, key, &sb, 1024, &why);
+	struct strbuf sb = STRBUF_INIT, prev = STRBUF_INIT, etag = STRBUF_INIT;
+	int ret, tries;
 
+	/*
+	 * Over a network a byte may change on the way, and a pointer has no
+	 * hash of its own: take it when the ETag (the MD5 of what the server
+	 * holds) confirms it, or when two reads in a row agree.
+	 */
+	for (tries = 0; tries < 5; tries++) {
+		ret = get_small(reg, key, &sb, &etag, err);
+		if (ret || reg->t->local || etag_confirms(&etag, &sb) ||
+		    (tries && sb.len == prev.len &&
+		     !memcmp(sb.buf, prev.buf, sb.len)))
+			break;
+		strbuf_reset(&prev);
+		strbuf_addbuf(&prev, &sb);
+	}
 	if (!ret) {
 		strbuf_trim(&sb);
 		if (oid_from_value(top, HASH_MANIFEST, sb.buf, sb.len)) {
@@ -127,11 +188,10 @@ int registry_read_pointer(struct registry *reg, const char *key,
 				    key, registry_url(reg));
 			ret = QERR_CORRUPT;
 		}
-	} else if (ret != QERR_NOTFOUND) {
-		strbuf_addbuf(err, &why);
 	}
 	strbuf_release(&sb);
-	strbuf_release(&why);
+	strbuf_release(&prev);
+	strbuf_release(&etag);
 	return ret;
 }
 
@@ -225,18 +285,27 @@ static void manifest_key(const struct object_id *top, struct strbuf *sb)
 }
 
 int registry_get_manifest(struct registry *reg, const struct object_id *top,
-			  int fd, struct strbuf *err)
+			  int fd, struct object_id *recorded,
+			  struct strbuf *err)
 {
 	struct strbuf key = STRBUF_INIT;
+	struct transfer x;
 	int ret;
 
 	manifest_key(top, &key);
-	ret = reg->t->ops->get(reg->t, key.buf, fd, err);
-	if (ret == QERR_NOTFOUND) {
-		strbuf_reset(err);
+	transfer_init(&x, key.buf, fd);
+	ret = transport_get_many(reg->t, &x, 1);
+	if (ret == QERR_NOTFOUND)
 		strbuf_addf(err, "%s has no manifest %s", registry_url(reg),
 			    oid_to_hex(top));
-	}
+	else if (ret)
+		strbuf_addbuf(err, &x.err);
+	if (recorded)
+		recorded->type = x.has_hash && x.hash.type == HASH_SHA256 ?
+				 HASH_SHA256 : HASH_MANIFEST;
+	if (recorded && recorded->type == HASH_SHA256)
+		*recorded = x.hash;
+	transfer_release(&x);
 	strbuf_release(&key);
 	return ret;
 }
@@ -257,17 +326,25 @@ int registry_put_manifest(struct registry *reg, const struct object_id *top,
 			  int fd, struct strbuf *err)
 {
 	struct strbuf key = STRBUF_INIT, why = STRBUF_INIT;
+	struct object_id bytes;
 	int ret;
 
 	manifest_key(top, &key);
+	/*
+	 * The SHA-256 of its bytes goes with it (x-amz-meta-quire-hash on
+	 * S3), so a reader tells a download damaged on its way from the
+	 * bytes stored (physical keys are not in the top hash).
+	 */
+	ret = hash_fd(fd, key.buf, HASH_SHA256, &bytes, &why);
 	/*
 	 * A manifest in a registry never changes: the same top hash is the
 	 * same package, and the one already there stays, with the physical
 	 * keys that readers of it rely on (another copy may name bytes
 	 * that are only on some machine).
 	 */
-	ret = reg->t->ops->put(reg->t, key.buf, fd, NULL,
-			       TRANSPORT_NO_OVERWRITE, NULL, &why);
+	if (!ret)
+		ret = reg->t->ops->put(reg->t, key.buf, fd, &bytes,
+				       TRANSPORT_NO_OVERWRITE, NULL, &why);
 	if (ret == QERR_EXISTS)
 		ret = 0;
 	else if (ret)

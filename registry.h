@@ -53,9 +53,15 @@ int registry_read_latest(struct registry *reg, const char *name,
 int registry_read_pointer(struct registry *reg, const char *key,
 			  struct object_id *top, struct strbuf *err);
 
-/* The manifest's bytes into fd (not verified here). */
+/*
+ * The manifest's bytes into fd (not verified here). recorded (may be
+ * NULL) gets the SHA-256 of the bytes as quire recorded them when it
+ * pushed the manifest (type HASH_SHA256), when the store keeps it (S3);
+ * otherwise its type is HASH_MANIFEST.
+ */
 int registry_get_manifest(struct registry *reg, const struct object_id *top,
-			  int fd, struct strbuf *err);
+			  int fd, struct object_id *recorded,
+			  struct strbuf *err);
 /* Store a manifest; one already there (same top hash) stays as it is. */
 int registry_put_manifest(struct registry *reg, const struct object_id *top,
 			  int fd, struct strbuf *err);

@@ -360,6 +360,14 @@ static int file_conditional(struct transport *t, struct strbuf *err)
 
 static void file_free(struct transport *t)
 {
+	/* a writer sweeps again at the end: leftovers too new at first */
+	if (ft(t)->swept) {
+		struct strbuf dir = STRBUF_INIT;
+
+		key_path(t, REG_TMP, &dir);
+		sweep_tempfiles(dir.buf, NULL);
+		strbuf_release(&dir);
+	}
 	free(ft(t)->root);
 }
 

@@ -65,6 +65,19 @@ static struct s3_object *objects_of(struct transport *t, struct transfer *x,
 	return o;
 }
 
+static void parse_meta_hash(struct transfer *x, const struct strbuf *v)
+{
+	const char *colon = strchr(v->buf, ':');
+	enum hash_type type;
+
+	x->has_hash = 0;
+	if (!colon || hash_type_from_name(v->buf, colon - v->buf, &type) ||
+	    type == HASH_MANIFEST)
+		return;
+	x->has_hash = !oid_from_value(&x->hash, type, colon + 1,
+				      v->len - (colon + 1 - v->buf));
+}
+
 /*
  * Hand the objects' answers to the transfers; the first failure. A read
  * of a missing key says so plainly.
@@ -83,6 +96,9 @@ static int objects_done(struct transport *t, struct transfer *x,
 		else
 			strbuf_addbuf(&x[i].err, &o[i].err);
 		strbuf_addbuf(&x[i].version_id, &o[i].version_id);
+		if (reading && !o[i].ret)
+			parse_meta_hash(&x[i], &o[i].meta_hash);
+		strbuf_addbuf(&x[i].etag, &o[i].etag);
 		if (x[i].ret && !ret)
 			ret = x[i].ret;
 		s3_object_release(&o[i]);
@@ -267,19 +283,6 @@ out:
 	strbuf_release(&cur);
 	strbuf_release(&etag);
 	return ret;
-}
-
-static void parse_meta_hash(struct transfer *x, const struct strbuf *v)
-{
-	const char *colon = strchr(v->buf, ':');
-	enum hash_type type;
-
-	x->has_hash = 0;
-	if (!colon || hash_type_from_name(v->buf, colon - v->buf, &type) ||
-	    type == HASH_MANIFEST)
-		return;
-	x->has_hash = !oid_from_value(&x->hash, type, colon + 1,
-				      v->len - (colon + 1 - v->buf));
 }
 
 static int s3t_stat_many(struct transport *t, struct transfer *x, size_t nr)

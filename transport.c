@@ -76,12 +76,14 @@ void transfer_init(struct transfer *x, const char *key, int fd)
 	x->fd = fd;
 	x->size = TRANSFER_SIZE_UNKNOWN;
 	strbuf_init(&x->version_id, 0);
+	strbuf_init(&x->etag, 0);
 	strbuf_init(&x->err, 0);
 }
 
 void transfer_release(struct transfer *x)
 {
 	strbuf_release(&x->version_id);
+	strbuf_release(&x->etag);
 	strbuf_release(&x->err);
 }
 

@@ -35,9 +35,10 @@ struct transfer {
 	const struct object_id *expect;	/* put: the bytes' hash */
 	unsigned flags;		/* put: enum transport_put_flags */
 	/* answers */
-	struct object_id hash;	/* stat: recorded by quire, if has_hash */
+	struct object_id hash;	/* stat, get: recorded by quire, if has_hash */
 	int has_hash;
 	struct strbuf version_id;	/* put, stat: the version, if any */
+	struct strbuf etag;		/* get: the server's ETag, if any */
 	int ret;
 	struct strbuf err;
 };

@@ -15,12 +15,16 @@ void s3_object_init(struct s3_object *o, const char *bucket, const char *key,
 	o->fd = fd;
 	o->size = S3_SIZE_UNKNOWN;
 	strbuf_init(&o->version_id, 0);
+	strbuf_init(&o->meta_hash, 0);
+	strbuf_init(&o->etag, 0);
 	strbuf_init(&o->err, 0);
 }
 
 void s3_object_release(struct s3_object *o)
 {
 	strbuf_release(&o->version_id);
+	strbuf_release(&o->meta_hash);
+	strbuf_release(&o->etag);
 	strbuf_release(&o->err);
 }
 
@@ -133,6 +137,10 @@ int s3_get_objects(struct s3_client *c, struct s3_object *o, size_t nr)
 
 		if (parts[i].rq.ret && !ob->ret)
 			finish(ob, &parts[i].rq);
+		if (!ob->meta_hash.len)
+			strbuf_addbuf(&ob->meta_hash, &parts[i].rq.meta_hash);
+		if (!parts[i].range[0])
+			strbuf_addbuf(&ob->etag, &parts[i].rq.etag);
 		s3_request_release(&parts[i].rq);
 	}
 	for (i = 0; i < nr; i++)

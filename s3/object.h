@@ -21,6 +21,8 @@ struct s3_object {
 	int seen_absent;	/* put: the caller just found none there */
 	/* answers */
 	struct strbuf version_id;	/* put: the new version, if any */
+	struct strbuf meta_hash;	/* get: x-amz-meta-quire-hash, if any */
+	struct strbuf etag;		/* get: the ETag of a whole object */
 	int ret;		/* QERR_EXISTS when if_absent found one */
 	struct strbuf err;
 };

@@ -89,6 +89,7 @@ test_expect_success 'push to a folder: killed anywhere, no version with missing 
 			crash_at $at $when quire -C w push "$PWD/reg" &&
 			fsck_after_crash "$PWD/reg" &&
 			no_leftovers reg &&
+			sleep 0.3 &&
 			quire -C w push "$PWD/reg" 2>err &&
 			fsck_clean "$PWD/reg" &&
 			quire log --registry "$PWD/reg" ns/pkg >log &&

@@ -622,12 +622,31 @@ test_expect_success 'an object corrupt in the registry: said so, both hashes' '
 # Physical keys are not part of the top hash: a byte flipped in one on
 # the way passes every check, and the wrong key is stored with the
 # manifest (here, data/bhg.bin), to be read by every later command.
-test_expect_failure 'a manifest download with a physical key flipped: caught' '
+test_expect_success 'a manifest download with a physical key flipped: caught by the SHA-256 push recorded' '
 	quire -C w-plain3 cat-manifest HEAD >m &&
 	at=$(grep -bo "/data/big\.bin\"\]" m | head -n 1 | cut -d: -f1) &&
 	fetch_manifest_trial plain3 flip-key flip@$((at + 7)) &&
+	test "$(cat flip-key/rc)" = 0 &&
+	! grep -i corrupt flip-key/err &&
+	printf "%s\n" flip@$((at + 7)) 200 >expect &&
+	manifest_gets flip-key >actual &&
+	test_cmp expect actual &&
 	quire -C flip-key/inst cat-manifest $(cat top-plain3) >got &&
 	test_cmp m got
+'
+
+test_expect_success 'a pointer download with a flipped byte: read again, its ETag tells' '
+	mkdir flip-latest &&
+	echo "1 flip@3 GET ^/$(bucket plain3)/reg/.quilt/named_packages/ns/plain3/latest" \
+		>"$S3_PROXY_RULES.plain3" &&
+	fault_run plain3 flip-latest env "XDG_CACHE_HOME=$PWD/flip-latest/cache" \
+		quire install --to flip-latest/inst ns/plain3 \
+		--registry s3://$(bucket plain3)/reg &&
+	test "$(cat flip-latest/rc)" = 0 &&
+	grep "named_packages/ns/plain3/latest" flip-latest/log >gets &&
+	test_line_count = 2 gets &&
+	echo $(cat top-plain3) >expect &&
+	test_cmp expect flip-latest/out
 '
 
 test_expect_success "fault trials run: $(cat trials 2>/dev/null | wc -l)" '
