@@ -778,6 +778,25 @@ static size_t reap(struct s3_client *c, size_t *waiting)
 	return done;
 }
 
+/*
+ * Wait for the transfers, but no longer than until a request waiting to
+ * be tried again is due, or curl's own next timer (timeouts, the low
+ * speed check) is: a retry starts on time, and a stalled transfer is
+ * given up when QUIRE_S3_TIMEOUT says.
+ */
+static void poll_until_due(struct s3_client *c, int running, size_t waiting,
+			   double wait)
+{
+	long ms = running ? 1000 : (long)(wait * 1000) + 1, curl_ms = -1;
+
+	if (waiting && (long)(wait * 1000) + 1 < ms)
+		ms = (long)(wait * 1000) + 1;
+	if (running && curl_multi_timeout(c->multi, &curl_ms) == CURLM_OK &&
+	    curl_ms >= 0 && curl_ms < ms)
+		ms = curl_ms;
+	curl_multi_poll(c->multi, NULL, 0, (int)ms, NULL);
+}
+
 int s3_run(struct s3_client *c, struct s3_request **rq, size_t nr)
 {
 	size_t cursor = 0, waiting = 0, done = 0, i, n;
@@ -811,8 +830,7 @@ int s3_run(struct s3_client *c, struct s3_request **rq, size_t nr)
 		done += n;
 		if (n || done >= nr)
 			continue;	/* slots freed: start more first */
-		curl_multi_poll(c->multi, NULL, 0, running ? 1000 :
-				(int)(wait * 1000) + 1, NULL);
+		poll_until_due(c, running, waiting, wait);
 	}
 	for (i = 0; i < nr; i++)
 		if (rq[i]->ret && !first_ret)
