@@ -14,10 +14,11 @@ struct registry;
  *   - every physical key of every manifest exists with the entry's size
  *     (and, with full, its bytes hash to the entry's hash);
  *   - in a folder registry, no temporary or lock file is left over.
- * Each problem is handed to fn as a kind ("bad-manifest",
- * "dangling-pointer", "unlisted-latest", "missing-object", "wrong-size",
- * "wrong-hash", "bad-pointer", "stray-file", "stale-lock") and a line
- * that says what and where; the walk goes on after a problem.
+ * Each problem is handed to fn as a kind ("bad-manifest", "bad-pointer",
+ * "unreadable-pointer", "dangling-pointer", "unlisted-latest",
+ * "no-latest", "missing-object", "wrong-size", "wrong-hash",
+ * "unreadable-object", "stray-file", "stale-lock") and a line that says
+ * what and where; the walk goes on after a problem.
  */
 struct fsck_opts {
 	int full;	/* download and hash every object */

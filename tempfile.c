@@ -266,7 +266,7 @@ out:
 	return ret;
 }
 
-int sweep_tempfiles(const char *dir, const char *prefix)
+static int sweep_dir(const char *dir, const char *prefix, int locks)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -281,10 +281,25 @@ int sweep_tempfiles(const char *dir, const char *prefix)
 			continue;
 		if (plen && strncmp(de->d_name, prefix, plen))
 			continue;
-		n += sweep_one(dirfd(d), de->d_name);
+		if (!sweep_one(dirfd(d), de->d_name))
+			continue;
+		n++;
+		if (locks)
+			warning("removed the stale lock '%s/%s' (the process "
+				"that took it is gone)", dir, de->d_name);
 	}
 	closedir(d);
 	return n;
+}
+
+int sweep_tempfiles(const char *dir, const char *prefix)
+{
+	return sweep_dir(dir, prefix, 0);
+}
+
+int sweep_stale_locks(const char *dir)
+{
+	return sweep_dir(dir, NULL, 1);
 }
 
 int is_quire_leftover(const char *name)

@@ -63,6 +63,8 @@ void remove_tempdir(const char *path);
  */
 int tempfile_settled(const struct stat *st);
 int sweep_tempfiles(const char *dir, const char *prefix);
+/* The same for the lock files in dir, each removal with a warning. */
+int sweep_stale_locks(const char *dir);
 /*
  * Is name a temporary file an older quire left in a target folder
  * (".quire-tmp-*")? Such files are never staged, listed or published.

@@ -1,4 +1,5 @@
 #include "quire-compat.h"
+#include <dirent.h>
 #include <pthread.h>
 #include "transport.h"
 #include "chunked-hash.h"
@@ -100,6 +101,41 @@ static int check_bytes(struct tempfile *tmp, const struct object_id *expect,
 	return ret;
 }
 
+/* Locks below dir (recursively) whose process is gone. */
+static void sweep_locks(struct strbuf *dir)
+{
+	DIR *d = opendir(dir->buf);
+	struct dirent *de;
+	size_t len = dir->len;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") ||
+		    !strcmp(de->d_name, ".."))
+			continue;
+		strbuf_addf(dir, "/%s", de->d_name);
+		sweep_locks(dir);
+		strbuf_setlen(dir, len);
+	}
+	closedir(d);
+	sweep_stale_locks(dir->buf);
+}
+
+/* What writers that died left in .quire/tmp/ and .quire/locks/. */
+static void sweep(struct transport *t)
+{
+	struct strbuf dir = STRBUF_INIT;
+
+	key_path(t, REG_TMP, &dir);
+	sweep_tempfiles(dir.buf, NULL);
+	strbuf_reset(&dir);
+	key_path(t, REG_LOCKS, &dir);
+	strbuf_setlen(&dir, dir.len - 1);	/* no final '/' */
+	sweep_locks(&dir);
+	strbuf_release(&dir);
+}
+
 /* A new temporary file in the registry's .quire/tmp/. */
 static struct tempfile *reg_tempfile(struct transport *t, struct strbuf *err)
 {
@@ -114,7 +150,7 @@ static struct tempfile *reg_tempfile(struct transport *t, struct strbuf *err)
 		tmp = create_tempfile_in(dir.buf, "put-", 0644, err);
 	/* once per process: what writers that died left behind */
 	if (tmp && !__atomic_exchange_n(&ft(t)->swept, 1, __ATOMIC_SEQ_CST))
-		sweep_tempfiles(dir.buf, NULL);
+		sweep(t);
 	strbuf_release(&dir);
 	return tmp;
 }
@@ -361,13 +397,8 @@ static int file_conditional(struct transport *t, struct strbuf *err)
 static void file_free(struct transport *t)
 {
 	/* a writer sweeps again at the end: leftovers too new at first */
-	if (ft(t)->swept) {
-		struct strbuf dir = STRBUF_INIT;
-
-		key_path(t, REG_TMP, &dir);
-		sweep_tempfiles(dir.buf, NULL);
-		strbuf_release(&dir);
-	}
+	if (ft(t)->swept)
+		sweep(t);
 	free(ft(t)->root);
 }
 

@@ -117,12 +117,18 @@ test_expect_success 'concurrent push --force: each waits its turn, all are liste
 test_expect_success 'leftovers of a killed push are swept by the next push' '
 	echo "left" >reg/.quire/tmp/put-deadbeef &&
 	touch -d "1 minute ago" reg/.quire/tmp/put-deadbeef &&
+	old_lock=reg/.quire/locks/.quilt/named_packages/ns/pkg/1600000000.lock &&
+	: >$old_lock &&
+	touch -d "1 minute ago" $old_lock &&
 	test_expect_code 1 quire fsck --registry "$PWD/reg" >out 2>err &&
 	test_grep "^stray-file: .quire/tmp/put-deadbeef: a temporary file left by a process that died" out &&
+	test_grep "^stale-lock: .quire/locks/.quilt/named_packages/ns/pkg/1600000000.lock: " out &&
 	echo five >src/a.txt &&
 	quire -C src commit -q -m v5 &&
 	quire -C src push --force "$PWD/reg" 2>err &&
 	test_path_is_missing reg/.quire/tmp/put-deadbeef &&
+	test_path_is_missing $old_lock &&
+	test_grep "warning: removed the stale lock .*1600000000.lock. (the process that took it is gone)" err &&
 	quire fsck --registry "$PWD/reg" >out 2>err
 '
 
