@@ -13,12 +13,14 @@ struct registry;
  * push_data() copies every entry whose bytes are not in this registry yet
  * (only local, or in another registry) into it under <prefix><logical
  * key> and records the registry's physical key. An object already there
- * with the same bytes is reused;
- * one with other bytes is never overwritten: with the default prefix
- * ("<ns>/<name>/") the version's own folder "<ns>/<name>/<top hash, 12
- * digits>/" is used instead, with a prefix given it is refused
- * (QERR_EXISTS, naming it). The manifest is written again with the new
- * physical keys (its top hash does not change).
+ * with the same bytes is reused; one with other bytes is never
+ * overwritten: with the default prefix ("<ns>/<name>/") the version's
+ * own folder "<ns>/<name>/<top hash, 12 digits>/" is used instead, with
+ * a prefix given it is refused (QERR_EXISTS, naming it). Where the store
+ * cannot refuse an overwrite by itself (transport_conditional() is 0, in
+ * an unversioned bucket), all new bytes go to "<prefix><whole top
+ * hash>/", which no push of other bytes chooses. The manifest is written
+ * again with the new physical keys (its top hash does not change).
  *
  * push_manifest() writes the manifest and the quilt3 pointers, and moves
  * latest only from the version this workspace was built from.
