@@ -455,7 +455,8 @@ static int check_tags(struct fsck *f)
 	for (i = 0; !ret && i < keys.nr; i++) {
 		f->st->tags++;
 		if (!package_len(keys.items[i], strlen(TAGS)))
-			problem(f, "stray-file", "%s: not a tag", keys.items[i]);
+			problem(f, "stray-file", "%s: not a tag",
+				keys.items[i]);
 		else
 			pointer(f, keys.items[i], &top);
 	}

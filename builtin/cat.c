@@ -26,7 +26,8 @@ int cmd_cat(int argc, const char **argv, const char *prefix,
 	if (argc != 2)
 		usage_with_options(cat_usage, options);
 	fflush(stdout);
-	if (read_entry(ws, reg, allow_local, argv[0], argv[1], STDOUT_FILENO, &err) < 0)
+	if (read_entry(ws, reg, allow_local, argv[0], argv[1], STDOUT_FILENO,
+		       &err) < 0)
 		die("%s", err.buf);
 	strbuf_release(&err);
 	return 0;

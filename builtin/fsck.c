@@ -46,7 +46,8 @@ int cmd_fsck(int argc, const char **argv, const char *prefix,
 			st.manifests == 1 ? "" : "s", st.pointers + st.tags,
 			st.pointers + st.tags == 1 ? "" : "s",
 			st.pointers + st.tags == 1 ? "" : "s", st.objects,
-			st.objects == 1 ? "" : "s", opts.full ? " (hashed)" : "",
+			st.objects == 1 ? "" : "s",
+			opts.full ? " (hashed)" : "",
 			st.problems, st.problems == 1 ? "" : "s");
 	registry_free(reg);
 	strbuf_release(&err);

@@ -27,7 +27,8 @@ int cmd_readme(int argc, const char **argv, const char *prefix,
 	if (argc != 1)
 		usage_with_options(readme_usage, options);
 	fflush(stdout);
-	ret = read_entry(ws, reg, allow_local, argv[0], "README.md", STDOUT_FILENO, &err);
+	ret = read_entry(ws, reg, allow_local, argv[0], "README.md",
+			 STDOUT_FILENO, &err);
 	if (ret == QERR_NOTFOUND && strstr(err.buf, "no entry"))
 		die("%s has no README.md", argv[0]);
 	if (ret < 0)

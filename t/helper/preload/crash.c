@@ -49,7 +49,8 @@ static unsigned op_bit(const char *name, size_t len)
 	size_t i;
 
 	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-		if (strlen(ops[i].name) == len && !strncmp(ops[i].name, name, len))
+		if (strlen(ops[i].name) == len &&
+		    !strncmp(ops[i].name, name, len))
 			return ops[i].bit;
 	return 0;
 }
