@@ -290,16 +290,6 @@ static struct json *reparse(const struct strbuf *text, const char *what)
 	return j;
 }
 
-static void check_same(const struct strbuf *a, const struct strbuf *b,
-		       const char *what)
-{
-	if (a->len == b->len && !memcmp(a->buf, b->buf, a->len))
-		return;
-	fuzz_show("first", a->buf, a->len);
-	fuzz_show("again", b->buf, b->len);
-	fuzz_fail(__FILE__, __LINE__, what);
-}
-
 static void check_round_trip(const struct json *j)
 {
 	struct strbuf py = STRBUF_INIT, canon = STRBUF_INIT;
@@ -313,20 +303,20 @@ static void check_round_trip(const struct json *j)
 
 	from_py = reparse(&py, "python form");
 	json_write_python(&py2, from_py);
-	check_same(&py, &py2, "python form is a fixed point");
+	check_same_bytes(&py, &py2, "python form is a fixed point");
 	json_write_canonical(&canon2, from_py);
-	check_same(&canon, &canon2, "canonical form survives python form");
+	check_same_bytes(&canon, &canon2, "canonical form survives python form");
 
 	from_canon = reparse(&canon, "canonical form");
 	check_tree(from_canon, 1);
 	strbuf_reset(&canon2);
 	json_write_canonical(&canon2, from_canon);
-	check_same(&canon, &canon2, "canonical form is a fixed point");
+	check_same_bytes(&canon, &canon2, "canonical form is a fixed point");
 
 	dup = json_dup(j);
 	strbuf_reset(&py2);
 	json_write_python(&py2, dup);
-	check_same(&py, &py2, "json_dup() copies everything");
+	check_same_bytes(&py, &py2, "json_dup() copies everything");
 
 	FUZZ_ASSERT(json_truthy(j) == json_truthy(from_py));
 	FUZZ_ASSERT(json_truthy(j) == json_truthy(from_canon));

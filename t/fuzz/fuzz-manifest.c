@@ -36,16 +36,6 @@ static FILE *open_input(const char *data, size_t size)
 	return fp;
 }
 
-static void check_same(const struct strbuf *a, const struct strbuf *b,
-		       const char *what)
-{
-	if (a->len == b->len && !memcmp(a->buf, b->buf, a->len))
-		return;
-	fuzz_show("first", a->buf, a->len);
-	fuzz_show("again", b->buf, b->len);
-	fuzz_fail(__FILE__, __LINE__, what);
-}
-
 /* A physical key quire wrote is one it reads back to itself. */
 static void check_physical(const struct strbuf *physical)
 {
@@ -58,7 +48,7 @@ static void check_physical(const struct strbuf *physical)
 		FUZZ_ASSERT(!"a normalized physical key parses");
 	}
 	physical_key_format(&again, &pk);
-	check_same(physical, &again, "a normalized physical key is stable");
+	check_same_bytes(physical, &again, "a normalized physical key is stable");
 	physical_key_release(&pk);
 	strbuf_release(&err);
 	strbuf_release(&again);
@@ -107,14 +97,14 @@ static void check_entry(const struct manifest_entry *e, unsigned flags)
 		FUZZ_ASSERT(!"the line written for an entry reads back");
 	}
 	manifest_format_entry(&again, &e2);
-	check_same(&line, &again, "an entry line is a fixed point");
+	check_same_bytes(&line, &again, "an entry line is a fixed point");
 	FUZZ_ASSERT(e2.is_dir == e->is_dir && e2.size == e->size);
 	FUZZ_ASSERT(e2.hash_known == e->hash_known);
 	FUZZ_ASSERT(!e->hash_known || oideq(&e->oid, &e2.oid));
 	if (!e->is_dir) {
 		manifest_format_hash_part(&canon, e);
 		manifest_format_hash_part(&canon2, &e2);
-		check_same(&canon, &canon2, "the top-hash part is stable");
+		check_same_bytes(&canon, &canon2, "the top-hash part is stable");
 		if (json_parse(canon.buf, canon.len, &part, &err) < 0) {
 			fuzz_show("top-hash part", canon.buf, canon.len);
 			FUZZ_ASSERT(!"the top-hash part is JSON");
@@ -281,7 +271,7 @@ static void check_same_load(const struct load_result *a,
 		return;
 	FUZZ_ASSERT(oideq(&a->top, &b->top));
 	FUZZ_ASSERT(a->entries == b->entries);
-	check_same(&a->out, &b->out, what);
+	check_same_bytes(&a->out, &b->out, what);
 }
 
 static void check_mode(const char *data, size_t size, unsigned flags,

@@ -2,6 +2,7 @@
 #define FUZZ_H
 
 #include "quire-compat.h"
+#include "strbuf.h"
 
 /*
  * What every fuzz target defines (libFuzzer's entry point) and the few
@@ -32,6 +33,17 @@ static inline void fuzz_show(const char *label, const char *buf, size_t len)
 {
 	fprintf(stderr, "%s (%" PRIuMAX " bytes): '%.*s'\n", label,
 		(uintmax_t)len, len > 4096 ? 4096 : (int)len, buf);
+}
+
+/* Two results that must be the same bytes; else show both and fail. */
+static inline void check_same_bytes(const struct strbuf *a,
+				    const struct strbuf *b, const char *what)
+{
+	if (a->len == b->len && !memcmp(a->buf, b->buf, a->len))
+		return;
+	fuzz_show("first", a->buf, a->len);
+	fuzz_show("again", b->buf, b->len);
+	fuzz_fail(__FILE__, __LINE__, what);
 }
 
 #endif
