@@ -305,7 +305,8 @@ static void check_round_trip(const struct json *j)
 	json_write_python(&py2, from_py);
 	check_same_bytes(&py, &py2, "python form is a fixed point");
 	json_write_canonical(&canon2, from_py);
-	check_same_bytes(&canon, &canon2, "canonical form survives python form");
+	check_same_bytes(&canon, &canon2,
+			 "canonical form survives python form");
 
 	from_canon = reparse(&canon, "canonical form");
 	check_tree(from_canon, 1);

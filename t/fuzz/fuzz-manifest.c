@@ -48,7 +48,8 @@ static void check_physical(const struct strbuf *physical)
 		FUZZ_ASSERT(!"a normalized physical key parses");
 	}
 	physical_key_format(&again, &pk);
-	check_same_bytes(physical, &again, "a normalized physical key is stable");
+	check_same_bytes(physical, &again,
+			 "a normalized physical key is stable");
 	physical_key_release(&pk);
 	strbuf_release(&err);
 	strbuf_release(&again);
@@ -104,7 +105,8 @@ static void check_entry(const struct manifest_entry *e, unsigned flags)
 	if (!e->is_dir) {
 		manifest_format_hash_part(&canon, e);
 		manifest_format_hash_part(&canon2, &e2);
-		check_same_bytes(&canon, &canon2, "the top-hash part is stable");
+		check_same_bytes(&canon, &canon2,
+				 "the top-hash part is stable");
 		if (json_parse(canon.buf, canon.len, &part, &err) < 0) {
 			fuzz_show("top-hash part", canon.buf, canon.len);
 			FUZZ_ASSERT(!"the top-hash part is JSON");
