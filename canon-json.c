@@ -398,18 +398,6 @@ void json_format_double(struct strbuf *out, double d)
 	}
 }
 
-static int member_cmp(const void *a, const void *b)
-{
-	const struct json_member *x = *(const struct json_member *const *)a;
-	const struct json_member *y = *(const struct json_member *const *)b;
-	size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
-	int r = memcmp(x->key, y->key, n);
-
-	if (r)
-		return r;
-	return x->key_len < y->key_len ? -1 : x->key_len > y->key_len;
-}
-
 static void write_canonical_object(struct strbuf *out, const struct json *j)
 {
 	const struct json_member *small[32], **m = small;
@@ -420,12 +408,13 @@ static void write_canonical_object(struct strbuf *out, const struct json *j)
 	for (i = 0; i < nr; i++)
 		m[i] = &j->u.obj.m[i];
 	if (nr > ARRAY_SIZE(small)) {
-		qsort(m, nr, sizeof(*m), member_cmp);
+		qsort(m, nr, sizeof(*m), json_member_cmp);
 	} else {
 		for (i = 1; i < nr; i++) {
 			const struct json_member *x = m[i];
 
-			for (k = i; k > 0 && member_cmp(&m[k - 1], &x) > 0; k--)
+			for (k = i;
+			     k > 0 && json_member_cmp(&m[k - 1], &x) > 0; k--)
 				m[k] = m[k - 1];
 			m[k] = x;
 		}

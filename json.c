@@ -887,7 +887,7 @@ static const char *number_text(const struct json *j)
 	}
 }
 
-static int member_cmp(const void *a, const void *b)
+int json_member_cmp(const void *a, const void *b)
 {
 	const struct json_member *x = *(const struct json_member *const *)a;
 	const struct json_member *y = *(const struct json_member *const *)b;
@@ -925,10 +925,10 @@ static int objects_equal(const struct json *a, const struct json *b)
 		sa[i] = &a->u.obj.m[i];
 		sb[i] = &b->u.obj.m[i];
 	}
-	qsort(sa, nr, sizeof(*sa), member_cmp);
-	qsort(sb, nr, sizeof(*sb), member_cmp);
+	qsort(sa, nr, sizeof(*sa), json_member_cmp);
+	qsort(sb, nr, sizeof(*sb), json_member_cmp);
 	for (i = 0; eq && i < nr; i++)
-		eq = !member_cmp(&sa[i], &sb[i]) &&
+		eq = !json_member_cmp(&sa[i], &sb[i]) &&
 		     json_equal(sa[i]->value, sb[i]->value);
 	free(sa);
 	free(sb);

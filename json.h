@@ -32,6 +32,12 @@ struct json_member {
 	size_t key_len;
 	struct json *value;
 };
+/*
+ * Order of two members (pointers to struct json_member *, for qsort):
+ * by key, byte by byte, as Python's sort_keys orders UTF-8 text.
+ */
+int json_member_cmp(const void *a, const void *b);
+
 
 struct json {
 	enum json_type type;

@@ -24,18 +24,6 @@
 
 static int has_nan;
 
-static int member_cmp(const void *a, const void *b)
-{
-	const struct json_member *x = *(const struct json_member *const *)a;
-	const struct json_member *y = *(const struct json_member *const *)b;
-	size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
-	int r = memcmp(x->key, y->key, n);
-
-	if (r)
-		return r;
-	return x->key_len < y->key_len ? -1 : x->key_len > y->key_len;
-}
-
 /* The decimal dig[0..nd) x 10^(e - nd + 1) reads back as v. */
 static int reads_back(double v, const char *dig, int nd, int e)
 {
@@ -226,10 +214,10 @@ static void check_object(const struct json *j, int sorted)
 				    m[i]->value);
 	}
 	for (i = 1; sorted && i < nr; i++)
-		FUZZ_ASSERT(member_cmp(&m[i - 1], &m[i]) < 0);
-	QSORT(m, nr, member_cmp);
+		FUZZ_ASSERT(json_member_cmp(&m[i - 1], &m[i]) < 0);
+	QSORT(m, nr, json_member_cmp);
 	for (i = 1; i < nr; i++)
-		FUZZ_ASSERT(member_cmp(&m[i - 1], &m[i]) < 0);
+		FUZZ_ASSERT(json_member_cmp(&m[i - 1], &m[i]) < 0);
 	free(m);
 }
 
