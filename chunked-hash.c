@@ -1,5 +1,6 @@
 #include "quire-compat.h"
 #include "chunked-hash.h"
+#include "trace.h"
 #include <pthread.h>
 
 #define READ_BLOCK (1u << 20)
@@ -141,6 +142,8 @@ static void finish_job(struct hash_job *job, struct job_state *st,
 		       struct hash_ctx *ctx)
 {
 	if (!job->ret) {
+		trace_add(TRACE_HASHED_FILES, 1);
+		trace_add(TRACE_HASHED_BYTES, job->size);
 		job->oid.type = job->type;
 		if (job->type == HASH_SHA2_256_CHUNKED) {
 			hash_ctx_update(ctx, st->digests,
