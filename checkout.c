@@ -7,14 +7,14 @@
 #include "logical-key.h"
 #include "package.h"
 #include "physical-key.h"
+#include "place.h"
 #include "progress.h"
 #include "refs/refs.h"
 #include "stage.h"
 #include "tempfile.h"
 #include "workspace.h"
 #include "beneath.h"
-#include <linux/fs.h>
-#include <sys/ioctl.h>
+#include <time.h>
 
 int link_type_parse(const char *name, enum link_type *out)
 {
@@ -27,99 +27,6 @@ int link_type_parse(const char *name, enum link_type *out)
 	else
 		return -1;
 	return 0;
-}
-
-/* Copy (or reflink) the object open at in into tmp; verify what landed. */
-static int copy_in(int in, struct tempfile *tmp, enum link_type link_type,
-		   const struct object_id *oid, const char *shown,
-		   struct strbuf *err)
-{
-	struct object_id got;
-	int ret;
-
-	if (link_type != LINK_REFLINK || ioctl(tmp->fd, FICLONE, in) < 0) {
-		if (copy_fd_all(in, tmp->fd) < 0) {
-			strbuf_addf(err, "cannot write '%s': %s", shown,
-				    strerror(errno));
-			return QERR_GENERIC;
-		}
-	}
-	/* what lands is what is checked */
-	ret = hash_fd(tmp->fd, shown, oid->type, &got, err);
-	if (!ret && !oideq(&got, oid))
-		ret = QERR_CORRUPT;
-	return ret;
-}
-
-/* Make tmp a hard link to the cache's own file src, checked first. */
-static int link_in(int in, const char *src, struct tempfile *tmp,
-		   const struct object_id *oid, const char *shown,
-		   struct strbuf *err)
-{
-	struct object_id got;
-	int ret = hash_fd(in, src, oid->type, &got, err);
-
-	if (!ret && !oideq(&got, oid))
-		ret = QERR_CORRUPT;
-	if (!ret && (unlink(tmp->path) < 0 || link(src, tmp->path) < 0)) {
-		strbuf_addf(err, "cannot link '%s': %s", shown,
-			    strerror(errno));
-		ret = QERR_GENERIC;
-	}
-	/* new, for sweep_tempfiles(): it is nobody's leftover */
-	if (!ret)
-		utimensat(AT_FDCWD, tmp->path, NULL, 0);
-	return ret;
-}
-
-int place_object(struct odb *cache, const struct object_id *oid,
-		 struct beneath *b, const char *tmpdir, const char *key,
-		 enum link_type link_type, struct stat *st, struct strbuf *err)
-{
-	struct strbuf src = STRBUF_INIT;
-	struct tempfile *tmp = NULL;
-	const char *base;
-	int in = -1, dirfd, ret;
-
-	ret = beneath_parent(b, key, 1, &dirfd, &base, err);
-	if (ret)
-		goto out;
-	odb_path(cache, oid, &src);
-	in = open(src.buf, O_RDONLY | O_CLOEXEC);
-	if (in < 0) {
-		strbuf_addf(err, "object %s is not in the cache",
-			    oid_to_value(oid));
-		ret = QERR_NOTFOUND;
-		goto out;
-	}
-	/* in the workspace's own folder: never a leftover in the target */
-	tmp = create_tempfile_in(tmpdir, "place-", 0644, err);
-	if (!tmp) {
-		ret = QERR_GENERIC;
-		goto out;
-	}
-	if (link_type == LINK_HARDLINK)
-		ret = link_in(in, src.buf, tmp, oid, key, err);
-	else
-		ret = copy_in(in, tmp, link_type, oid, key, err);
-	if (ret == QERR_CORRUPT)
-		strbuf_addf(err, "the cached copy of '%s' (%s) is corrupt",
-			    key, src.buf);
-	if (ret)
-		goto out;
-	/* fsync, rename over the old file, fsync the folder */
-	ret = commit_tempfile_at(&tmp, dirfd, base, key, err);
-	if (!ret && st && fstatat(dirfd, base, st, AT_SYMLINK_NOFOLLOW) < 0)
-		ret = QERR_GENERIC;
-	if (ret == QERR_GENERIC && errno == EXDEV)
-		strbuf_addf(err, " (a folder of the target is another file "
-			    "system than its .quire folder)");
-out:
-	delete_tempfile(&tmp);
-	if (in >= 0)
-		close(in);
-	strbuf_release(&src);
-	return ret;
 }
 
 /* What to do with one entry of the new version. */
@@ -141,10 +48,13 @@ struct co {
 	size_t nconflicts;
 	int apply;
 	struct strbuf path;
+	struct strbuf missing;	/* "a/b/": a folder known to be missing */
 	struct beneath b;	/* the workspace's root, for every write */
 	/* files to place once their objects are fetched, together */
 	struct later *later;
 	size_t nlater, alater;
+	/* the newest mtime of a file placed and recorded with its stat */
+	struct timespec newest;
 };
 
 /* An entry whose object is not in the cache yet. */
@@ -154,13 +64,18 @@ struct later {
 	uint64_t size;
 };
 
-#define LATER_BATCH 256
+#define LATER_BATCH 1024
 
 static int in_scope(const struct co *c, const struct strbuf *key)
 {
 	const char *p = c->opts->path_prefix;
 
 	return !p || logical_key_has_prefix(key->buf, key->len, p, strlen(p));
+}
+
+static int starts_with_buf(const char *s, const struct strbuf *prefix)
+{
+	return !strncmp(s, prefix->buf, prefix->len);
 }
 
 /* Decide for new entry n, with o the index entry (o->key NULL: none). */
@@ -174,10 +89,20 @@ static enum action decide(struct co *c, const struct manifest_entry *n,
 
 	strbuf_reset(&c->path);
 	strbuf_addf(&c->path, "%s/%s", c->ws->root, n->key.buf);
+	if (c->missing.len && starts_with_buf(n->key.buf, &c->missing))
+		return ACT_PLACE;	/* its folder is known to be missing */
 	ret = beneath_parent(&c->b, n->key.buf, 0, &dirfd, &base, &why);
 	strbuf_release(&why);
-	if (ret == QERR_NOTFOUND)
-		return ACT_PLACE;	/* a folder on the way is missing */
+	if (ret == QERR_NOTFOUND) {
+		/* a folder on the way is missing: remember it */
+		const char *slash = strrchr(n->key.buf, '/');
+
+		strbuf_reset(&c->missing);
+		if (slash)
+			strbuf_add(&c->missing, n->key.buf,
+				   slash + 1 - n->key.buf);
+		return ACT_PLACE;
+	}
 	if (ret) {
 		st->st_mode = 0;	/* a link or a file on the way */
 		return ACT_CONFLICT;
@@ -210,10 +135,55 @@ static enum action decide(struct co *c, const struct manifest_entry *n,
 	return ACT_CONFLICT;
 }
 
+/*
+ * May the index vouch for the file by this stat? A file that was there
+ * before this command started is judged as status judges it. A file
+ * placed just now is, if its file system keeps fine timestamps (a whole
+ * second, as on FAT, cannot tell a later change): settle() then waits
+ * out the clock's granularity before the index is written, so any later
+ * change gives the file a newer time.
+ */
+static int stat_trusted(struct co *c, const struct stat *st, int placed)
+{
+	if (!placed)
+		return !stat_is_racy(st);
+	if (!st->st_mtim.tv_nsec)
+		return 0;
+	if (st->st_mtim.tv_sec > c->newest.tv_sec ||
+	    (st->st_mtim.tv_sec == c->newest.tv_sec &&
+	     st->st_mtim.tv_nsec > c->newest.tv_nsec))
+		c->newest = st->st_mtim;
+	return 1;
+}
+
+/* The file system's clock ticks at least this often (ns). */
+#define CLOCK_GRAIN_NS 30000000L
+
+/* Wait until the clock is past the newest placed file's time. */
+static void settle(struct co *c)
+{
+	struct timespec now, wait;
+	int64_t ns;
+
+	if (!c->newest.tv_sec)
+		return;
+	clock_gettime(CLOCK_REALTIME, &now);
+	ns = (int64_t)(c->newest.tv_sec - now.tv_sec) * 1000000000L +
+	     (c->newest.tv_nsec - now.tv_nsec) + CLOCK_GRAIN_NS;
+	if (ns <= 0)
+		return;
+	if (ns > 2 * CLOCK_GRAIN_NS)
+		ns = 2 * CLOCK_GRAIN_NS;	/* a clock set back */
+	wait.tv_sec = 0;
+	wait.tv_nsec = ns;
+	while (nanosleep(&wait, &wait) < 0 && errno == EINTR)
+		;
+}
+
 static int record_fields(struct co *c, const char *key, const char *physical,
 			 const struct object_id *oid, uint64_t size,
 			 const char *meta, const char *path,
-			 const struct stat *st)
+			 const struct stat *st, int placed)
 {
 	struct idx_entry e;
 
@@ -225,7 +195,7 @@ static int record_fields(struct co *c, const char *key, const char *physical,
 	e.oid = *oid;
 	e.size = size;
 	e.meta = (char *)meta;
-	if (path && st && !stat_is_racy(st)) {
+	if (path && st && stat_trusted(c, st, placed)) {
 		e.has_stat = 1;
 		idx_stat_from(&e.st, st);
 	}
@@ -240,77 +210,49 @@ static int record(struct co *c, const struct manifest_entry *n,
 
 	json_write_python(&meta, n->meta);
 	ret = record_fields(c, n->key.buf, n->physical.buf, &n->oid, n->size,
-			    meta.buf, path, st);
+			    meta.buf, path, st, 0);
 	strbuf_release(&meta);
 	return ret;
 }
 
-static int place(struct co *c, const char *key, const char *physical,
-		 const struct object_id *oid, uint64_t size, struct stat *st)
+static void release_later(struct later *l)
 {
-	struct fetch_item it;
-	int ret, tries;
-
-	for (tries = 0; tries < 2; tries++) {
-		fetch_item_init(&it, physical, oid, size);
-		ret = fetch_objects(c->cache, &it, 1, c->err);
-		c->stats->fetched += it.fetched;
-		fetch_item_release(&it);
-		if (ret)
-			return ret;
-		ret = place_object(c->cache, oid, &c->b, c->ws->odb.tmpdir,
-				   key, c->opts->link, st, c->err);
-		if (ret != QERR_CORRUPT || tries)
-			break;
-		/* a corrupt cached copy: drop it and fetch it again */
-		warning("%s; fetching it again", c->err->buf);
-		strbuf_reset(c->err);
-		{
-			struct strbuf p = STRBUF_INIT;
-
-			odb_path(c->cache, oid, &p);
-			unlink(p.buf);
-			strbuf_release(&p);
-		}
-	}
-	if (!ret) {
-		c->stats->placed++;
-		c->stats->bytes += size;
-	}
-	return ret;
+	free(l->key);
+	free(l->physical);
+	free(l->meta);
 }
 
-/* Fetch the deferred entries' objects together, then place each. */
+/* Place the deferred entries' files together, then record each. */
 static int flush_later(struct co *c)
 {
-	struct fetch_item *items = xcalloc(c->nlater ? c->nlater : 1,
+	struct place_opts o = { c->cache, &c->b, c->ws->odb.tmpdir,
+				c->opts->link };
+	struct place_item *items = xcalloc(c->nlater ? c->nlater : 1,
 					   sizeof(*items));
 	size_t i;
 	int ret;
 
 	for (i = 0; i < c->nlater; i++)
-		fetch_item_init(&items[i], c->later[i].physical,
-				&c->later[i].oid, c->later[i].size);
-	ret = fetch_objects(c->cache, items, c->nlater, c->err);
+		place_item_init(&items[i], c->later[i].key,
+				c->later[i].physical, &c->later[i].oid,
+				c->later[i].size);
+	ret = place_items(&o, items, c->nlater, c->err);
+	strbuf_reset(&c->missing);	/* folders were made */
 	for (i = 0; i < c->nlater; i++) {
 		struct later *l = &c->later[i];
-		struct stat st;
 
 		c->stats->fetched += items[i].fetched;
-		if (!ret)
-			ret = place(c, l->key, l->physical, &l->oid, l->size,
-				    &st);
 		if (!ret) {
+			c->stats->placed++;
+			c->stats->bytes += l->size;
 			strbuf_reset(&c->path);
 			strbuf_addf(&c->path, "%s/%s", c->ws->root, l->key);
 			ret = record_fields(c, l->key, l->physical, &l->oid,
 					    l->size, l->meta, c->path.buf,
-					    &st);
+					    &items[i].st, 1);
 		}
-		fetch_item_release(&items[i]);
-		free(l->key);
-		free(l->physical);
-		free(l->meta);
+		place_item_release(&items[i]);
+		release_later(l);
 	}
 	free(items);
 	c->nlater = 0;
@@ -338,7 +280,6 @@ static int new_entry(struct co *c, const struct manifest_entry *n,
 {
 	struct stat st;
 	enum action act;
-	int ret;
 
 	c->stats->entries += c->apply;
 	if (c->apply)
@@ -370,14 +311,7 @@ static int new_entry(struct co *c, const struct manifest_entry *n,
 		c->stats->unchanged++;
 		return record(c, n, c->path.buf, &st);
 	}
-	if (n->physical.len && !odb_has(c->cache, &n->oid))
-		return defer(c, n);
-	ret = place(c, n->key.buf, n->physical.buf, &n->oid, n->size, &st);
-	if (ret)
-		return ret;
-	strbuf_reset(&c->path);
-	strbuf_addf(&c->path, "%s/%s", c->ws->root, n->key.buf);
-	return record(c, n, c->path.buf, &st);
+	return defer(c, n);
 }
 
 /* Is path where a checkout of key puts its file? */
@@ -636,15 +570,29 @@ static int check_staged(struct co *c)
 	return ret;
 }
 
+int checkout_move_head(struct workspace *ws, const struct object_id *top,
+		       const char *what, struct strbuf *err)
+{
+	struct object_id old;
+	int have_old = !refs_read(ws->refs, "HEAD", &old), ret;
+
+	if (have_old && oideq(&old, top))
+		return 0;
+	ret = refs_update(ws->refs, "HEAD", top, NULL, 0, err);
+	if (!ret)
+		ret = package_log_append(ws, have_old ? &old : NULL, top,
+					 what ? what : "checkout", err);
+	return ret;
+}
+
 int checkout_version(struct workspace *ws, const struct object_id *top,
 		     struct odb *cache, const struct checkout_opts *opts,
 		     struct checkout_stats *stats, struct strbuf *kept,
 		     struct strbuf *err)
 {
 	struct co c;
-	struct object_id old;
 	FILE *fp = NULL;
-	int ret, have_old;
+	int ret;
 
 	memset(&c, 0, sizeof(c));
 	c.ws = ws;
@@ -655,6 +603,7 @@ int checkout_version(struct workspace *ws, const struct object_id *top,
 	c.err = err;
 	strbuf_init(&c.conflicts, 0);
 	strbuf_init(&c.path, 0);
+	strbuf_init(&c.missing, 0);
 	ret = beneath_open(&c.b, ws->root, err);
 	if (!ret)
 		ret = odb_create(&ws->odb, err);
@@ -685,6 +634,11 @@ int checkout_version(struct workspace *ws, const struct object_id *top,
 	if (!ret)
 		ret = flush_later(&c);
 	progress_stop(&c.progress);
+	/* the placed files are on disk before the index vouches for them */
+	if (!ret && c.stats->placed)
+		ret = place_sync(c.b.root_fd, ws->root, err);
+	if (!ret)
+		settle(&c);
 	if (!ret && opts->force)
 		ret = remove_kept(&c);
 	if (!ret)
@@ -693,24 +647,14 @@ int checkout_version(struct workspace *ws, const struct object_id *top,
 		ret = record_version_meta(&c, fp, oid_to_hex(top));
 	if (!ret)
 		ret = idx_clean_set(ws->idx, top, err);
-	have_old = !refs_read(ws->refs, "HEAD", &old);
-	if (!ret && !(have_old && oideq(&old, top))) {
-		ret = refs_update(ws->refs, "HEAD", top, NULL, 0, err);
-		if (!ret)
-			ret = package_log_append(ws, have_old ? &old : NULL,
-						 top, opts->what ? opts->what :
-						 "checkout", err);
-	}
 	if (fp)
 		fclose(fp);
 	beneath_close(&c.b);
 	strbuf_release(&c.conflicts);
 	strbuf_release(&c.path);
-	for (; c.nlater; c.nlater--) {
-		free(c.later[c.nlater - 1].key);
-		free(c.later[c.nlater - 1].physical);
-		free(c.later[c.nlater - 1].meta);
-	}
+	strbuf_release(&c.missing);
+	for (; c.nlater; c.nlater--)
+		release_later(&c.later[c.nlater - 1]);
 	free(c.later);
 	return ret;
 }

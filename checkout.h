@@ -52,7 +52,9 @@ struct checkout_stats {
 
 /*
  * Make ws's files and index match the version top (its manifest must be
- * in ws's store), and point HEAD at it. Kept files (deleted upstream,
+ * in ws's store); the caller commits the index, then moves HEAD with
+ * checkout_move_head() (killed between the two, the index is exactly a
+ * version in the store: nothing staged, and a re-run completes). Kept files (deleted upstream,
  * not removed) are listed in kept, one key per line. QERR_EXISTS when
  * local changes are in the way, or changes staged and not committed
  * would be lost (err lists them), unless force. Nothing below ws's root
@@ -63,15 +65,8 @@ int checkout_version(struct workspace *ws, const struct object_id *top,
 		     struct checkout_stats *stats, struct strbuf *kept,
 		     struct strbuf *err);
 
-struct beneath;
-/*
- * Write a new file at key below b's root with the bytes of object oid
- * from cache, verified, atomically (a temporary file in tmpdir, which
- * must be on the same file system, and a rename). Parent folders are
- * created; a symbolic link on the way is refused.
- */
-int place_object(struct odb *cache, const struct object_id *oid,
-		 struct beneath *b, const char *tmpdir, const char *key,
-		 enum link_type link, struct stat *st, struct strbuf *err);
+/* Point HEAD at top (unless it is there), and log it as what. */
+int checkout_move_head(struct workspace *ws, const struct object_id *top,
+		       const char *what, struct strbuf *err);
 
 #endif

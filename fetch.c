@@ -138,21 +138,14 @@ done:
 	return ret;
 }
 
-/*
- * Copy a local (file://) object into out: a regular file only (never a
- * device, FIFO or socket that a manifest names), and never more than
- * the size the entry says (size may be UINT64_MAX: unknown), so a
- * manifest cannot make quire read without end.
- */
-static int copy_local(const struct physical_key *pk, const char *physical,
-		      uint64_t size, int out, struct strbuf *err)
+int fetch_open_local(const char *path, const char *physical, uint64_t size,
+		     int *fd, struct strbuf *err)
 {
-	int in = open(pk->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), ret = 0;
+	int in = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), ret = 0;
 	struct stat st;
-	int64_t n;
 
 	if (in < 0) {
-		strbuf_addf(err, "cannot read '%s': %s", pk->path,
+		strbuf_addf(err, "cannot read '%s': %s", path,
 			    strerror(errno));
 		return errno == ENOENT ? QERR_NOTFOUND : QERR_GENERIC;
 	}
@@ -165,17 +158,32 @@ static int copy_local(const struct physical_key *pk, const char *physical,
 			    PRIu64 " of the entry", physical,
 			    (uint64_t)st.st_size, size);
 		ret = QERR_CORRUPT;
-	} else {
-		n = copy_fd_max(in, out, size == UINT64_MAX ? size : size + 1);
-		if (n < 0) {
-			strbuf_addf(err, "cannot copy '%s': %s", physical,
-				    strerror(errno));
-			ret = QERR_GENERIC;
-		} else if (size != UINT64_MAX && (uint64_t)n != size) {
-			strbuf_addf(err, "'%s' changed size while it was read",
-				    physical);
-			ret = QERR_CORRUPT;
-		}
+	}
+	if (ret)
+		close(in);
+	else
+		*fd = in;
+	return ret;
+}
+
+/* Copy a local (file://) object into out, checked as above. */
+static int copy_local(const struct physical_key *pk, const char *physical,
+		      uint64_t size, int out, struct strbuf *err)
+{
+	int in, ret = fetch_open_local(pk->path, physical, size, &in, err);
+	int64_t n;
+
+	if (ret)
+		return ret;
+	n = copy_fd_max(in, out, size == UINT64_MAX ? size : size + 1);
+	if (n < 0) {
+		strbuf_addf(err, "cannot copy '%s': %s", physical,
+			    strerror(errno));
+		ret = QERR_GENERIC;
+	} else if (size != UINT64_MAX && (uint64_t)n != size) {
+		strbuf_addf(err, "'%s' changed size while it was read",
+			    physical);
+		ret = QERR_CORRUPT;
 	}
 	close(in);
 	return ret;

@@ -52,4 +52,14 @@ void fetch_item_release(struct fetch_item *it);
 int fetch_objects(struct odb *cache, struct fetch_item *items, size_t nr,
 		  struct strbuf *err);
 
+/*
+ * Open the local (file://) object at path for reading: a regular file
+ * only (never a device, FIFO or socket that a manifest names), holding
+ * exactly size bytes (size may be UINT64_MAX: unknown), so a manifest
+ * cannot make quire read without end. physical names it in messages.
+ * QERR_CORRUPT when it is no such file.
+ */
+int fetch_open_local(const char *path, const char *physical, uint64_t size,
+		     int *fd, struct strbuf *err);
+
 #endif

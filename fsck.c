@@ -5,6 +5,7 @@
 #include "manifest.h"
 #include "objects/odb.h"
 #include "physical-key.h"
+#include "progress.h"
 #include "registry.h"
 #include "s3/object.h"
 #include "string-list.h"
@@ -235,6 +236,9 @@ static int flush_checks(struct fsck *f)
 	/* --full: the bytes of what has the right size */
 	if (!ret && f->opts->full)
 		ret = fetch_all(f, f->batch, f->nbatch);
+	for (i = 0; f->opts->full && i < f->nbatch; i++)
+		progress_add(f->opts->progress, 0, f->batch[i].size);
+	progress_add(f->opts->progress, f->nbatch, 0);
 	for (i = 0; i < f->nbatch; i++) {
 		physical_key_release(&pk[i]);
 		check_release(&f->batch[i]);

@@ -22,6 +22,11 @@ struct registry;
  */
 struct fsck_opts {
 	int full;	/* download and hash every object */
+	/*
+	 * A meter (progress.h) or NULL: it counts the objects checked and,
+	 * with full, the bytes downloaded and hashed.
+	 */
+	struct progress *progress;
 };
 
 struct fsck_stats {

@@ -117,6 +117,8 @@ static int place(struct workspace *ws, struct registry *reg,
 		ret = idx_commit(ws->idx, err);
 	else if (ws->idx)
 		idx_rollback(ws->idx);
+	if (!ret)
+		ret = checkout_move_head(ws, top, rq->opts.what, err);
 	rq->opts.what = NULL;
 	odb_release(&cache);
 	strbuf_release(&what);

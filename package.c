@@ -5,6 +5,7 @@
 #include "manifest.h"
 #include "refs/refs.h"
 #include "physical-key.h"
+#include "progress.h"
 #include "tempfile.h"
 #include "workspace.h"
 #include <time.h>
@@ -67,9 +68,15 @@ int package_staged_changes(struct workspace *ws, package_staged_fn *fn,
 	FILE *fp = NULL;
 	int ret = 0, have_head = !refs_read(ws->refs, "HEAD", &head);
 
-	if (have_head && !idx_clean_get(ws->idx, &clean) &&
-	    oideq(&clean, &head))
-		return 0;	/* the index is exactly HEAD */
+	/*
+	 * The index is exactly HEAD, or exactly another version in the
+	 * store (a checkout killed between writing the index and moving
+	 * HEAD): nothing staged would be lost.
+	 */
+	if (!idx_clean_get(ws->idx, &clean) &&
+	    ((have_head && oideq(&clean, &head)) ||
+	     odb_has_manifest(&ws->odb, &clean)))
+		return 0;
 	if (have_head)
 		ret = odb_open_manifest(&ws->odb, &head, &fp, err);
 	else
@@ -117,6 +124,7 @@ struct build {
 	struct strbuf line, canon;
 	struct strbuf *err;
 	uint64_t n;
+	struct progress *progress;
 };
 
 static int add_dir_line(const char *key, const char *json, void *payload)
@@ -182,6 +190,7 @@ static int add_entry(const struct idx_entry *ie, void *payload)
 		BUG("index entries out of quilt3 order");
 	manifest_entry_release(&e);
 	bd->n++;
+	progress_add(bd->progress, 1, 0);
 	return ret;
 }
 
@@ -216,11 +225,20 @@ int package_build(struct workspace *ws, const char *message, unsigned flags,
 	}
 	manifest_builder_init(&bd.b, meta, tmp->fd);
 	bd.b.out_path = tmp->path;
+	bd.progress = progress_start("Writing manifest", 0,
+				     flags & PACKAGE_BUILD_PROGRESS ? 0 :
+				     PROGRESS_QUIET);
+	if (bd.progress) {
+		int64_t n = idx_count(ws->idx, NULL);
+
+		progress_set_total(bd.progress, n > 0 ? n : 0);
+	}
 	ret = idx_for_each_dir_meta(ws->idx, add_dir_line, &bd);
 	if (!ret)
 		ret = idx_for_each_entry(ws->idx, NULL, add_entry, &bd);
 	if (!ret)
 		ret = manifest_builder_finish(&bd.b, top, bytes, err);
+	progress_stop(&bd.progress);
 	manifest_builder_release(&bd.b);
 	if (!ret)
 		ret = odb_write_manifest(&ws->odb, &tmp, top, bytes, err);

@@ -21,6 +21,11 @@ int package_meta_store(struct workspace *ws, const struct json *meta,
 enum package_build_flags {
 	/* set "message" (quilt3's build always writes it, null if none) */
 	PACKAGE_BUILD_MESSAGE = (1 << 0),
+	/*
+	 * a progress meter, "Writing manifest", as progress_start() decides;
+	 * without it, only with --progress (the caller's -q: leave it out)
+	 */
+	PACKAGE_BUILD_PROGRESS = (1 << 1),
 };
 
 /*

@@ -1,6 +1,7 @@
 #ifndef PARSE_OPTIONS_H
 #define PARSE_OPTIONS_H
 
+#include "progress.h"
 #include "string-list.h"
 
 /*
@@ -48,6 +49,13 @@ struct option {
 #define OPT_END() { OPTION_END, 0, NULL, NULL, NULL, NULL, 0, NULL }
 #define OPT_BOOL(s, l, v, h) { OPTION_BOOL, (s), (l), (v), NULL, (h), 1, NULL }
 #define OPT__QUIET(v) OPT_COUNTUP('q', "quiet", (v), "say less")
+/*
+ * --progress: a progress meter on stderr even when it is not a terminal
+ * (and despite -q); --no-progress: none. Process-wide (progress.h).
+ */
+#define OPT__PROGRESS() \
+	OPT_BOOL(0, "progress", &progress_option, \
+		 "force the progress meter (--no-progress: none)")
 #define OPT_COUNTUP(s, l, v, h) \
 	{ OPTION_COUNTUP, (s), (l), (v), NULL, (h), 0, NULL }
 #define OPT_SET_INT(s, l, v, h, i) \

@@ -186,16 +186,11 @@ int commit_tempfile(struct tempfile **tp, const char *path,
 	return 0;
 }
 
-int commit_tempfile_at(struct tempfile **tp, int dirfd, const char *name,
+int rename_tempfile_at(struct tempfile **tp, int dirfd, const char *name,
 		       const char *shown, struct strbuf *err)
 {
 	struct tempfile *t = *tp;
 
-	if (t->fd >= 0 && fsync(t->fd) < 0) {
-		strbuf_addf(err, "cannot fsync '%s': %s", t->path,
-			    strerror(errno));
-		return QERR_GENERIC;
-	}
 	if (renameat(AT_FDCWD, t->path, dirfd, name) < 0) {
 		strbuf_addf(err, "cannot rename '%s' to '%s': %s", t->path,
 			    shown, strerror(errno));
@@ -205,12 +200,27 @@ int commit_tempfile_at(struct tempfile **tp, int dirfd, const char *name,
 	t->active = 0;
 	close_tempfile_gently(t);
 	unregister_tempfile(t);
-	if (fsync(dirfd) < 0 && errno != EINVAL && errno != EROFS) {
+	return 0;
+}
+
+int commit_tempfile_at(struct tempfile **tp, int dirfd, const char *name,
+		       const char *shown, struct strbuf *err)
+{
+	struct tempfile *t = *tp;
+	int ret;
+
+	if (t->fd >= 0 && fsync(t->fd) < 0) {
+		strbuf_addf(err, "cannot fsync '%s': %s", t->path,
+			    strerror(errno));
+		return QERR_GENERIC;
+	}
+	ret = rename_tempfile_at(tp, dirfd, name, shown, err);
+	if (!ret && fsync(dirfd) < 0 && errno != EINVAL && errno != EROFS) {
 		strbuf_addf(err, "cannot fsync the folder of '%s': %s", shown,
 			    strerror(errno));
 		return QERR_GENERIC;
 	}
-	return 0;
+	return ret;
 }
 
 void delete_tempfile(struct tempfile **tp)

@@ -38,6 +38,13 @@ int commit_tempfile(struct tempfile **tp, const char *path,
 /* The same, into name in the folder dirfd (shown in messages). */
 int commit_tempfile_at(struct tempfile **tp, int dirfd, const char *name,
 		       const char *shown, struct strbuf *err);
+/*
+ * Rename it to name in dirfd and close it, with no fsync at all: for
+ * callers that make many files durable at once (syncfs) before anything
+ * relies on them.
+ */
+int rename_tempfile_at(struct tempfile **tp, int dirfd, const char *name,
+		       const char *shown, struct strbuf *err);
 /* Close and unlink, and forget it. *tp becomes NULL; NULL is fine. */
 void delete_tempfile(struct tempfile **tp);
 /* Close the fd but keep the file (and its cleanup) registered. */

@@ -1,4 +1,5 @@
 #include "quire-compat.h"
+#include "progress.h"
 #include "redact.h"
 
 static void (*die_cleanup)(void);
@@ -27,6 +28,8 @@ static void vreport(const char *prefix, const char *fmt, va_list ap,
 		redact_text(&sb, msg);
 		shown = sb.buf;
 	}
+	/* a progress meter on the line: out of the way (for good if fatal) */
+	progress_interrupt(!strcmp(prefix, "fatal: "));
 	fflush(stdout);
 	if (errnum)
 		fprintf(stderr, "%s%s: %s\n", prefix, shown,
@@ -102,6 +105,7 @@ void BUG_fl(const char *file, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	progress_interrupt(1);
 	fprintf(stderr, "BUG: %s:%d: %s\n", file, line, msg);
 	abort();
 }

@@ -37,6 +37,7 @@ int cmd_add(int argc, const char **argv, const char *prefix,
 	int quiet = 0, failed = 0, ret;
 	struct option options[] = {
 		OPT__QUIET(&quiet),
+		OPT__PROGRESS(),
 		OPT_STRING(0, "as", &as, "key",
 			   "the key (a folder: the prefix) of the one <path>"),
 		OPT_END()

@@ -31,6 +31,7 @@ int cmd_checkout(int argc, const char **argv, const char *prefix,
 			 "read entries from files on this machine outside "
 			 "the registry"),
 		OPT__QUIET(&opts.quiet),
+		OPT__PROGRESS(),
 		OPT_END()
 	};
 
@@ -69,6 +70,8 @@ int cmd_checkout(int argc, const char **argv, const char *prefix,
 		package_rev_release(&prev);
 	}
 	commit_index_write(ws);
+	if (checkout_move_head(ws, &top, opts.what, &err) < 0)
+		die("%s", err.buf);
 	if (!opts.quiet)
 		fprintf(stderr, "checked out %s: %" PRIu64 " written, %" PRIu64
 			" unchanged, %" PRIu64 " removed\n", short_hash(&top),

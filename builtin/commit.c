@@ -98,6 +98,7 @@ int cmd_commit(int argc, const char **argv, const char *prefix,
 		OPT_STRING(0, "meta", &meta_arg, "json",
 			   "the package's user metadata"),
 		OPT__QUIET(&quiet),
+		OPT__PROGRESS(),
 		OPT_PROVENANCE(&popts),
 		OPT_BOOL(0, "no-provenance", &no_prov,
 			 "drop the staged provenance"),
@@ -119,7 +120,8 @@ int cmd_commit(int argc, const char **argv, const char *prefix,
 		die("files of these entries are missing; restore them or "
 		    "'quire rm' the entries:%s", missing.buf);
 	stage_package_meta(ws, user, prov, no_prov);
-	if (package_build(ws, message, PACKAGE_BUILD_MESSAGE, &top, &entries,
+	if (package_build(ws, message, PACKAGE_BUILD_MESSAGE |
+			  (quiet ? 0 : PACKAGE_BUILD_PROGRESS), &top, &entries,
 			  &err) < 0)
 		die("%s", err.buf);
 	have_old = !refs_read(ws->refs, "HEAD", &old);

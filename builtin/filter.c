@@ -113,6 +113,7 @@ int cmd_filter(int argc, const char **argv, const char *prefix,
 	struct tempfile *tmp;
 	struct object_id src, top, latest, actual;
 	struct json *meta;
+	struct progress *progress;
 	const char *out = NULL, *reg_arg = NULL, *msg = NULL;
 	unsigned long seed = 0;
 	size_t i, kept;
@@ -135,6 +136,7 @@ int cmd_filter(int argc, const char **argv, const char *prefix,
 			   "where both packages live"),
 		OPT_BOOL(0, "force", &force,
 			 "replace the latest version of the output package"),
+		OPT__PROGRESS(),
 		OPT_END()
 	};
 
@@ -164,7 +166,9 @@ int cmd_filter(int argc, const char **argv, const char *prefix,
 	manifest_builder_init(&f.b, meta, tmp->fd);
 	/* slots grow with the entries seen, up to the sample's size */
 	manifest_entry_init(&e);
+	progress = progress_start("Filtering entries", 0, 0);
 	while ((ret = s->next(s, &e, &f.err)) > 0) {
+		progress_add(progress, 1, 0);
 		if (!selected(&f, &e))
 			continue;
 		manifest_record_from_entry(&rec, &e, &line, &canon);
@@ -192,6 +196,7 @@ int cmd_filter(int argc, const char **argv, const char *prefix,
 				keep(&f.picks[j], &rec);
 		}
 	}
+	progress_stop(&progress);
 	if (ret < 0)
 		die("%s", f.err.buf);
 	kept = f.sample && f.seen > f.sample ? f.sample : f.seen;

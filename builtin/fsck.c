@@ -11,6 +11,7 @@ static const char * const fsck_usage[] = {
 
 static void report(const char *kind, const char *detail, void *payload)
 {
+	progress_clear(payload);
 	printf("%s: %s\n", kind, detail);
 }
 
@@ -30,15 +31,20 @@ int cmd_fsck(int argc, const char **argv, const char *prefix,
 		OPT_BOOL(0, "full", &opts.full,
 			 "also download and hash every object"),
 		OPT__QUIET(&quiet),
+		OPT__PROGRESS(),
 		OPT_END()
 	};
 
 	argc = parse_options(argc, argv, prefix, options, fsck_usage, 0);
 	if (argc)
 		usage_with_options(fsck_usage, options);
-	if (porcelain_registry(ws, registry, 0, &reg, &err) < 0 ||
-	    fsck_registry(reg, &opts, report, NULL, &st, &err) < 0)
+	if (porcelain_registry(ws, registry, 0, &reg, &err) < 0)
 		die("%s", err.buf);
+	opts.progress = progress_start("Checking objects", 0,
+				       quiet ? PROGRESS_QUIET : 0);
+	if (fsck_registry(reg, &opts, report, opts.progress, &st, &err) < 0)
+		die("%s", err.buf);
+	progress_stop(&opts.progress);
 	if (!quiet)
 		fprintf(stderr, "checked %s: %" PRIu64 " manifest%s, %" PRIu64
 			" pointer%s and tag%s, %" PRIu64 " object%s%s; %" PRIu64

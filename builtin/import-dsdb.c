@@ -31,6 +31,7 @@ int cmd_import_dsdb(int argc, const char **argv, const char *prefix,
 			 "overwrite local changes, remove files no longer in "
 			 "the package"),
 		OPT__QUIET(&rq.opts.quiet),
+		OPT__PROGRESS(),
 		OPT_END()
 	};
 

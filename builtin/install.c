@@ -37,6 +37,7 @@ int cmd_install(int argc, const char **argv, const char *prefix,
 			 "read entries from files on this machine outside "
 			 "the registry"),
 		OPT__QUIET(&opts->quiet),
+		OPT__PROGRESS(),
 		OPT_END()
 	};
 	const char * const *usage = strcmp(argv[0], "copy") ? install_usage :

@@ -16,6 +16,7 @@ struct merge {
 	struct object_id top;	/* the version merged */
 	struct strbuf key, collisions;
 	size_t ncollisions, merged;
+	uint64_t entries;	/* in the version, counted by the first pass */
 	int apply;
 };
 
@@ -69,17 +70,26 @@ static void pass(struct merge *m, const char *reg, const char *rev,
 	struct strbuf err = STRBUF_INIT;
 	struct entry_stream *s;
 	struct manifest_entry e;
+	struct progress *progress;
+	uint64_t n = 0;
 	FILE *fp;
 	int ret;
 
 	if (porcelain_open_stream(m->ws, reg, rev, &m->top, &fp, &s, &err) < 0)
 		die("%s", err.buf);
 	manifest_entry_init(&e);
-	while ((ret = s->next(s, &e, &err)) > 0)
+	progress = progress_start(m->apply ? "Merging entries" :
+				  "Checking entries", m->entries, 0);
+	while ((ret = s->next(s, &e, &err)) > 0) {
 		if (one(m, &e, pfx, &err) < 0)
 			die("%s", err.buf);
+		progress_add(progress, 1, 0);
+		n++;
+	}
+	progress_stop(&progress);
 	if (ret < 0)
 		die("%s", err.buf);
+	m->entries = n;
 	manifest_entry_release(&e);
 	entry_stream_free(s);
 	fclose(fp);
@@ -125,6 +135,7 @@ int cmd_merge(int argc, const char **argv, const char *prefix,
 			   "put the entries below this logical prefix"),
 		OPT_STRING(0, "registry", &reg, "registry",
 			   "where the package lives"),
+		OPT__PROGRESS(),
 		OPT_END()
 	};
 

@@ -18,6 +18,7 @@ int cmd_push_manifest(int argc, const char **argv, const char *prefix,
 	struct option options[] = {
 		OPT_PUSH_MANIFEST(&rq),
 		OPT__QUIET(&rq.quiet),
+		OPT__PROGRESS(),
 		OPT_END()
 	};
 

@@ -20,6 +20,7 @@ int cmd_push(int argc, const char **argv, const char *prefix,
 		OPT_STRING(0, "prefix", &rq.data_prefix, "prefix",
 			   "where the data goes (default: <ns>/<name>/)"),
 		OPT__QUIET(&rq.quiet),
+		OPT__PROGRESS(),
 		OPT_END()
 	};
 

@@ -220,6 +220,7 @@ int cmd_status(int argc, const char **argv, const char *prefix,
 		OPT_BOOL(0, "porcelain", &porcelain,
 			 "stable output for scripts: a code and a key a line"),
 		OPT_BOOL(0, "json", &json, "output as a JSON object"),
+		OPT__PROGRESS(),
 		OPT_END()
 	};
 

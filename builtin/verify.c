@@ -18,6 +18,7 @@ static const char * const verify_usage[] = {
 struct verify {
 	struct workspace *ws;
 	int quiet;
+	struct progress *progress;
 	uint64_t missing, changed, extra, ok, skipped;
 	struct hash_job jobs[BATCH];
 	struct object_id want[BATCH];
@@ -36,6 +37,7 @@ static void report(struct verify *v, const char *what, const char *key)
 
 	if (v->quiet)
 		return;
+	progress_clear(v->progress);
 	strbuf_add_quoted_name(&sb, key, strlen(key));
 	printf("%s: %s\n", what, sb.buf);
 	strbuf_release(&sb);
@@ -112,9 +114,13 @@ static void refresh_stats(struct verify *v)
 
 static void flush(struct verify *v)
 {
+	uint64_t bytes = 0;
 	size_t i;
 
 	hash_files(v->jobs, v->nr, 0);
+	for (i = 0; i < v->nr; i++)
+		bytes += v->jobs[i].ret ? 0 : v->jobs[i].size;
+	progress_add(v->progress, v->nr, bytes);
 	refresh_stats(v);
 	for (i = 0; i < v->nr; i++) {
 		if (v->jobs[i].ret == QERR_NOTFOUND) {
@@ -158,6 +164,7 @@ static void check(struct verify *v, const struct manifest_entry *e)
 		if (!placed) {
 			strbuf_release(&path);
 			v->skipped++;
+			progress_add(v->progress, 1, 0);
 			return;
 		}
 	}
@@ -177,13 +184,15 @@ int cmd_verify(int argc, const char **argv, const char *prefix,
 	struct path_list fl;
 	struct entry_stream *s;
 	struct manifest_entry e;
-	struct object_id head;
+	struct object_id head, clean;
+	int64_t total = 0;
 	size_t i = 0;
 	FILE *fp;
 	int ret;
 	const char *rev = NULL, *registry = NULL;
 	struct option options[] = {
 		OPT__QUIET(&v.quiet),
+		OPT__PROGRESS(),
 		OPT_STRING(0, "rev", &rev, "revision",
 			   "check against this version, here or in a registry"),
 		OPT_STRING(0, "registry", &registry, "registry",
@@ -218,6 +227,11 @@ int cmd_verify(int argc, const char **argv, const char *prefix,
 	}
 	if (folder_list(v.ws->root, &fl, &err) < 0)
 		die("%s", err.buf);
+	/* an index that is exactly HEAD counts the entries to come */
+	if (!rev && !idx_clean_get(v.ws->idx, &clean) && oideq(&clean, &head))
+		total = idx_count(v.ws->idx, NULL);
+	v.progress = progress_start("Verifying", total > 0 ? total : 0,
+				    v.quiet ? PROGRESS_QUIET : 0);
 	manifest_entry_init(&e);
 	while ((ret = s->next(s, &e, &err)) > 0) {
 		int cmp = 1;
@@ -239,6 +253,7 @@ int cmd_verify(int argc, const char **argv, const char *prefix,
 		report(&v, "extra", fl.items[i]);
 	}
 	flush(&v);
+	progress_stop(&v.progress);
 	entry_stream_free(s);
 	manifest_entry_release(&e);
 	fclose(fp);

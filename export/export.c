@@ -151,7 +151,7 @@ static void note_missing(const char *key, const char *path,
 }
 
 /* Hash the entries and build the manifest; HEAD names it. */
-static int build(struct export_pkg *p, const char *message,
+static int build(struct export_pkg *p, const char *message, int quiet,
 		 struct object_id *top, struct strbuf *err)
 {
 	struct workspace *ws = p->scratch;
@@ -174,7 +174,8 @@ static int build(struct export_pkg *p, const char *message,
 		ret = QERR_NOTFOUND;
 	}
 	if (!ret)
-		ret = package_build(ws, message, PACKAGE_BUILD_MESSAGE, top,
+		ret = package_build(ws, message, PACKAGE_BUILD_MESSAGE |
+				    (quiet ? 0 : PACKAGE_BUILD_PROGRESS), top,
 				    &entries, err);
 	if (!ret)
 		ret = refs_update(ws->refs, "HEAD", top, NULL,
@@ -192,7 +193,7 @@ int export_publish(struct export_pkg *p, const char *registry,
 	struct strbuf url = STRBUF_INIT;
 	int ret;
 
-	ret = build(p, message, top, err);
+	ret = build(p, message, quiet, top, err);
 	/* the caller's remotes name registries, not the scratch's */
 	if (!ret)
 		ret = porcelain_registry_url(p->caller, registry, &url, err);

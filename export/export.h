@@ -44,7 +44,8 @@ struct export_opts {
 	OPT_BOOL(0, "skip-missing", &(o)->skip_missing, \
 		 "leave out files that do not exist"), \
 	OPT_PROVENANCE(&(o)->prov), \
-	OPT__QUIET(&(o)->quiet)
+	OPT__QUIET(&(o)->quiet), \
+	OPT__PROGRESS()
 
 /*
  * Start a package for name ("ns/name"). ws (may be NULL) is the caller's

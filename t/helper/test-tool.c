@@ -14,6 +14,7 @@ static const struct test_cmd cmds[] = {
 	{ "gen-manifest", cmd__gen_manifest },
 	{ "genfile", cmd__genfile },
 	{ "json", cmd__json },
+	{ "progress", cmd__progress },
 	{ "sigv4", cmd__sigv4 },
 };
 

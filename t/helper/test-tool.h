@@ -9,5 +9,6 @@ int cmd__genfile(int argc, const char **argv);
 int cmd__gen_manifest(int argc, const char **argv);
 int cmd__aws_config(int argc, const char **argv);
 int cmd__sigv4(int argc, const char **argv);
+int cmd__progress(int argc, const char **argv);
 
 #endif

@@ -16,8 +16,8 @@
  *
  * Operations: write, pwrite (write); rename, renameat, renameat2
  * (rename); link, linkat (link); unlink, unlinkat (unlink); fsync,
- * fdatasync (fsync); mkdir, mkdirat (mkdir). Writes to standard output
- * and standard error do not count.
+ * fdatasync, syncfs (fsync); mkdir, mkdirat (mkdir). Writes to standard
+ * output and standard error do not count.
  */
 #define _GNU_SOURCE 1
 #include <dlfcn.h>
@@ -201,6 +201,12 @@ int fsync(int fd)
 int fdatasync(int fd)
 {
 	REAL(fdatasync);
+	AROUND(OP_FSYNC, real(fd));
+}
+
+int syncfs(int fd)
+{
+	REAL(syncfs);
 	AROUND(OP_FSYNC, real(fd));
 }
 
