@@ -190,6 +190,73 @@ test_expect_success 'checkout between versions: killed anywhere, re-run complete
 	test_line_count = 0 tmps
 '
 
+# Placement runs on several threads and syncs once: a kill while many
+# files are in flight must leave nothing the index vouches for wrongly.
+test_expect_success 'setup: 10,000 small files' '
+	mkdir -p many/d0 many/d1 many/d2 many/d3 &&
+	i=0 &&
+	while test $i -lt 10000
+	do
+		echo "file $i" >many/d$((i % 4))/f$i.txt &&
+		i=$((i + 1)) || return 1
+	done &&
+	quire -C many init -q ns/many &&
+	quire -C many add -q d0 d1 d2 d3 &&
+	quire -C many commit -q -m many >vmany &&
+	quire -C many push "$PWD/reg-many" 2>err
+'
+
+# HEAD, if the killed run got that far, names a version that verifies;
+# every file the index vouches for holds its bytes.
+nothing_claimed () {
+	if quire -C "$1" rev-parse HEAD >/dev/null 2>&1
+	then
+		quire -C "$1" verify 2>/dev/null
+	fi &&
+	quire -C "$1" status --porcelain >claimed 2>/dev/null || :
+	! grep "^M " claimed
+}
+
+test_expect_success 'placing 10,000 files in parallel: killed mid-way, re-run completes' '
+	n=$(QUIRE_CRASH_OPS=rename crash_count quire install \
+		--registry "$PWD/reg-many" ns/many --to many-count) &&
+	test "$n" -ge 10000 &&
+	for at in $((n / 3)) $((n / 2)) $((n - 2))
+	do
+		rm -rf tm &&
+		QUIRE_CRASH_OPS=rename crash_at $at before quire install \
+			--registry "$PWD/reg-many" ns/many --to tm &&
+		test $crash_killed = 1 &&
+		no_leftovers tm &&
+		nothing_claimed tm &&
+		quire install -q --registry "$PWD/reg-many" ns/many --to tm >top &&
+		test_cmp vmany top &&
+		quire verify tm 2>/dev/null &&
+		QUIRE_TRACE=1 quire -C tm status --porcelain >st 2>trace &&
+		test_line_count = 0 st &&
+		test_grep "hashed-files 0 " trace &&
+		no_leftovers tm || return 1
+	done
+'
+
+# The last syncs of an install: the one syncfs() of the placed files,
+# the index's commit, HEAD's update.
+test_expect_success '... and killed at each of its last syncs' '
+	n=$(QUIRE_CRASH_OPS=fsync crash_count quire install \
+		--registry "$PWD/reg-many" ns/many --to many-count2) &&
+	for at in $(seq $((n - 4)) $n)
+	do
+		rm -rf tm &&
+		QUIRE_CRASH_OPS=fsync crash_at $at after quire install \
+			--registry "$PWD/reg-many" ns/many --to tm &&
+		no_leftovers tm &&
+		nothing_claimed tm &&
+		quire install -q --registry "$PWD/reg-many" ns/many --to tm >top &&
+		test_cmp vmany top &&
+		quire verify tm 2>/dev/null || return 1
+	done
+'
+
 test_expect_success 'a leftover of an older quire is never staged, listed or published' '
 	echo half >w/data/a/.quire-tmp-AbC123 &&
 	quire -C w status --porcelain >st &&
