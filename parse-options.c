@@ -70,6 +70,8 @@ static int apply(const struct option *o, const char *arg, int unset,
 		return 0;
 	case OPTION_COUNTUP:
 		*(int *)o->value = unset ? 0 : *(int *)o->value + 1;
+		if (o->defval == PARSE_OPT_QUIETS_PROGRESS)
+			progress_set_quiet(*(int *)o->value);
 		return 0;
 	case OPTION_SET_INT:
 		*(int *)o->value = unset ? 0 : (int)o->defval;

@@ -48,7 +48,13 @@ struct option {
 
 #define OPT_END() { OPTION_END, 0, NULL, NULL, NULL, NULL, 0, NULL }
 #define OPT_BOOL(s, l, v, h) { OPTION_BOOL, (s), (l), (v), NULL, (h), 1, NULL }
-#define OPT__QUIET(v) OPT_COUNTUP('q', "quiet", (v), "say less")
+/*
+ * The command's -q, counted into v. It also quiets progress meters for
+ * the whole process (progress_set_quiet()), unless --progress is given.
+ */
+#define OPT__QUIET(v) \
+	{ OPTION_COUNTUP, 'q', "quiet", (v), NULL, "say less", \
+	  PARSE_OPT_QUIETS_PROGRESS, NULL }
 /*
  * --progress: a progress meter on stderr even when it is not a terminal
  * (and despite -q); --no-progress: none. Process-wide (progress.h).
@@ -71,6 +77,9 @@ struct option {
 	{ OPTION_STRING_PAIRS, 0, (l), (v), (a), (h), 0, NULL }
 #define OPT_CALLBACK(s, l, v, a, h, f) \
 	{ OPTION_CALLBACK, (s), (l), (v), (a), (h), 0, (f) }
+
+/* OPT__QUIET()'s defval: the option is the command's -q */
+#define PARSE_OPT_QUIETS_PROGRESS 1
 
 enum parse_options_flags {
 	PARSE_OPT_STOP_AT_NON_OPTION = (1 << 0),

@@ -15,9 +15,12 @@
 #define WINDOW 20
 /* no ETA before this much work, no rate before half of it */
 #define ETA_AFTER 1.0
+/* PROGRESS_DELAYED: nothing drawn before this much work */
+#define DELAY 1.0
 #define LINE_MAX_COLS 400
 
 int progress_option = -1;
+static int quiet;
 
 struct sample {
 	double t;
@@ -71,11 +74,16 @@ static double since(const struct timespec *start)
 	       (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
+void progress_set_quiet(int q)
+{
+	quiet = q;
+}
+
 int progress_wanted(unsigned flags)
 {
 	if (progress_option >= 0)
 		return progress_option > 0;
-	return !(flags & PROGRESS_QUIET) && isatty(STDERR_FILENO);
+	return !quiet && !(flags & PROGRESS_QUIET) && isatty(STDERR_FILENO);
 }
 
 /* The columns the line may take: the terminal's width less one. */
@@ -347,6 +355,9 @@ static void put_line(struct progress *p, const char *line, int final)
 
 static int nothing_yet(struct progress *p)
 {
+	if ((p->flags & PROGRESS_DELAYED) && !p->drawn &&
+	    since(&p->start) < DELAY)
+		return 1;
 	return (p->flags & PROGRESS_LAZY) && !get(&p->count) &&
 	       !get(&p->bytes);
 }

@@ -9,6 +9,8 @@
  *
  * A meter is shown when stderr is a terminal and the command was not
  * given -q, or whenever --progress was given; never with --no-progress.
+ * All three are process-wide (the command's options set them), so code
+ * anywhere may start a meter with flags 0.
  * When it is not shown, progress_start() returns NULL and every call below
  * does nothing, so callers need no test of their own.
  *
@@ -39,7 +41,10 @@
 struct progress;
 
 enum progress_flags {
-	/* the command's -q: no meter unless --progress was given */
+	/*
+	 * quiet for this meter only: no meter unless --progress was given
+	 * (the command's -q already does this for every meter)
+	 */
 	PROGRESS_QUIET = (1 << 0),
 	/*
 	 * Draw nothing (not even the final line) until something was
@@ -47,6 +52,12 @@ enum progress_flags {
 	 * only the files that changed).
 	 */
 	PROGRESS_LAZY = (1 << 1),
+	/*
+	 * Draw nothing before the work has taken a second (git's delayed
+	 * progress): work done sooner leaves no line at all. For walks that
+	 * are quick but for the largest workspaces (status's stat walk).
+	 */
+	PROGRESS_DELAYED = (1 << 2),
 };
 
 /*
@@ -55,6 +66,12 @@ enum progress_flags {
  * parse-options.h sets it.
  */
 extern int progress_option;
+
+/*
+ * The command's -q (OPT__QUIET() calls this): no meter unless --progress
+ * was given, as if every meter had PROGRESS_QUIET.
+ */
+void progress_set_quiet(int quiet);
 
 /* Would a meter started with these flags be shown? */
 int progress_wanted(unsigned flags);

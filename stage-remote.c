@@ -4,6 +4,7 @@
 #include "index-db.h"
 #include "logical-key.h"
 #include "physical-key.h"
+#include "progress.h"
 #include "s3/object.h"
 #include "workspace.h"
 
@@ -26,6 +27,7 @@ struct remote_obj {
 	int has_hash;
 	struct strbuf version;
 	struct chunked_stream hs;
+	struct progress *progress;	/* counts the bytes streamed */
 };
 
 struct remote_adder {
@@ -41,6 +43,7 @@ struct remote_adder {
 	struct stage_stats *stats;
 	struct strbuf *err;
 	int ret;
+	struct progress *progress;
 };
 
 /*
@@ -100,6 +103,7 @@ static size_t hash_data(const char *p, size_t n, void *payload)
 	struct remote_obj *o = payload;
 
 	chunked_stream_update(&o->hs, p, n);
+	progress_add(o->progress, 0, n);
 	return n;
 }
 
@@ -135,6 +139,7 @@ static void stream_hash(struct remote_adder *a)
 		rq[n].on_data = hash_data;
 		rq[n].on_reset = hash_reset;
 		rq[n].payload = o;
+		o->progress = a->progress;
 		chunked_stream_init(&o->hs, o->size);
 		rqs[n] = &rq[n];
 		n++;
@@ -198,6 +203,7 @@ static int record(struct remote_adder *a, struct remote_obj *o)
 	free(e.meta);
 	strbuf_release(&phys);
 	a->stats->added++;
+	progress_add(a->progress, 1, 0);
 	return ret;
 }
 
@@ -329,6 +335,7 @@ int stage_add_remote_by(struct workspace *ws, const char *url,
 			goto out;
 		ret = 0;
 	}
+	a.progress = progress_start("Adding objects", 0, 0);
 	if (is_folder) {
 		a.skip = folder.len;
 		ret = s3_list(a.c, a.bucket, folder.buf, each_object, &a, err);
@@ -343,6 +350,7 @@ int stage_add_remote_by(struct workspace *ws, const char *url,
 		ret = queue(&a, key.buf, lp.buf);
 	}
 	flush(&a);
+	progress_stop(&a.progress);
 	if (!ret)
 		ret = a.ret;
 out:

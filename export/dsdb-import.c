@@ -3,6 +3,7 @@
 #include "error.h"
 #include "export/dsdb.h"
 #include "json.h"
+#include "progress.h"
 
 /* What the export recorded: its "dsdb" object, checked. */
 static const struct json *export_info(const struct json *meta,
@@ -81,6 +82,7 @@ static int copy_rows(struct dsdb_import *im, struct copy *c,
 		     struct strbuf *err)
 {
 	struct db_value *v = xcalloc(c->ncols, sizeof(*v));
+	struct progress *progress = progress_start("Copying rows", 0, 0);
 	int ret, i;
 
 	while ((ret = db_step(c->rows, err)) > 0) {
@@ -95,7 +97,9 @@ static int copy_rows(struct dsdb_import *im, struct copy *c,
 		if (ret < 0)
 			break;
 		im->rows++;
+		progress_add(progress, 1, 0);
 	}
+	progress_stop(&progress);
 	free(v);
 	return ret;
 }

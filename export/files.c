@@ -2,6 +2,7 @@
 #include "db/db.h"
 #include "error.h"
 #include "export/export.h"
+#include "progress.h"
 #include "workspace.h"
 
 /*
@@ -168,6 +169,7 @@ int export_files_resolve(struct export_files *f, const char *root,
 	struct db_stmt *all = NULL;
 	struct strbuf sql = STRBUF_INIT;
 	struct db_value v, at, cut;
+	struct progress *progress;
 	int ret;
 
 	f->count = 0;
@@ -179,6 +181,7 @@ int export_files_resolve(struct export_files *f, const char *root,
 	if (!ret)
 		ret = db_prepare(f->out, "DELETE FROM temp.quire_files WHERE "
 				 "raw = ?1", &r.drop, err);
+	progress = progress_start("Finding files", 0, 0);
 	while (!ret && (ret = db_step(all, err)) > 0) {
 		char *raw, *where;
 
@@ -189,7 +192,9 @@ int export_files_resolve(struct export_files *f, const char *root,
 		ret = resolve_one(&r, raw, where, err);
 		free(raw);
 		free(where);
+		progress_add(progress, 1, 0);
 	}
+	progress_stop(&progress);
 	memset(&cut, 0, sizeof(cut));
 	cut.type = DB_INTEGER;
 	cut.i = (int64_t)r.common.len + 1;

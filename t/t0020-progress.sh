@@ -4,6 +4,7 @@ test_description='progress meters: on a terminal, in 80 columns, never piped'
 
 # Widths come from the terminal, else $COLUMNS, else 80.
 unset COLUMNS
+SQ="'"
 
 test_lazy_prereq SCRIPT 'script -qfec true /dev/null </dev/null'
 
@@ -192,6 +193,29 @@ test_expect_success SCRIPT 'fsck, merge and filter: a meter each' '
 	fits tty
 '
 
+test_lazy_prereq SQLITE3 'command -v sqlite3'
+
+test_expect_success SCRIPT,SQLITE3 'export-dsdb and import-dsdb: meters' '
+	sqlite3 w/lab.db "CREATE TABLE s (id INTEGER, image TEXT);
+		INSERT INTO s VALUES (1, ${SQ}data/f2.txt${SQ}),
+		(2, ${SQ}data/f3.txt${SQ});" &&
+	on_tty "quire export-dsdb w/lab.db --table s --file-column image \
+		--name lab/s --registry \"$REG\" >out" &&
+	fits tty &&
+	meter tty "Finding files" &&
+	grep "^Finding files: 2, done\." drawn &&
+	meter tty "Writing manifest" &&
+	grep "^exported 2 rows" drawn &&
+	on_tty "quire import-dsdb --registry \"$REG\" --to imp lab/s \
+		imp.db >out" &&
+	fits tty &&
+	meter tty "Copying rows" &&
+	grep "^Copying rows: 2, done\." drawn &&
+	quire import-dsdb --registry "$REG" --to imp2 lab/s imp2.db \
+		>out 2>err &&
+	no_meter err
+'
+
 test_expect_success SCRIPT 'long titles and large numbers are shortened' '
 	zeros=$(printf "%064d" 0) &&
 	title="install example/a-package-with-a-long-name@$zeros" &&
@@ -239,6 +263,14 @@ test_expect_success 'a lazy meter with nothing counted draws nothing' '
 	test-tool progress --force --lazy Hashing 0 3 2>err &&
 	lines err >drawn &&
 	grep "^Hashing: 3, done\." drawn
+'
+
+test_expect_success 'a delayed meter: nothing for quick work, then drawn' '
+	test-tool progress --force --delayed Walking 1000 1000 2>err &&
+	test_must_be_empty err &&
+	test-tool progress --force --delayed --sleep 300 Walking 6 6 2>err &&
+	lines err >drawn &&
+	grep "^Walking: 100% (6/6), done\." drawn
 '
 
 test_done

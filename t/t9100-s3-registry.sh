@@ -356,6 +356,17 @@ test_expect_success 'add s3://: a missing object or folder is an error' '
 	test_grep "nothing to add at s3://plain/nothing-here" err
 '
 
+test_expect_success 'add s3://: a progress meter with --progress, none piped' '
+	rm -rf p && mkdir p && quire -C p init -q ns/remote &&
+	quire -C p add --as data/ s3://plain/raw/ 2>err &&
+	test_grep -v "Adding objects" err &&
+	rm -rf p && mkdir p && quire -C p init -q ns/remote &&
+	quire -C p add --progress --as data/ s3://plain/raw/ 2>err &&
+	tr "\r" "\n" <err >lines &&
+	test_grep "^Adding objects: 2.*, done\.\$" lines &&
+	test_grep "^staged 2 files" lines
+'
+
 test_expect_success 'add s3://: several URLs and files at once, each under its name' '
 	rm -rf b && mkdir b && quire -C b init -q ns/remote &&
 	echo local >b/local.txt &&

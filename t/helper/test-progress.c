@@ -4,14 +4,15 @@
 #include <time.h>
 
 /*
- * test-tool progress [--force] [--lazy] [--threads <n>] [--bytes <b>]
- *                    [--sleep <ms>] [--total-bytes <b>] <title> <total>
- *                    <count>
+ * test-tool progress [--force] [--lazy] [--delayed] [--threads <n>]
+ *                    [--bytes <b>] [--sleep <ms>] [--total-bytes <b>]
+ *                    <title> <total> <count>
  *
  * Run a progress meter titled <title> towards <total> (0: unknown) and
  * count <count> entries of <b> bytes each, split over <n> threads, each
  * sleeping <ms> milliseconds after every entry. --force is --progress;
- * --lazy starts the meter with PROGRESS_LAZY.
+ * --lazy and --delayed start the meter with PROGRESS_LAZY, and
+ * PROGRESS_DELAYED.
  * With no sleep it measures what counting costs a loop.
  */
 struct worker {
@@ -60,6 +61,10 @@ int cmd__progress(int argc, const char **argv)
 			flags |= PROGRESS_LAZY;
 			continue;
 		}
+		if (!strcmp(o, "delayed")) {
+			flags |= PROGRESS_DELAYED;
+			continue;
+		}
 		if (!v || argc < 2 || parse_u64(argv[1], v))
 			goto usage;
 		argv++, argc--;
@@ -85,6 +90,7 @@ int cmd__progress(int argc, const char **argv)
 	return 0;
 usage:
 	fprintf(stderr, "usage: test-tool progress [--force] [--lazy] "
+		"[--delayed] "
 		"[--threads <n>] "
 		"[--bytes <b>] [--total-bytes <b>] [--sleep <ms>] <title> "
 		"<total> <count>\n");
