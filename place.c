@@ -2,6 +2,7 @@
 #include "place.h"
 #include "beneath.h"
 #include "chunked-hash.h"
+#include "disk-full.h"
 #include "fetch.h"
 #include "objects/odb.h"
 #include "physical-key.h"
@@ -188,15 +189,20 @@ static int fill(struct place_item *it, int in, const char *src,
 	return QERR_CORRUPT;
 }
 
-/* Make tmp a hard link to the cache's own file src, checked first. */
+/*
+ * Make tmp a hard link to the cache's own file src, checked first unless
+ * this thread has just stored and checked it (checked).
+ */
 static int fill_link(struct place_item *it, int in, const char *src,
-		     struct tempfile *tmp, char *buf)
+		     int checked, struct tempfile *tmp, char *buf)
 {
 	struct object_id got;
 	uint64_t n;
 
-	if (pass_through(in, -1, UINT64_MAX - 1, it->oid.type, buf, &got,
-			 &n) < 0) {
+	if (checked)
+		got = it->oid;
+	else if (pass_through(in, -1, UINT64_MAX - 1, it->oid.type, buf,
+			      &got, &n) < 0) {
 		strbuf_addf(&it->err, "cannot read '%s': %s", src,
 			    strerror(errno));
 		return QERR_GENERIC;
@@ -217,6 +223,66 @@ static int fill_link(struct place_item *it, int in, const char *src,
 }
 
 /*
+ * Store the item's local file in the cache (for a hard link to it):
+ * copied into the cache's tmp/, hashed on the way, checked, made
+ * read-only and linked to its name. Not synced here: place_sync() does
+ * it for the whole batch, and readers of the cache verify what they
+ * read. *fd is then the stored copy, src its path.
+ */
+static int cache_local(const struct place_opts *o, struct place_item *it,
+		       char *buf, struct strbuf *src, int *fd)
+{
+	struct tempfile *tmp;
+	struct object_id got;
+	uint64_t n;
+	char *slash;
+	int in, ret = open_local(it, &in);
+
+	if (ret)
+		return ret;
+	tmp = create_tempfile_in(o->cache->tmpdir, "obj_", 0444, &it->err);
+	if (!tmp) {
+		close(in);
+		return QERR_GENERIC;
+	}
+	if (pass_through(in, tmp->fd, it->size, it->oid.type, buf, &got,
+			 &n) < 0) {
+		strbuf_addf(&it->err, "cannot copy '%s' into the cache: ",
+			    it->physical);
+		disk_full_add_strerror(&it->err, errno, tmp->path);
+		ret = QERR_GENERIC;
+	} else if (n != it->size || !oideq(&got, &it->oid)) {
+		strbuf_addf(&it->err, "'%s' does not match its hash: "
+			    "expected %s", it->physical,
+			    oid_to_value(&it->oid));
+		ret = QERR_CORRUPT;
+	}
+	close(in);
+	strbuf_reset(src);
+	odb_path(o->cache, &it->oid, src);
+	slash = strrchr(src->buf, '/');
+	*slash = '\0';
+	if (!ret && mkdir_p(src->buf, 0755) < 0) {
+		strbuf_addf(&it->err, "cannot create '%s': %s", src->buf,
+			    strerror(errno));
+		ret = QERR_GENERIC;
+	}
+	*slash = '/';
+	if (!ret && link(tmp->path, src->buf) < 0 && errno != EEXIST) {
+		strbuf_addf(&it->err, "cannot store '%s' in the cache: %s",
+			    it->physical, strerror(errno));
+		ret = QERR_GENERIC;
+	}
+	delete_tempfile(&tmp);
+	if (!ret && (*fd = open(src->buf, O_RDONLY | O_CLOEXEC)) < 0) {
+		strbuf_addf(&it->err, "cannot read '%s': %s", src->buf,
+			    strerror(errno));
+		ret = QERR_GENERIC;
+	}
+	return ret;
+}
+
+/*
  * Place one item (its folder already open at it->dirfd). *from_cache
  * says where the bytes came from, for a retry of a corrupt cached copy.
  */
@@ -224,17 +290,23 @@ static int place_one(const struct place_opts *o, struct place_item *it,
 		     char *buf, struct strbuf *src, int *from_cache)
 {
 	struct tempfile *tmp = NULL;
-	int in = -1, ret;
+	int in = -1, ret, checked = 0;
 
 	/* a local key is read where it is; the cache serves the rest */
 	*from_cache = (o->link == LINK_HARDLINK || !is_local(it)) &&
 		      open_cached(o, &it->oid, src, &in);
 	if (!*from_cache && o->link == LINK_HARDLINK) {
-		strbuf_addf(&it->err, "object %s is not in the cache",
-			    oid_to_value(&it->oid));
-		return QERR_NOTFOUND;
+		ret = is_local(it) ? cache_local(o, it, buf, src, &in) :
+				     QERR_NOTFOUND;
+		if (ret == QERR_NOTFOUND && !it->err.len)
+			strbuf_addf(&it->err, "object %s is not in the cache",
+				    oid_to_value(&it->oid));
+		if (ret)
+			return ret;
+		checked = 1;
+		it->fetched = 1;
 	}
-	ret = *from_cache ? 0 : open_local(it, &in);
+	ret = *from_cache || checked ? 0 : open_local(it, &in);
 	if (ret)
 		return ret;
 	it->fetched |= !*from_cache;	/* read from the registry */
@@ -243,7 +315,7 @@ static int place_one(const struct place_opts *o, struct place_item *it,
 	if (!tmp)
 		ret = QERR_GENERIC;
 	else if (o->link == LINK_HARDLINK)
-		ret = fill_link(it, in, src->buf, tmp, buf);
+		ret = fill_link(it, in, src->buf, checked, tmp, buf);
 	else
 		ret = fill(it, in, *from_cache ? src->buf : NULL, tmp,
 			   o->link, buf);
@@ -319,8 +391,7 @@ static void run_pool(struct pool *p)
 /* Does the item need its object in the cache before it can be placed? */
 static int needs_fetch(const struct place_opts *o, const struct place_item *it)
 {
-	if (!it->physical || !*it->physical ||
-	    (o->link != LINK_HARDLINK && is_local(it)))
+	if (!it->physical || !*it->physical || is_local(it))
 		return 0;
 	return !odb_has(o->cache, &it->oid);
 }
@@ -434,6 +505,8 @@ int place_items(const struct place_opts *o, struct place_item *items,
 		return 0;
 	for (i = 0; i < nr; i++)
 		items[i].st.st_mode = 0;
+	if (o->link == LINK_HARDLINK && (ret = odb_create(o->cache, err)))
+		return ret;
 	fetch_needed(o, items, nr, 0, NULL);
 	open_folders(o, items, nr);
 	memset(&p, 0, sizeof(p));
