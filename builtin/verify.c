@@ -14,6 +14,11 @@ static const char * const verify_usage[] = {
 };
 
 #define BATCH 1024
+/*
+ * ...or fewer files, when they are large: hash_files() splits a large
+ * file over the cores anyway, and the meter moves once a batch.
+ */
+#define BATCH_BYTES (256u << 20)
 
 struct verify {
 	struct workspace *ws;
@@ -27,6 +32,7 @@ struct verify {
 	char refresh[BATCH];
 	struct idx_stat st[BATCH];	/* ...taken before it was hashed */
 	size_t nr;
+	uint64_t nr_bytes;		/* what the batch's entries weigh */
 	struct strbuf warning;		/* the stat cache was not updated */
 	int no_refresh;			/* ...and will not be: it is locked */
 };
@@ -139,6 +145,7 @@ static void flush(struct verify *v)
 		hash_job_release(&v->jobs[i]);
 	}
 	v->nr = 0;
+	v->nr_bytes = 0;
 }
 
 static void check(struct verify *v, const struct manifest_entry *e)
@@ -172,7 +179,8 @@ static void check(struct verify *v, const struct manifest_entry *e)
 		      e->oid.type);
 	v->want[v->nr] = e->oid;
 	v->keys[v->nr] = xstrdup(e->key.buf);
-	if (++v->nr == BATCH)
+	v->nr_bytes += e->size;
+	if (++v->nr == BATCH || v->nr_bytes >= BATCH_BYTES)
 		flush(v);
 }
 
