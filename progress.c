@@ -353,6 +353,18 @@ static void put_line(struct progress *p, const char *line, int final)
 	xsnprintf(p->last, sizeof(p->last), "%s", line);
 }
 
+/*
+ * A job in the background (the shell's '&', or ^Z then bg) draws no
+ * meter on the terminal; its final line still comes. A stderr that is
+ * not a terminal (--progress, piped) counts as in the foreground.
+ */
+static int in_foreground(void)
+{
+	pid_t fg = tcgetpgrp(STDERR_FILENO);
+
+	return fg < 0 || fg == getpgrp();
+}
+
 static int nothing_yet(struct progress *p)
 {
 	if ((p->flags & PROGRESS_DELAYED) && !p->drawn &&
@@ -370,7 +382,8 @@ static void draw(struct progress *p, int final)
 
 	pthread_mutex_lock(&screen_lock);
 	if (!silenced && top == p && !nothing_yet(p) &&
-	    (final || since(&p->start) >= p->hold_until)) {
+	    (final || (since(&p->start) >= p->hold_until &&
+		       in_foreground()))) {
 		make_view(p, &v, final);
 		render(p, &v, line_width(), line, sizeof(line));
 		put_line(p, line, final);

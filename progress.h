@@ -10,7 +10,8 @@
  * A meter is shown when stderr is a terminal and the command was not
  * given -q, or whenever --progress was given; never with --no-progress.
  * All three are process-wide (the command's options set them), so code
- * anywhere may start a meter with flags 0.
+ * anywhere may start a meter with flags 0. A job in the background of a
+ * shell draws only the final line.
  * When it is not shown, progress_start() returns NULL and every call below
  * does nothing, so callers need no test of their own.
  *
