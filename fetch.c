@@ -189,6 +189,16 @@ static int copy_local(const struct physical_key *pk, const char *physical,
 	return ret;
 }
 
+/*
+ * Where fetched objects go: into the store cache, or (cache NULL) into
+ * verified temporary files in tmpdir that the caller takes.
+ */
+struct fetch_to {
+	struct odb *cache;
+	const char *tmpdir;
+	mode_t mode;
+};
+
 struct pending {
 	struct fetch_item *it;
 	struct physical_key pk;
@@ -246,7 +256,7 @@ static void fetch_s3(struct pending *p, size_t n, struct strbuf *err)
 	free(objs);
 }
 
-static void fetch_begin(struct odb *cache, struct pending *p)
+static void fetch_begin(const struct fetch_to *to, struct pending *p)
 {
 	struct fetch_item *it = p->it;
 
@@ -254,7 +264,7 @@ static void fetch_begin(struct odb *cache, struct pending *p)
 				     strlen(it->physical), &it->err);
 	if (it->ret)
 		return;
-	p->tmp = create_tempfile_in(cache->tmpdir, "obj_", 0600, &it->err);
+	p->tmp = create_tempfile_in(to->tmpdir, "obj_", to->mode, &it->err);
 	if (!p->tmp) {
 		it->ret = QERR_GENERIC;
 		return;
@@ -273,7 +283,7 @@ static void fetch_begin(struct odb *cache, struct pending *p)
  * gave the same bytes (the copy stored at the key is corrupt), or every
  * attempt gave other bytes.
  */
-static int download_again(struct odb *cache, struct pending *p,
+static int download_again(const struct fetch_to *to, struct pending *p,
 			  const struct object_id *got)
 {
 	struct fetch_item *it = p->it;
@@ -300,26 +310,51 @@ static int download_again(struct odb *cache, struct pending *p,
 		it->ret = QERR_GENERIC;
 		return 0;
 	}
-	p->tmp = create_tempfile_in(cache->tmpdir, "obj_", 0600, &it->err);
+	p->tmp = create_tempfile_in(to->tmpdir, "obj_", to->mode, &it->err);
 	it->ret = p->tmp ? 0 : QERR_GENERIC;
 	return !!p->tmp;
 }
 
-static void fetch_end(struct odb *cache, struct pending *p)
+/* Hash the download in p->tmp, which should be it->oid: 0 or a qerr. */
+static int check_download(struct pending *p, struct object_id *got)
+{
+	struct fetch_item *it = p->it;
+	int ret = hash_fd(p->tmp->fd, p->tmp->path, it->oid.type, got,
+			  &it->err);
+
+	if (!ret && !oideq(got, &it->oid)) {
+		strbuf_addf(&it->err, "data does not match its hash: "
+			    "expected %s, got ", oid_to_value(&it->oid));
+		oid_add_value(&it->err, got);
+		ret = QERR_CORRUPT;
+	}
+	return ret;
+}
+
+static void fetch_end(const struct fetch_to *to, struct pending *p,
+		      struct tempfile **out)
 {
 	struct fetch_item *it = p->it;
 	struct object_id got;
 
 	if (!it->ret && p->tmp) {
-		/* only bytes that match the entry's hash are stored */
-		it->ret = odb_write_tempfile(cache, &p->tmp, it->oid.type,
-					     &it->oid, &got, &it->err);
+		/* only bytes that match the entry's hash are kept */
+		if (to->cache)
+			it->ret = odb_write_tempfile(to->cache, &p->tmp,
+						     it->oid.type, &it->oid,
+						     &got, &it->err);
+		else
+			it->ret = check_download(p, &got);
 		if (it->ret == QERR_CORRUPT && p->s3 &&
-		    download_again(cache, p, &got))
+		    download_again(to, p, &got))
 			return;		/* keeps p->pk for the next round */
 		if (it->ret == QERR_CORRUPT && !p->s3)
 			strbuf_addf(&it->err, " (from %s)", it->physical);
 		it->fetched = !it->ret;
+		if (!it->ret && out) {
+			*out = p->tmp;
+			p->tmp = NULL;
+		}
 	}
 	delete_tempfile(&p->tmp);
 	physical_key_release(&p->pk);
@@ -327,22 +362,26 @@ static void fetch_end(struct odb *cache, struct pending *p)
 
 #define FETCH_BATCH 128
 
-int fetch_objects(struct odb *cache, struct fetch_item *items, size_t nr,
-		  struct strbuf *err)
+static int fetch_to(const struct fetch_to *to, struct fetch_item *items,
+		    size_t nr, struct tempfile **out, struct strbuf *err)
 {
 	struct pending *p = xcalloc(FETCH_BATCH, sizeof(*p));
+	size_t *at = xcalloc(FETCH_BATCH, sizeof(*at));
 	size_t i = 0, n, k, again;
-	int ret = odb_create(cache, err), round;
+	int ret = 0, round;
 
 	while (!ret && i < nr) {
 		for (n = 0; i < nr && n < FETCH_BATCH; i++) {
 			items[i].fetched = 0;
 			items[i].ret = 0;
-			if (odb_has(cache, &items[i].oid))
+			if (out)
+				out[i] = NULL;
+			if (to->cache && odb_has(to->cache, &items[i].oid))
 				continue;
 			memset(&p[n], 0, sizeof(p[n]));
 			p[n].it = &items[i];
-			fetch_begin(cache, &p[n++]);
+			at[n] = i;
+			fetch_begin(to, &p[n++]);
 		}
 		/* the downloads, then S3 ones whose bytes did not verify */
 		for (round = 0, again = 1; again; round++) {
@@ -350,7 +389,7 @@ int fetch_objects(struct odb *cache, struct fetch_item *items, size_t nr,
 			for (k = 0, again = 0; k < n; k++) {
 				if (round && !s3_due(&p[k]))
 					continue;
-				fetch_end(cache, &p[k]);
+				fetch_end(to, &p[k], out ? &out[at[k]] : NULL);
 				again += s3_due(&p[k]);
 			}
 		}
@@ -361,7 +400,26 @@ int fetch_objects(struct odb *cache, struct fetch_item *items, size_t nr,
 			ret = items[i].ret;
 		}
 	free(p);
+	free(at);
 	return ret;
+}
+
+int fetch_objects(struct odb *cache, struct fetch_item *items, size_t nr,
+		  struct strbuf *err)
+{
+	struct fetch_to to = { cache, cache->tmpdir, 0600 };
+	int ret = odb_create(cache, err);
+
+	return ret ? ret : fetch_to(&to, items, nr, NULL, err);
+}
+
+int fetch_objects_into(const char *tmpdir, mode_t mode,
+		       struct fetch_item *items, size_t nr,
+		       struct tempfile **out, struct strbuf *err)
+{
+	struct fetch_to to = { NULL, tmpdir, mode };
+
+	return fetch_to(&to, items, nr, out, err);
 }
 
 void fetch_item_init(struct fetch_item *it, const char *physical,

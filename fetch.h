@@ -53,6 +53,17 @@ int fetch_objects(struct odb *cache, struct fetch_item *items, size_t nr,
 		  struct strbuf *err);
 
 /*
+ * The same, but each object is downloaded into a new temporary file in
+ * tmpdir (with mode), verified there, and handed over in out[i] (NULL
+ * for an item that failed): for bytes that go straight into place, with
+ * no copy in a store. Nothing is synced.
+ */
+struct tempfile;
+int fetch_objects_into(const char *tmpdir, mode_t mode,
+		       struct fetch_item *items, size_t nr,
+		       struct tempfile **out, struct strbuf *err);
+
+/*
  * Open the local (file://) object at path for reading: a regular file
  * only (never a device, FIFO or socket that a manifest names), holding
  * exactly size bytes (size may be UINT64_MAX: unknown), so a manifest

@@ -282,6 +282,25 @@ static int cache_local(const struct place_opts *o, struct place_item *it,
 	return ret;
 }
 
+/* Rename the verified temporary file *tmp to the item's place. */
+static int finish(struct place_item *it, struct tempfile **tmp)
+{
+	int ret = rename_tempfile_at(tmp, it->dirfd, it->base, it->key,
+				     &it->err);
+
+	if (!ret && fstatat(it->dirfd, it->base, &it->st,
+			    AT_SYMLINK_NOFOLLOW) < 0) {
+		strbuf_addf(&it->err, "cannot look at '%s': %s", it->key,
+			    strerror(errno));
+		ret = QERR_GENERIC;
+	}
+	if (ret == QERR_GENERIC && errno == EXDEV)
+		strbuf_addf(&it->err, " (a folder of the target is another "
+			    "file system than its .quire folder)");
+	delete_tempfile(tmp);
+	return ret;
+}
+
 /*
  * Place one item (its folder already open at it->dirfd). *from_cache
  * says where the bytes came from, for a retry of a corrupt cached copy.
@@ -291,6 +310,10 @@ static int place_one(const struct place_opts *o, struct place_item *it,
 {
 	struct tempfile *tmp = NULL;
 	int in = -1, ret, checked = 0;
+
+	*from_cache = 0;
+	if (it->download)	/* downloaded and verified: only to move */
+		return finish(it, &it->download);
 
 	/* a local key is read where it is; the cache serves the rest */
 	*from_cache = (o->link == LINK_HARDLINK || !is_local(it)) &&
@@ -320,17 +343,7 @@ static int place_one(const struct place_opts *o, struct place_item *it,
 		ret = fill(it, in, *from_cache ? src->buf : NULL, tmp,
 			   o->link, buf);
 	if (!ret)
-		ret = rename_tempfile_at(&tmp, it->dirfd, it->base, it->key,
-					 &it->err);
-	if (!ret && fstatat(it->dirfd, it->base, &it->st,
-			    AT_SYMLINK_NOFOLLOW) < 0) {
-		strbuf_addf(&it->err, "cannot look at '%s': %s", it->key,
-			    strerror(errno));
-		ret = QERR_GENERIC;
-	}
-	if (ret == QERR_GENERIC && errno == EXDEV)
-		strbuf_addf(&it->err, " (a folder of the target is another "
-			    "file system than its .quire folder)");
+		ret = finish(it, &tmp);
 	delete_tempfile(&tmp);
 	close(in);
 	return ret;
@@ -391,7 +404,8 @@ static void run_pool(struct pool *p)
 /* Does the item need its object in the cache before it can be placed? */
 static int needs_fetch(const struct place_opts *o, const struct place_item *it)
 {
-	if (!it->physical || !*it->physical || is_local(it))
+	if (!it->physical || !*it->physical || is_local(it) ||
+	    o->link != LINK_HARDLINK)
 		return 0;
 	return !odb_has(o->cache, &it->oid);
 }
@@ -427,6 +441,51 @@ static void fetch_needed(const struct place_opts *o, struct place_item *items,
 	}
 	strbuf_release(&ignored);
 	free(f);
+	free(at);
+}
+
+/* Is the item to be downloaded straight into place (not in the cache)? */
+static int needs_download(const struct place_opts *o,
+			  const struct place_item *it)
+{
+	return it->physical && *it->physical && !is_local(it) &&
+	       o->link != LINK_HARDLINK && !odb_has(o->cache, &it->oid);
+}
+
+/* Download what is to go straight into place, verified. */
+static void download_direct(const struct place_opts *o,
+			    struct place_item *items, size_t nr)
+{
+	struct fetch_item *f = xcalloc(nr ? nr : 1, sizeof(*f));
+	struct tempfile **out = xcalloc(nr ? nr : 1, sizeof(*out));
+	size_t *at = xcalloc(nr ? nr : 1, sizeof(*at));
+	struct strbuf ignored = STRBUF_INIT;
+	size_t i, n = 0;
+
+	for (i = 0; i < nr; i++) {
+		if (items[i].ret || !needs_download(o, &items[i]))
+			continue;
+		fetch_item_init(&f[n], items[i].physical, &items[i].oid,
+				items[i].size);
+		at[n++] = i;
+	}
+	if (n)
+		fetch_objects_into(o->tmpdir, 0644, f, n, out, &ignored);
+	for (i = 0; i < n; i++) {
+		struct place_item *it = &items[at[i]];
+
+		it->fetched = f[i].fetched;
+		it->download = out[i];
+		if (f[i].ret) {
+			it->ret = f[i].ret;
+			strbuf_reset(&it->err);
+			strbuf_addbuf(&it->err, &f[i].err);
+		}
+		fetch_item_release(&f[i]);
+	}
+	strbuf_release(&ignored);
+	free(f);
+	free(out);
 	free(at);
 }
 
@@ -508,6 +567,7 @@ int place_items(const struct place_opts *o, struct place_item *items,
 	if (o->link == LINK_HARDLINK && (ret = odb_create(o->cache, err)))
 		return ret;
 	fetch_needed(o, items, nr, 0, NULL);
+	download_direct(o, items, nr);
 	open_folders(o, items, nr);
 	memset(&p, 0, sizeof(p));
 	p.o = o;
@@ -523,6 +583,7 @@ int place_items(const struct place_opts *o, struct place_item *items,
 		if (items[i].dirfd >= 0)
 			close(items[i].dirfd);
 		items[i].dirfd = -1;
+		delete_tempfile(&items[i].download);
 		if (items[i].ret && !ret) {
 			ret = items[i].ret;
 			strbuf_addbuf(err, &items[i].err);

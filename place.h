@@ -7,12 +7,13 @@
 
 struct beneath;
 struct odb;
+struct tempfile;
 
 /*
  * Placing many files below a folder at once, verified: each file's bytes
  * come from the user's cache, or straight from a local (file://) physical
- * key, or are downloaded into the cache first (S3; and anything to be
- * hard-linked). Each lands as a temporary file in tmpdir (on the
+ * key, or are downloaded straight into place (S3; into the cache first
+ * when they are to be hard-linked). Each lands as a temporary file in tmpdir (on the
  * target's file system), is hashed as it is copied, and is renamed over
  * key only when its bytes match the entry's hash. Files are placed on
  * several threads; nothing is synced per file: the caller makes the
@@ -33,6 +34,7 @@ struct place_item {
 	/* private */
 	int dirfd;
 	const char *base;
+	struct tempfile *download;	/* verified, to be renamed into place */
 };
 
 struct place_opts {
