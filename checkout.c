@@ -53,6 +53,8 @@ struct co {
 	/* files to place once their objects are fetched, together */
 	struct later *later;
 	size_t nlater, alater;
+	/* the first walk's count of entries, and of bytes to place */
+	uint64_t planned, planned_bytes;
 	/* the newest mtime of a file placed and recorded with its stat */
 	struct timespec newest;
 };
@@ -226,7 +228,7 @@ static void release_later(struct later *l)
 static int flush_later(struct co *c)
 {
 	struct place_opts o = { c->cache, &c->b, c->ws->odb.tmpdir,
-				c->opts->link };
+				c->opts->link, c->progress };
 	struct place_item *items = xcalloc(c->nlater ? c->nlater : 1,
 					   sizeof(*items));
 	size_t i;
@@ -283,7 +285,9 @@ static int new_entry(struct co *c, const struct manifest_entry *n,
 
 	c->stats->entries += c->apply;
 	if (c->apply)
-		progress_update(c->progress, c->stats->entries);
+		progress_add(c->progress, 1, 0);
+	else
+		c->planned++;
 	if (!in_scope(c, &n->key)) {
 		/* not placed: a reference to the remote copy, or what is
 		 * already here if it holds the same bytes */
@@ -300,8 +304,11 @@ static int new_entry(struct co *c, const struct manifest_entry *n,
 			strbuf_addf(&c->conflicts, "\n\t%s", n->key.buf);
 		return 0;
 	}
-	if (!c->apply)
+	if (!c->apply) {
+		if (act != ACT_KEEP)
+			c->planned_bytes += n->size;
 		return 0;
+	}
 	if (act == ACT_CONFLICT && S_ISDIR(st.st_mode)) {
 		strbuf_addf(c->err, "'%s' is a folder where the package has a "
 			    "file; move it away", c->path.buf);
@@ -627,8 +634,11 @@ int checkout_version(struct workspace *ws, const struct object_id *top,
 		ret = QERR_EXISTS;
 	}
 	c.apply = 1;
-	c.progress = progress_start(opts->what ? opts->what : "checkout",
-				    0, opts->quiet);
+	c.progress = progress_start(opts->what &&
+				    !strncmp(opts->what, "install", 7) ?
+				    "Installing" : "Checking out", c.planned,
+				    opts->quiet ? PROGRESS_QUIET : 0);
+	progress_set_total_bytes(c.progress, c.planned_bytes);
 	if (!ret)
 		ret = walk(&c, fp, oid_to_hex(top));
 	if (!ret)

@@ -6,6 +6,7 @@
 #include "fetch.h"
 #include "objects/odb.h"
 #include "physical-key.h"
+#include "progress.h"
 #include "tempfile.h"
 #include "trace.h"
 #include <linux/fs.h>
@@ -378,6 +379,8 @@ static void *worker(void *arg)
 			continue;	/* failed before: no folder, no object */
 		it->ret = place_one(p->o, it, buf, &src, &from_cache);
 		p->corrupt_cache[i] = it->ret == QERR_CORRUPT && from_cache;
+		if (!it->ret)
+			progress_add(p->o->progress, 0, it->size);
 	}
 	strbuf_release(&src);
 	free(buf);

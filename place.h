@@ -7,6 +7,7 @@
 
 struct beneath;
 struct odb;
+struct progress;
 struct tempfile;
 
 /*
@@ -42,6 +43,7 @@ struct place_opts {
 	struct beneath *b;
 	const char *tmpdir;
 	enum link_type link;
+	struct progress *progress;	/* counts the bytes placed; NULL */
 };
 
 void place_item_init(struct place_item *it, const char *key,
