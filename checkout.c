@@ -217,6 +217,37 @@ static int record(struct co *c, const struct manifest_entry *n,
 	return ret;
 }
 
+/* Does the index entry o say all that recording n at path would? */
+static int same_record(const struct manifest_entry *n,
+		       const struct idx_entry *o, const char *path,
+		       const struct stat *st, const struct strbuf *meta)
+{
+	const char *physical = n->physical.len ? n->physical.buf : NULL;
+
+	return o->key && o->has_hash && oideq(&o->oid, &n->oid) &&
+	       o->size == n->size && o->path && !strcmp(o->path, path) &&
+	       !physical == !o->physical &&
+	       (!physical || !strcmp(physical, o->physical)) &&
+	       o->has_stat && idx_stat_matches(&o->st, st) &&
+	       !strcmp(o->meta ? o->meta : "{}", meta->buf);
+}
+
+/* A file that stays: rewrite its entry only when something changed. */
+static int record_unless_same(struct co *c, const struct manifest_entry *n,
+			      const struct idx_entry *o, const char *path,
+			      const struct stat *st)
+{
+	struct strbuf meta = STRBUF_INIT;
+	int ret = 0;
+
+	json_write_python(&meta, n->meta);
+	if (!same_record(n, o, path, st, &meta))
+		ret = record_fields(c, n->key.buf, n->physical.buf, &n->oid,
+				    n->size, meta.buf, path, st, 0);
+	strbuf_release(&meta);
+	return ret;
+}
+
 static void release_later(struct later *l)
 {
 	free(l->key);
@@ -316,7 +347,7 @@ static int new_entry(struct co *c, const struct manifest_entry *n,
 	}
 	if (act == ACT_KEEP) {
 		c->stats->unchanged++;
-		return record(c, n, c->path.buf, &st);
+		return record_unless_same(c, n, o, c->path.buf, &st);
 	}
 	return defer(c, n);
 }
@@ -411,6 +442,46 @@ static int remove_kept(struct co *c)
 	return ret;
 }
 
+/*
+ * Every key must be safe as a path, and every physical key one quire
+ * may read (see checkout_opts), before anything is written: checked for
+ * each entry (folder lines too) as the first walk reads it.
+ */
+static int check_key(struct co *c, const struct manifest_entry *e)
+{
+	const struct checkout_opts *opts = c->opts;
+	size_t len = e->key.len - (e->is_dir ? 1 : 0);
+	int ret;
+
+	if (logical_key_check(e->key.buf, len, LOGICAL_KEY_PATH, c->err) < 0)
+		return QERR_CORRUPT;
+	if (!opts->from_registry || opts->allow_local_files || e->is_dir ||
+	    !e->physical.len)
+		return 0;
+	ret = physical_key_local_allowed(e->physical.buf, opts->local_root,
+					 c->err);
+	if (ret)
+		strbuf_addf(c->err, ", named by '%s'; quire reads such files "
+			    "only when you trust the registry: pass "
+			    "--allow-local-files", e->key.buf);
+	return ret;
+}
+
+/* The next entry of r that is not a folder line (checked in the plan). */
+static int next_file(struct co *c, struct manifest_reader *r,
+		     struct manifest_entry *n)
+{
+	int rn, bad;
+
+	while ((rn = manifest_reader_next(r, n, c->err)) > 0) {
+		if (!c->apply && (bad = check_key(c, n)))
+			return bad;
+		if (!n->is_dir)
+			break;
+	}
+	return rn;
+}
+
 /* One pass over the new version merged with the index. */
 static int walk(struct co *c, FILE *fp, const char *name)
 {
@@ -430,9 +501,7 @@ static int walk(struct co *c, FILE *fp, const char *name)
 	}
 	manifest_entry_init(&n);
 	idx_entry_init(&o);
-	do {
-		rn = manifest_reader_next(&r, &n, c->err);
-	} while (rn > 0 && n.is_dir);
+	rn = next_file(c, &r, &n);
 	ro = idx_cursor_next(cur, &o);
 	while (!ret && rn >= 0 && ro >= 0 && (rn > 0 || ro > 0)) {
 		int cmp = !rn ? 1 : !ro ? -1 :
@@ -446,9 +515,7 @@ static int walk(struct co *c, FILE *fp, const char *name)
 		else
 			ret = gone_entry(c, &o);
 		if (cmp <= 0)
-			do {
-				rn = manifest_reader_next(&r, &n, c->err);
-			} while (rn > 0 && n.is_dir);
+			rn = next_file(c, &r, &n);
 		if (cmp >= 0) {
 			idx_entry_release(&o);
 			ro = idx_cursor_next(cur, &o);
@@ -459,44 +526,6 @@ static int walk(struct co *c, FILE *fp, const char *name)
 	idx_entry_release(&o);
 	manifest_entry_release(&n);
 	idx_cursor_close(cur);
-	manifest_reader_release(&r);
-	return ret;
-}
-
-/*
- * Every key must be safe as a path, and every physical key one quire
- * may read (see checkout_opts), before anything is written.
- */
-static int check_keys(FILE *fp, const char *name,
-		      const struct checkout_opts *opts, struct strbuf *err)
-{
-	struct manifest_reader r;
-	struct manifest_entry e;
-	int ret, check_local = opts->from_registry && !opts->allow_local_files;
-
-	if (manifest_reader_open(&r, fp, name, 0, err) < 0)
-		return QERR_CORRUPT;
-	manifest_entry_init(&e);
-	while ((ret = manifest_reader_next(&r, &e, err)) > 0) {
-		const char *key = e.key.buf;
-		size_t len = e.key.len - (e.is_dir ? 1 : 0);
-
-		if (logical_key_check(key, len, LOGICAL_KEY_PATH, err) < 0) {
-			ret = QERR_CORRUPT;
-			break;
-		}
-		if (!check_local || e.is_dir || !e.physical.len)
-			continue;
-		ret = physical_key_local_allowed(e.physical.buf,
-						 opts->local_root, err);
-		if (ret) {
-			strbuf_addf(err, ", named by '%s'; quire reads "
-				    "such files only when you trust the "
-				    "registry: pass --allow-local-files", key);
-			break;
-		}
-	}
-	manifest_entry_release(&e);
 	manifest_reader_release(&r);
 	return ret;
 }
@@ -618,8 +647,6 @@ int checkout_version(struct workspace *ws, const struct object_id *top,
 		sweep_tempfiles(ws->odb.tmpdir, NULL);	/* from killed runs */
 	if (!ret)
 		ret = odb_open_manifest(&ws->odb, top, &fp, err);
-	if (!ret)
-		ret = check_keys(fp, oid_to_hex(top), opts, err);
 	if (!ret && !opts->force)
 		ret = check_staged(&c);
 	if (!ret)

@@ -180,12 +180,15 @@ int strbuf_getline_max(struct strbuf *sb, FILE *fp, size_t max,
 	if (had_newline)
 		*had_newline = 0;
 	while (!eol) {
-		size_t room;
+		/*
+		 * read_chunk() fills all of room first: start small (most
+		 * lines are short) and double, not 8 KiB for every line
+		 */
+		size_t room = sb->len < 256 ? 256 : sb->len;
 
-		strbuf_grow(sb, 8192);
-		room = sb->alloc - sb->len;
 		if (room > INT_MAX)
 			room = INT_MAX;
+		strbuf_grow(sb, room);
 		if (read_chunk(sb, fp, room, &eol) < 0)
 			break;
 		got = 1;
