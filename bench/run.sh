@@ -6,7 +6,8 @@
 #   BENCH_FILES     small files for commit/status (default 100000)
 #   BENCH_DIFF      entries of the two versions diffed (default 1000000)
 #   BENCH_ONLY      run only these sections: hash tophash workspace diff
-#                   dsdb slice s3
+#                   install dsdb slice s3
+#   BENCH_INSTALL_* the install section's sizes: see bench/install.sh
 #   BENCH_DSDB_ROWS, BENCH_SLICE_ROWS: see bench/db.sh
 #   BENCH_S3_*      the s3 section's sizes and servers: see bench/s3.sh
 set -e
@@ -131,6 +132,10 @@ ha=$(cd "$dws" && "$QUIRE" write-manifest "$a")
 hb=$(cd "$dws" && "$QUIRE" write-manifest "$b")
 echo "quire diff --stat:   $(cd "$dws" && measure_rc "$QUIRE" diff --stat "$ha" "$hb")"
 cat "$DIR/cmd.out"
+fi
+
+if section install; then
+QUIRE_BUILD_DIR=$BUILD BENCH_DIR=$DIR sh "$(dirname "$0")/install.sh"
 fi
 
 . "$(dirname "$0")/db.sh"
