@@ -138,19 +138,18 @@ static enum action decide(struct co *c, const struct manifest_entry *n,
 }
 
 /*
- * May the index vouch for the file by this stat? A file that was there
- * before this command started is judged as status judges it. A file
- * placed just now is, if its file system keeps fine timestamps (a whole
- * second, as on FAT, cannot tell a later change): settle() then waits
- * out the clock's granularity before the index is written, so any later
- * change gives the file a newer time.
+ * May the index vouch for the file by this stat? Every file recorded
+ * with its stat was placed, or hashed, by this checkout (or its stat
+ * matched what the index vouched for already). Where the file system
+ * keeps fine timestamps, yes: settle() then waits out the clock's
+ * granularity before the index is written, so any later change gives
+ * the file a newer time. Where it keeps whole seconds (FAT), only a file
+ * older than the command, as status judges it.
  */
-static int stat_trusted(struct co *c, const struct stat *st, int placed)
+static int stat_trusted(struct co *c, const struct stat *st)
 {
-	if (!placed)
-		return !stat_is_racy(st);
 	if (!st->st_mtim.tv_nsec)
-		return 0;
+		return !stat_is_racy(st);
 	if (st->st_mtim.tv_sec > c->newest.tv_sec ||
 	    (st->st_mtim.tv_sec == c->newest.tv_sec &&
 	     st->st_mtim.tv_nsec > c->newest.tv_nsec))
@@ -185,7 +184,7 @@ static void settle(struct co *c)
 static int record_fields(struct co *c, const char *key, const char *physical,
 			 const struct object_id *oid, uint64_t size,
 			 const char *meta, const char *path,
-			 const struct stat *st, int placed)
+			 const struct stat *st)
 {
 	struct idx_entry e;
 
@@ -197,7 +196,7 @@ static int record_fields(struct co *c, const char *key, const char *physical,
 	e.oid = *oid;
 	e.size = size;
 	e.meta = (char *)meta;
-	if (path && st && stat_trusted(c, st, placed)) {
+	if (path && st && stat_trusted(c, st)) {
 		e.has_stat = 1;
 		idx_stat_from(&e.st, st);
 	}
@@ -212,7 +211,7 @@ static int record(struct co *c, const struct manifest_entry *n,
 
 	json_write_python(&meta, n->meta);
 	ret = record_fields(c, n->key.buf, n->physical.buf, &n->oid, n->size,
-			    meta.buf, path, st, 0);
+			    meta.buf, path, st);
 	strbuf_release(&meta);
 	return ret;
 }
@@ -243,7 +242,7 @@ static int record_unless_same(struct co *c, const struct manifest_entry *n,
 	json_write_python(&meta, n->meta);
 	if (!same_record(n, o, path, st, &meta))
 		ret = record_fields(c, n->key.buf, n->physical.buf, &n->oid,
-				    n->size, meta.buf, path, st, 0);
+				    n->size, meta.buf, path, st);
 	strbuf_release(&meta);
 	return ret;
 }
@@ -282,7 +281,7 @@ static int flush_later(struct co *c)
 			strbuf_addf(&c->path, "%s/%s", c->ws->root, l->key);
 			ret = record_fields(c, l->key, l->physical, &l->oid,
 					    l->size, l->meta, c->path.buf,
-					    &items[i].st, 1);
+					    &items[i].st);
 		}
 		place_item_release(&items[i]);
 		release_later(l);

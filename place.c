@@ -190,29 +190,30 @@ static int fill(struct place_item *it, int in, const char *src,
 	return QERR_CORRUPT;
 }
 
-/*
- * Make tmp a hard link to the cache's own file src, checked first unless
- * this thread has just stored and checked it (checked).
- */
-static int fill_link(struct place_item *it, int in, const char *src,
-		     int checked, struct tempfile *tmp, char *buf)
+/* Do the cache's bytes open at in (its file src) match the item? */
+static int check_cached(struct place_item *it, int in, const char *src,
+			char *buf)
 {
 	struct object_id got;
 	uint64_t n;
 
-	if (checked)
-		got = it->oid;
-	else if (pass_through(in, -1, UINT64_MAX - 1, it->oid.type, buf,
-			      &got, &n) < 0) {
+	if (pass_through(in, -1, UINT64_MAX - 1, it->oid.type, buf, &got,
+			 &n) < 0) {
 		strbuf_addf(&it->err, "cannot read '%s': %s", src,
 			    strerror(errno));
 		return QERR_GENERIC;
 	}
-	if (!oideq(&got, &it->oid)) {
-		strbuf_addf(&it->err, "the cached copy of '%s' (%s) is "
-			    "corrupt", it->key, src);
-		return QERR_CORRUPT;
-	}
+	if (oideq(&got, &it->oid))
+		return 0;
+	strbuf_addf(&it->err, "the cached copy of '%s' (%s) is corrupt",
+		    it->key, src);
+	return QERR_CORRUPT;
+}
+
+/* Make tmp a hard link to the cache's own file src. */
+static int link_tmp(struct place_item *it, const char *src,
+		    struct tempfile *tmp)
+{
 	if (unlink(tmp->path) < 0 || link(src, tmp->path) < 0) {
 		strbuf_addf(&it->err, "cannot link '%s': %s", it->key,
 			    strerror(errno));
@@ -269,18 +270,26 @@ static int cache_local(const struct place_opts *o, struct place_item *it,
 		ret = QERR_GENERIC;
 	}
 	*slash = '/';
-	if (!ret && link(tmp->path, src->buf) < 0 && errno != EEXIST) {
-		strbuf_addf(&it->err, "cannot store '%s' in the cache: %s",
-			    it->physical, strerror(errno));
+	/* the same verified bytes may replace a copy stored meanwhile */
+	if (!ret && (*fd = dup(tmp->fd)) < 0)
+		ret = QERR_GENERIC;
+	if (!ret && rename_tempfile_at(&tmp, AT_FDCWD, src->buf, src->buf,
+				       &it->err)) {
+		close(*fd);
 		ret = QERR_GENERIC;
 	}
 	delete_tempfile(&tmp);
-	if (!ret && (*fd = open(src->buf, O_RDONLY | O_CLOEXEC)) < 0) {
-		strbuf_addf(&it->err, "cannot read '%s': %s", src->buf,
-			    strerror(errno));
-		ret = QERR_GENERIC;
-	}
 	return ret;
+}
+
+/* The stat of the file just placed, for the index. */
+static int stat_placed(struct place_item *it)
+{
+	if (!fstatat(it->dirfd, it->base, &it->st, AT_SYMLINK_NOFOLLOW))
+		return 0;
+	strbuf_addf(&it->err, "cannot look at '%s': %s", it->key,
+		    strerror(errno));
+	return QERR_GENERIC;
 }
 
 /* Rename the verified temporary file *tmp to the item's place. */
@@ -289,16 +298,48 @@ static int finish(struct place_item *it, struct tempfile **tmp)
 	int ret = rename_tempfile_at(tmp, it->dirfd, it->base, it->key,
 				     &it->err);
 
-	if (!ret && fstatat(it->dirfd, it->base, &it->st,
-			    AT_SYMLINK_NOFOLLOW) < 0) {
-		strbuf_addf(&it->err, "cannot look at '%s': %s", it->key,
-			    strerror(errno));
-		ret = QERR_GENERIC;
-	}
+	if (!ret)
+		ret = stat_placed(it);
 	if (ret == QERR_GENERIC && errno == EXDEV)
 		strbuf_addf(&it->err, " (a folder of the target is another "
 			    "file system than its .quire folder)");
 	delete_tempfile(tmp);
+	return ret;
+}
+
+/*
+ * Place one item by hard link to the cache's copy (stored first, from a
+ * local key, when missing): a new file is linked in place at once, an
+ * existing one replaced through a temporary link and a rename.
+ */
+static int place_link(const struct place_opts *o, struct place_item *it,
+		      char *buf, struct strbuf *src, int *from_cache)
+{
+	struct tempfile *tmp;
+	int in = -1, ret = 0;
+
+	*from_cache = open_cached(o, &it->oid, src, &in);
+	if (*from_cache)
+		ret = check_cached(it, in, src->buf, buf);
+	else if (is_local(it) && !(ret = cache_local(o, it, buf, src, &in)))
+		it->fetched = 1;
+	else if (!ret) {
+		strbuf_addf(&it->err, "object %s is not in the cache",
+			    oid_to_value(&it->oid));
+		ret = QERR_NOTFOUND;
+	}
+	if (in >= 0)
+		close(in);
+	if (ret)
+		return ret;
+	if (!linkat(AT_FDCWD, src->buf, it->dirfd, it->base, 0))
+		return stat_placed(it);
+	/* in the workspace's own folder: never a leftover in the target */
+	tmp = create_tempfile_in(o->tmpdir, "place-", 0644, &it->err);
+	ret = tmp ? link_tmp(it, src->buf, tmp) : QERR_GENERIC;
+	if (!ret)
+		ret = finish(it, &tmp);
+	delete_tempfile(&tmp);
 	return ret;
 }
 
@@ -310,27 +351,16 @@ static int place_one(const struct place_opts *o, struct place_item *it,
 		     char *buf, struct strbuf *src, int *from_cache)
 {
 	struct tempfile *tmp = NULL;
-	int in = -1, ret, checked = 0;
+	int in = -1, ret;
 
 	*from_cache = 0;
 	if (it->download)	/* downloaded and verified: only to move */
 		return finish(it, &it->download);
-
+	if (o->link == LINK_HARDLINK)
+		return place_link(o, it, buf, src, from_cache);
 	/* a local key is read where it is; the cache serves the rest */
-	*from_cache = (o->link == LINK_HARDLINK || !is_local(it)) &&
-		      open_cached(o, &it->oid, src, &in);
-	if (!*from_cache && o->link == LINK_HARDLINK) {
-		ret = is_local(it) ? cache_local(o, it, buf, src, &in) :
-				     QERR_NOTFOUND;
-		if (ret == QERR_NOTFOUND && !it->err.len)
-			strbuf_addf(&it->err, "object %s is not in the cache",
-				    oid_to_value(&it->oid));
-		if (ret)
-			return ret;
-		checked = 1;
-		it->fetched = 1;
-	}
-	ret = *from_cache || checked ? 0 : open_local(it, &in);
+	*from_cache = !is_local(it) && open_cached(o, &it->oid, src, &in);
+	ret = *from_cache ? 0 : open_local(it, &in);
 	if (ret)
 		return ret;
 	it->fetched |= !*from_cache;	/* read from the registry */
@@ -338,8 +368,6 @@ static int place_one(const struct place_opts *o, struct place_item *it,
 	tmp = create_tempfile_in(o->tmpdir, "place-", 0644, &it->err);
 	if (!tmp)
 		ret = QERR_GENERIC;
-	else if (o->link == LINK_HARDLINK)
-		ret = fill_link(it, in, src->buf, checked, tmp, buf);
 	else
 		ret = fill(it, in, *from_cache ? src->buf : NULL, tmp,
 			   o->link, buf);

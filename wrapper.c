@@ -214,31 +214,44 @@ int fsync_dir_of(const char *path)
 	return ret;
 }
 
+/*
+ * Make the folder buf[0..len) and, when that fails for a missing
+ * parent, its parents first: the folder that already exists (the usual
+ * case) costs one mkdir() and one stat(), not one mkdir() per component.
+ */
+static int mkdir_walk(char *buf, mode_t mode)
+{
+	char *slash;
+	int ret;
+
+	if (!mkdir(buf, mode) || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return -1;
+	slash = strrchr(buf, '/');
+	while (slash && slash > buf && slash[-1] == '/')
+		slash--;
+	if (!slash || slash == buf)
+		return -1;
+	*slash = '\0';
+	ret = mkdir_walk(buf, mode);
+	*slash = '/';
+	if (ret)
+		return ret;
+	return mkdir(buf, mode) < 0 && errno != EEXIST ? -1 : 0;
+}
+
 int mkdir_p(const char *path, mode_t mode)
 {
 	char *buf = xstrdup(path);
-	char *p = buf;
-	int ret = 0;
+	size_t len = strlen(buf);
+	struct stat st;
+	int ret;
 
-	while (*p == '/')
-		p++;
-	for (;;) {
-		char *slash = strchr(p, '/');
-
-		if (slash)
-			*slash = '\0';
-		if (mkdir(buf, mode) < 0 && errno != EEXIST) {
-			ret = -1;
-			break;
-		}
-		if (!slash)
-			break;
-		*slash = '/';
-		p = slash + 1;
-	}
+	while (len > 1 && buf[len - 1] == '/')
+		buf[--len] = '\0';
+	ret = mkdir_walk(buf, mode);
 	if (!ret) {
-		struct stat st;
-
 		if (stat(buf, &st) < 0)
 			ret = -1;
 		else if (!S_ISDIR(st.st_mode)) {
