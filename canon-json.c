@@ -42,6 +42,38 @@ static const unsigned char python_stop[256] = {
 	R16(1), R16(1), R16(1), R16(1),
 };
 
+/*
+ * Step over the bytes from s[i] that stop (canon_stop or python_stop)
+ * lets through: eight at a time while a word of eight holds no '"', '\\',
+ * control character, byte >= 0x80 or (with del) DEL, each test being
+ * exact for "any byte of the word"; then byte by byte.
+ */
+static inline size_t skip_plain(const unsigned char *s, size_t i, size_t len,
+				const unsigned char *stop, int del)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t highs = 0x8080808080808080ULL;
+
+	while (len - i >= 8) {
+		uint64_t w, q, b, d, t;
+
+		memcpy(&w, s + i, 8);
+		q = w ^ (ones * '"');
+		b = w ^ (ones * '\\');
+		d = w ^ (ones * 0x7f);
+		t = ((q - ones) & ~q) | ((b - ones) & ~b) |
+		    ((w - ones * 0x20) & ~w) | w;
+		if (del)
+			t |= (d - ones) & ~d;
+		if (t & highs)
+			break;
+		i += 8;
+	}
+	while (i < len && !stop[s[i]])
+		i++;
+	return i;
+}
+
 /* strbuf_add() and strbuf_addch() without a call when there is room. */
 static inline void put_mem(struct strbuf *out, const void *data, size_t n)
 {
@@ -118,8 +150,7 @@ void json_write_string_canonical(struct strbuf *out, const char *str,
 	put_ch(out, '"');
 	while (i < len) {
 		run = i;
-		while (i < len && !canon_stop[s[i]])
-			i++;
+		i = skip_plain(s, i, len, canon_stop, 1);
 		put_mem(out, s + run, i - run);
 		if (i >= len)
 			break;
@@ -159,8 +190,7 @@ void json_write_string_python(struct strbuf *out, const char *str, size_t len)
 	while (i < len) {
 		run = i;
 		for (;;) {
-			while (i < len && !python_stop[s[i]])
-				i++;
+			i = skip_plain(s, i, len, python_stop, 0);
 			if (i >= len || s[i] < 0x80)
 				break;
 			n = utf8_decode(s + i, len - i, &cp);

@@ -21,6 +21,19 @@ static int manifest_next(struct entry_stream *s, struct manifest_entry *e,
 	return ret;
 }
 
+static int manifest_next_shared(struct entry_stream *s,
+				const struct manifest_entry **e,
+				struct strbuf *err)
+{
+	struct manifest_stream *m = (struct manifest_stream *)s;
+	int ret;
+
+	do {
+		ret = manifest_reader_next_shared(&m->r, e, err);
+	} while (ret > 0 && (*e)->is_dir);
+	return ret;
+}
+
 static void manifest_free(struct entry_stream *s)
 {
 	struct manifest_stream *m = (struct manifest_stream *)s;
@@ -35,6 +48,7 @@ struct entry_stream *entry_stream_manifest(FILE *fp, const char *name,
 	struct manifest_stream *m = xcalloc(1, sizeof(*m));
 
 	m->s.next = manifest_next;
+	m->s.next_shared = manifest_next_shared;
 	m->s.free = manifest_free;
 	if (manifest_reader_open(&m->r, fp, name, 0, err) < 0) {
 		manifest_free(&m->s);
@@ -123,6 +137,14 @@ void entry_stream_free(struct entry_stream *s)
 		s->free(s);
 }
 
+/* Entries read from lines of the same bytes are equal (see line). */
+static int same_line(const struct manifest_entry *a,
+		     const struct manifest_entry *b)
+{
+	return a->line && b->line && a->line_len == b->line_len &&
+	       !memcmp(a->line, b->line, a->line_len);
+}
+
 int entry_same_bytes(const struct manifest_entry *a,
 		     const struct manifest_entry *b)
 {
@@ -134,16 +156,27 @@ int entry_same_bytes(const struct manifest_entry *a,
 	return json_equal(a->hash, b->hash);
 }
 
+/* The next entry of s, lent when s lends, else read into own. */
+static int stream_next(struct entry_stream *s, struct manifest_entry *own,
+		       const struct manifest_entry **e, struct strbuf *err)
+{
+	if (s->next_shared)
+		return s->next_shared(s, e, err);
+	*e = own;
+	return s->next(s, own, err);
+}
+
 int diff_streams(struct entry_stream *a, struct entry_stream *b,
 		 diff_fn *fn, void *payload, struct strbuf *err)
 {
-	struct manifest_entry ea, eb;
+	struct manifest_entry own_a, own_b;
+	const struct manifest_entry *ea = NULL, *eb = NULL;
 	int ra, rb, ret = 0;
 
-	manifest_entry_init(&ea);
-	manifest_entry_init(&eb);
-	ra = a->next(a, &ea, err);
-	rb = ra < 0 ? 0 : b->next(b, &eb, err);
+	manifest_entry_init(&own_a);
+	manifest_entry_init(&own_b);
+	ra = stream_next(a, &own_a, &ea, err);
+	rb = ra < 0 ? 0 : stream_next(b, &own_b, &eb, err);
 	while (!ret && ra >= 0 && rb >= 0 && (ra > 0 || rb > 0)) {
 		int cmp;
 
@@ -152,26 +185,28 @@ int diff_streams(struct entry_stream *a, struct entry_stream *b,
 		else if (!rb)
 			cmp = -1;
 		else
-			cmp = logical_key_cmp(ea.key.buf, ea.key.len,
-					      eb.key.buf, eb.key.len);
+			cmp = logical_key_cmp(ea->key.buf, ea->key.len,
+					      eb->key.buf, eb->key.len);
 		if (cmp < 0) {
-			ret = fn(DIFF_DELETED, &ea, NULL, payload);
-			ra = a->next(a, &ea, err);
+			ret = fn(DIFF_DELETED, ea, NULL, payload);
+			ra = stream_next(a, &own_a, &ea, err);
 		} else if (cmp > 0) {
-			ret = fn(DIFF_ADDED, NULL, &eb, payload);
-			rb = b->next(b, &eb, err);
+			ret = fn(DIFF_ADDED, NULL, eb, payload);
+			rb = stream_next(b, &own_b, &eb, err);
 		} else {
-			if (!entry_same_bytes(&ea, &eb))
-				ret = fn(DIFF_MODIFIED, &ea, &eb, payload);
-			else if (!json_equal(ea.meta, eb.meta))
-				ret = fn(DIFF_META, &ea, &eb, payload);
-			ra = a->next(a, &ea, err);
-			rb = b->next(b, &eb, err);
+			if (same_line(ea, eb))
+				ret = 0;	/* nothing changed */
+			else if (!entry_same_bytes(ea, eb))
+				ret = fn(DIFF_MODIFIED, ea, eb, payload);
+			else if (!json_equal(ea->meta, eb->meta))
+				ret = fn(DIFF_META, ea, eb, payload);
+			ra = stream_next(a, &own_a, &ea, err);
+			rb = stream_next(b, &own_b, &eb, err);
 		}
 	}
 	if (!ret && (ra < 0 || rb < 0))
 		ret = ra < 0 ? ra : rb;
-	manifest_entry_release(&ea);
-	manifest_entry_release(&eb);
+	manifest_entry_release(&own_a);
+	manifest_entry_release(&own_b);
 	return ret;
 }

@@ -15,6 +15,15 @@ struct entry_stream {
 	/* 1 with *e filled, 0 at the end, or a negative qerr. */
 	int (*next)(struct entry_stream *s, struct manifest_entry *e,
 		    struct strbuf *err);
+	/*
+	 * May be NULL. The same entries, lent: *e is borrowed until the
+	 * next call (see manifest_reader_next_shared()); a stream is read
+	 * with next or with next_shared, never both. A manifest's entries
+	 * come this way parsed ahead on every core.
+	 */
+	int (*next_shared)(struct entry_stream *s,
+			   const struct manifest_entry **e,
+			   struct strbuf *err);
 	void (*free)(struct entry_stream *s);
 	/* the package metadata (line 1) of a manifest; NULL for an index */
 	const struct json *meta;

@@ -55,18 +55,18 @@ void base64_encode(struct strbuf *sb, const unsigned char *data, size_t len)
 	}
 }
 
-static signed char b64_value[256];
-
-static void b64_init(void)
-{
-	int i;
-
-	if (b64_value['B'])
-		return;
-	memset(b64_value, -1, sizeof(b64_value));
-	for (i = 0; i < 64; i++)
-		b64_value[(unsigned char)b64[i]] = i;
-}
+/*
+ * The value of each base64 digit plus one (0: not a digit); a constant,
+ * so that threads may decode at the same time.
+ */
+static const unsigned char b64_value[256] = {
+	['A'] = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17,
+	18, 19, 20, 21, 22, 23, 24, 25, 26,
+	['a'] = 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41,
+	42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52,
+	['0'] = 53, 54, 55, 56, 57, 58, 59, 60, 61, 62,
+	['+'] = 63, ['/'] = 64,
+};
 
 /*
  * Only the canonical spelling is accepted: the exact length, '=' padding
@@ -78,14 +78,13 @@ int base64_decode_exact(const char *in, size_t in_len, unsigned char *out,
 	size_t pad = (3 - out_len % 3) % 3, data = in_len - pad, i, n = 0;
 	unsigned v = 0, bits = 0;
 
-	b64_init();
 	if (in_len != (out_len + 2) / 3 * 4)
 		return -1;
 	for (i = data; i < in_len; i++)
 		if (in[i] != '=')
 			return -1;
 	for (i = 0; i < data; i++) {
-		int d = b64_value[(unsigned char)in[i]];
+		int d = b64_value[(unsigned char)in[i]] - 1;
 
 		if (d < 0)
 			return -1;

@@ -1,6 +1,7 @@
 #include "quire-compat.h"
 #include "json.h"
 #include "utf8.h"
+#include <float.h>
 #include <math.h>
 
 /*
@@ -13,12 +14,152 @@
 /* Objects with more members than this get a hash index while parsed. */
 #define SMALL_OBJECT 16
 
+/*
+ * The members and elements of the objects and arrays being parsed,
+ * innermost last: a finished object or array is copied out of it in one
+ * allocation of its exact size.
+ */
+struct parse_stack {
+	struct json_member *m;
+	size_t m_nr, m_alloc;
+	struct json **v;
+	size_t v_nr, v_alloc;
+};
+
 struct parser {
 	const unsigned char *buf;
 	size_t len;
 	size_t pos;
 	struct strbuf *err;
+	struct json_arena *arena;	/* where the tree goes; NULL: malloc */
+	struct parse_stack *st;
 };
+
+/*
+ * An arena is a list of blocks; clearing it starts again at the first
+ * one. A block bigger than the usual size (made for one big value) is
+ * freed when the arena is cleared, so an arena keeps no more than its
+ * high-water mark in usual blocks.
+ */
+#define ARENA_BLOCK ((size_t)64 << 10)
+
+struct arena_block {
+	struct arena_block *next;
+	size_t size;
+	/* the bytes follow at BLOCK_HEADER, aligned like malloc()'s */
+};
+#define BLOCK_HEADER ((sizeof(struct arena_block) + 15) & ~(size_t)15)
+
+struct json_arena {
+	struct arena_block *first, *cur;
+	char *next, *end;
+	struct parse_stack st;
+};
+
+static void arena_next_block(struct json_arena *a, size_t n)
+{
+	struct arena_block *b = a->cur ? a->cur->next : a->first;
+
+	if (!b || b->size < n) {
+		size_t size = n > ARENA_BLOCK ? n : ARENA_BLOCK;
+		struct arena_block *nb = xmalloc(st_add(BLOCK_HEADER, size));
+
+		nb->size = size;
+		nb->next = b;
+		if (a->cur)
+			a->cur->next = nb;
+		else
+			a->first = nb;
+		b = nb;
+	}
+	a->cur = b;
+	a->next = (char *)b + BLOCK_HEADER;
+	a->end = a->next + b->size;
+}
+
+static inline void *arena_alloc(struct json_arena *a, size_t n)
+{
+	char *p;
+
+	if (n > SIZE_MAX - 8)
+		die("size overflow: %zu bytes", n);
+	n = (n + 7) & ~(size_t)7;
+	if ((size_t)(a->end - a->next) < n)
+		arena_next_block(a, n);
+	p = a->next;
+	a->next += n;
+	return p;
+}
+
+struct json_arena *json_arena_new(void)
+{
+	return xcalloc(1, sizeof(struct json_arena));
+}
+
+void json_arena_clear(struct json_arena *a)
+{
+	struct arena_block **pb = &a->first;
+
+	while (*pb) {
+		struct arena_block *b = *pb;
+
+		if (b->size > ARENA_BLOCK) {
+			*pb = b->next;
+			free(b);
+		} else {
+			pb = &b->next;
+		}
+	}
+	a->cur = NULL;
+	a->next = a->end = NULL;
+}
+
+void json_arena_free(struct json_arena *a)
+{
+	struct arena_block *b, *next;
+
+	if (!a)
+		return;
+	for (b = a->first; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	free(a->st.m);
+	free(a->st.v);
+	free(a);
+}
+
+static inline void *parse_alloc(struct parser *p, size_t n)
+{
+	return p->arena ? arena_alloc(p->arena, n) : xmalloc(n);
+}
+
+static inline char *parse_strdup(struct parser *p, const void *s, size_t n)
+{
+	char *d = parse_alloc(p, n + 1);	/* n < the input's length */
+
+	memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
+/* Drop what the parser made and no longer needs (nothing in an arena). */
+static void parse_discard(struct parser *p, struct json *j, char *key)
+{
+	if (p->arena)
+		return;
+	json_free(j);
+	free(key);
+}
+
+static struct json *parse_node(struct parser *p, enum json_type type)
+{
+	struct json *j = parse_alloc(p, sizeof(*j));
+
+	j->type = type;
+	memset(&j->u, 0, sizeof(j->u));
+	return j;
+}
 
 /* A temporary hash of an object's keys: member index + 1, 0 if empty. */
 struct key_index {
@@ -43,6 +184,33 @@ static const unsigned char str_stop[256] = {
 	R16(1), R16(1), R16(1), R16(1),
 };
 
+/*
+ * Step over the bytes from s[i] that str_stop lets through, eight at a
+ * time while no word of eight holds a '"', a '\\', a control character
+ * or a byte >= 0x80 (each test is exact for "any byte of the word"); the
+ * byte loop after it finds where exactly the run ends.
+ */
+static size_t skip_plain(const unsigned char *s, size_t i, size_t end)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t highs = 0x8080808080808080ULL;
+
+	while (end - i >= 8) {
+		uint64_t w, q, b;
+
+		memcpy(&w, s + i, 8);
+		q = w ^ (ones * '"');
+		b = w ^ (ones * '\\');
+		if ((((q - ones) & ~q) | ((b - ones) & ~b) |
+		     ((w - ones * 0x20) & ~w) | w) & highs)
+			break;
+		i += 8;
+	}
+	while (i < end && !str_stop[s[i]])
+		i++;
+	return i;
+}
+
 static int parse_error(struct parser *p, size_t at, const char *what)
 {
 	strbuf_addf(p->err, "%s at byte %" PRIuMAX, what, (uintmax_t)at);
@@ -59,7 +227,8 @@ static inline void skip_ws(struct parser *p)
 	while (p->pos < p->len) {
 		unsigned char c = p->buf[p->pos];
 
-		if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
+		if (c > ' ' ||
+		    (c != ' ' && c != '\t' && c != '\n' && c != '\r'))
 			break;
 		p->pos++;
 	}
@@ -189,8 +358,7 @@ static int parse_string(struct parser *p, char **out, size_t *out_len)
 	for (;;) {
 		unsigned char c;
 
-		while (i < end && !str_stop[s[i]])
-			i++;
+		i = skip_plain(s, i, end);
 		if (i >= end)
 			return parse_error(p, p->pos,
 					   "unterminated string starting");
@@ -215,12 +383,12 @@ static int parse_string(struct parser *p, char **out, size_t *out_len)
 	span = i - start;
 	p->pos = i + 1;
 	if (!escapes) {
-		*out = xmemdupz(s + start, span);
+		*out = parse_strdup(p, s + start, span);
 		*out_len = span;
 		return 0;
 	}
 
-	dst = xmalloc(st_add(span, 1));
+	dst = parse_alloc(p, st_add(span, 1));
 	o = 0;
 	i = start;
 	while (i < start + span) {
@@ -262,6 +430,71 @@ static int match_word(struct parser *p, const char *word)
 	return 1;
 }
 
+/*
+ * The double of the number text s[0..n) (its grammar checked) without
+ * strtod(), in the cases where that is exact (Clinger's fast path): m x
+ * 10^e with at most 15 significant digits in m (so m < 2^53) and |e| <=
+ * 22. Then m and 10^|e| are exact doubles, and the one multiplication or
+ * division rounds correctly, to what strtod() gives. 0 with *out set, or
+ * -1: ask strtod().
+ */
+static int fast_double(const unsigned char *s, size_t n, double *out)
+{
+	static const double pow10[] = {
+		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+		1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+		1e21, 1e22,
+	};
+	size_t i = 0;
+	uint64_t m = 0;
+	int neg = 0, sig = 0, exp_neg = 0;
+	long frac = 0, e = 0, x;
+
+#if !defined(FLT_EVAL_METHOD) || FLT_EVAL_METHOD != 0
+	return -1;	/* wider intermediates would round twice */
+#endif
+	if (s[i] == '-') {
+		neg = 1;
+		i++;
+	}
+	for (; i < n && (is_digit(s[i]) || s[i] == '.'); i++) {
+		if (s[i] == '.') {
+			frac = -1;
+			continue;
+		}
+		if (frac < 0)
+			frac--;
+		if (m || s[i] != '0')
+			sig++;
+		if (sig > 15)
+			return -1;
+		m = m * 10 + (s[i] - '0');
+	}
+	if (frac < 0)
+		frac = -frac - 1;	/* digits after the point */
+	if (i < n) {		/* the exponent */
+		i++;
+		if (s[i] == '+' || s[i] == '-')
+			exp_neg = s[i++] == '-';
+		if (n - i > 4)
+			return -1;
+		for (; i < n; i++)
+			e = e * 10 + (s[i] - '0');
+		if (exp_neg)
+			e = -e;
+	}
+	x = e - frac;
+	if (x >= 0 && x <= 22)
+		*out = (double)m * pow10[x];
+	else if (x < 0 && x >= -22)
+		*out = (double)m / pow10[-x];
+	else
+		return -1;
+	if (neg)
+		*out = -*out;
+	return 0;
+}
+
 static int parse_number(struct parser *p, struct json **out)
 {
 	const unsigned char *s = p->buf;
@@ -275,7 +508,8 @@ static int parse_number(struct parser *p, struct json **out)
 			p->pos = i;
 			if (!match_word(p, "Infinity"))
 				return parse_error(p, start, "invalid literal");
-			*out = json_new_float(-INFINITY);
+			*out = parse_node(p, JSON_FLOAT);
+			(*out)->u.num = -INFINITY;
 			return 0;
 		}
 	}
@@ -314,12 +548,12 @@ static int parse_number(struct parser *p, struct json **out)
 	p->pos = i;
 
 	if (!is_float) {
-		j = new_node(JSON_INT);
+		j = parse_node(p, JSON_INT);
 		if (n == 2 && s[start] == '-' && s[start + 1] == '0') {
 			start++;
 			n--;
 		}
-		j->u.str.s = xmemdupz(s + start, n);
+		j->u.str.s = parse_strdup(p, s + start, n);
 		j->u.str.len = n;
 	} else {
 		/*
@@ -329,10 +563,14 @@ static int parse_number(struct parser *p, struct json **out)
 		 */
 		char small[64], *text, *endp;
 
+		j = parse_node(p, JSON_FLOAT);
+		if (!fast_double(s + start, n, &j->u.num)) {
+			*out = j;
+			return 0;
+		}
 		text = n < sizeof(small) ? small : xmalloc(n + 1);
 		memcpy(text, s + start, n);
 		text[n] = '\0';
-		j = new_node(JSON_FLOAT);
 		j->u.num = strtod(text, &endp);
 		if (endp != text + n)
 			BUG("strtod stopped early on '%s'", text);
@@ -347,24 +585,26 @@ static int parse_value(struct parser *p, int depth, struct json **out);
 
 static int parse_array(struct parser *p, int depth, struct json **out)
 {
+	struct parse_stack *st = p->st;
+	size_t base = st->v_nr, i, n;
 	struct json *arr, *v;
 	int ret;
 
 	if (depth > JSON_MAX_DEPTH)
 		return parse_error(p, p->pos, "nesting too deep");
-	arr = json_new_array();
 	p->pos++;
 	skip_ws(p);
 	if (p->pos < p->len && p->buf[p->pos] == ']') {
 		p->pos++;
-		*out = arr;
+		*out = parse_node(p, JSON_ARRAY);
 		return 0;
 	}
 	for (;;) {
 		ret = parse_value(p, depth, &v);
 		if (ret < 0)
 			goto fail;
-		json_array_append(arr, v);
+		ALLOC_GROW(st->v, st->v_nr + 1, st->v_alloc);
+		st->v[st->v_nr++] = v;
 		skip_ws(p);
 		if (p->pos < p->len && p->buf[p->pos] == ',') {
 			p->pos++;
@@ -377,10 +617,18 @@ static int parse_array(struct parser *p, int depth, struct json **out)
 		ret = parse_error(p, p->pos, "expected ',' or ']'");
 		goto fail;
 	}
+	arr = parse_node(p, JSON_ARRAY);
+	n = st->v_nr - base;
+	arr->u.arr.v = parse_alloc(p, st_mult(n, sizeof(*arr->u.arr.v)));
+	memcpy(arr->u.arr.v, st->v + base, n * sizeof(*arr->u.arr.v));
+	arr->u.arr.nr = arr->u.arr.alloc = n;
+	st->v_nr = base;
 	*out = arr;
 	return 0;
 fail:
-	json_free(arr);
+	for (i = base; i < st->v_nr; i++)
+		parse_discard(p, st->v[i], NULL);
+	st->v_nr = base;
 	return ret;
 }
 
@@ -401,45 +649,47 @@ static int key_eq(const struct json_member *m, const char *key, size_t len)
 	return m->key_len == len && !memcmp(m->key, key, len);
 }
 
-static void index_put(struct key_index *ix, const struct json *obj,
+static void index_put(struct key_index *ix, const struct json_member *m,
 		      size_t idx)
 {
-	const struct json_member *m = &obj->u.obj.m[idx];
 	size_t mask = ix->size - 1;
-	size_t h = key_hash(m->key, m->key_len) & mask;
+	size_t h = key_hash(m[idx].key, m[idx].key_len) & mask;
 
 	while (ix->slot[h])
 		h = (h + 1) & mask;
 	ix->slot[h] = idx + 1;
 }
 
-static void index_rebuild(struct key_index *ix, const struct json *obj)
+static void index_rebuild(struct key_index *ix, const struct json_member *m,
+			  size_t nr)
 {
 	size_t i, want = 64;
 
-	while (want < st_mult(obj->u.obj.nr, 2) + 2)
+	while (want < st_mult(nr, 2) + 2)
 		want = st_mult(want, 2);
 	free(ix->slot);
 	ix->slot = xcalloc(want, sizeof(*ix->slot));
 	ix->size = want;
-	for (i = 0; i < obj->u.obj.nr; i++)
-		index_put(ix, obj, i);
+	for (i = 0; i < nr; i++)
+		index_put(ix, m, i);
 }
 
 /*
- * Add a parsed member, taking ownership of key and value: a repeated key
- * keeps its first position and takes the new value (Python's dict).
- * Small objects are searched linearly; bigger ones through ix.
+ * Add a parsed member to the object whose members start at st->m[base],
+ * taking ownership of key and value: a repeated key keeps its first
+ * position and takes the new value (Python's dict). Small objects are
+ * searched linearly; bigger ones through ix.
  */
-static void object_add(struct json *obj, struct key_index *ix, char *key,
-		       size_t key_len, struct json *value)
+static void object_add(struct parser *p, size_t base, struct key_index *ix,
+		       char *key, size_t key_len, struct json *value)
 {
+	struct parse_stack *st = p->st;
 	struct json_member *m;
-	size_t i, nr = obj->u.obj.nr;
+	size_t i, nr = st->m_nr - base;
 
 	if (nr < SMALL_OBJECT) {
 		for (i = 0; i < nr; i++) {
-			m = &obj->u.obj.m[i];
+			m = &st->m[base + i];
 			if (key_eq(m, key, key_len))
 				goto replace;
 		}
@@ -447,38 +697,38 @@ static void object_add(struct json *obj, struct key_index *ix, char *key,
 		size_t mask, h;
 
 		if (!ix->size)
-			index_rebuild(ix, obj);
+			index_rebuild(ix, st->m + base, nr);
 		mask = ix->size - 1;
 		h = key_hash(key, key_len) & mask;
 		while (ix->slot[h]) {
-			m = &obj->u.obj.m[ix->slot[h] - 1];
+			m = &st->m[base + ix->slot[h] - 1];
 			if (key_eq(m, key, key_len))
 				goto replace;
 			h = (h + 1) & mask;
 		}
 	}
-	ALLOC_GROW(obj->u.obj.m, nr + 1, obj->u.obj.alloc);
-	m = &obj->u.obj.m[nr];
+	ALLOC_GROW(st->m, st->m_nr + 1, st->m_alloc);
+	m = &st->m[st->m_nr++];
 	m->key = key;
 	m->key_len = key_len;
 	m->value = value;
-	obj->u.obj.nr = nr + 1;
 	if (ix->size) {
 		if (st_mult(nr + 1, 2) > ix->size)
-			index_rebuild(ix, obj);
+			index_rebuild(ix, st->m + base, nr + 1);
 		else
-			index_put(ix, obj, nr);
+			index_put(ix, st->m + base, nr);
 	}
 	return;
 replace:
-	free(key);
-	json_free(m->value);
+	parse_discard(p, m->value, key);
 	m->value = value;
 }
 
 static int parse_object(struct parser *p, int depth, struct json **out)
 {
+	struct parse_stack *st = p->st;
 	struct key_index ix = { NULL, 0 };
+	size_t base = st->m_nr, i, n;
 	struct json *obj, *v;
 	char *key;
 	size_t key_len;
@@ -486,12 +736,12 @@ static int parse_object(struct parser *p, int depth, struct json **out)
 
 	if (depth > JSON_MAX_DEPTH)
 		return parse_error(p, p->pos, "nesting too deep");
-	obj = json_new_object();
 	p->pos++;
 	skip_ws(p);
 	if (p->pos < p->len && p->buf[p->pos] == '}') {
 		p->pos++;
-		goto done;
+		*out = parse_node(p, JSON_OBJECT);
+		return 0;
 	}
 	for (;;) {
 		skip_ws(p);
@@ -504,17 +754,17 @@ static int parse_object(struct parser *p, int depth, struct json **out)
 			goto fail;
 		skip_ws(p);
 		if (p->pos >= p->len || p->buf[p->pos] != ':') {
-			free(key);
+			parse_discard(p, NULL, key);
 			ret = parse_error(p, p->pos, "expected ':'");
 			goto fail;
 		}
 		p->pos++;
 		ret = parse_value(p, depth, &v);
 		if (ret < 0) {
-			free(key);
+			parse_discard(p, NULL, key);
 			goto fail;
 		}
-		object_add(obj, &ix, key, key_len, v);
+		object_add(p, base, &ix, key, key_len, v);
 		skip_ws(p);
 		if (p->pos < p->len && p->buf[p->pos] == ',') {
 			p->pos++;
@@ -527,24 +777,32 @@ static int parse_object(struct parser *p, int depth, struct json **out)
 		ret = parse_error(p, p->pos, "expected ',' or '}'");
 		goto fail;
 	}
-done:
 	free(ix.slot);
+	obj = parse_node(p, JSON_OBJECT);
+	n = st->m_nr - base;
+	obj->u.obj.m = parse_alloc(p, st_mult(n, sizeof(*obj->u.obj.m)));
+	memcpy(obj->u.obj.m, st->m + base, n * sizeof(*obj->u.obj.m));
+	obj->u.obj.nr = obj->u.obj.alloc = n;
+	st->m_nr = base;
 	*out = obj;
 	return 0;
 fail:
 	free(ix.slot);
-	json_free(obj);
+	for (i = base; i < st->m_nr; i++)
+		parse_discard(p, st->m[i].value, st->m[i].key);
+	st->m_nr = base;
 	return ret;
 }
 
-static int parse_literal(struct parser *p, const char *word, struct json *j,
-			 struct json **out)
+/* A literal word: null, true, false, NaN, Infinity. */
+static int parse_literal(struct parser *p, const char *word,
+			 enum json_type type, double num, struct json **out)
 {
-	if (!match_word(p, word)) {
-		json_free(j);
+	if (!match_word(p, word))
 		return parse_error(p, p->pos, "invalid literal");
-	}
-	*out = j;
+	*out = parse_node(p, type);
+	if (type == JSON_FLOAT)
+		(*out)->u.num = num;
 	return 0;
 }
 
@@ -567,21 +825,21 @@ static int parse_value(struct parser *p, int depth, struct json **out)
 		ret = parse_string(p, &s, &len);
 		if (ret < 0)
 			return ret;
-		j = new_node(JSON_STRING);
+		j = parse_node(p, JSON_STRING);
 		j->u.str.s = s;
 		j->u.str.len = len;
 		*out = j;
 		return 0;
 	case 'n':
-		return parse_literal(p, "null", new_node(JSON_NULL), out);
+		return parse_literal(p, "null", JSON_NULL, 0, out);
 	case 't':
-		return parse_literal(p, "true", new_node(JSON_TRUE), out);
+		return parse_literal(p, "true", JSON_TRUE, 0, out);
 	case 'f':
-		return parse_literal(p, "false", new_node(JSON_FALSE), out);
+		return parse_literal(p, "false", JSON_FALSE, 0, out);
 	case 'N':
-		return parse_literal(p, "NaN", json_new_float(NAN), out);
+		return parse_literal(p, "NaN", JSON_FLOAT, NAN, out);
 	case 'I':
-		return parse_literal(p, "Infinity", json_new_float(INFINITY),
+		return parse_literal(p, "Infinity", JSON_FLOAT, INFINITY,
 				     out);
 	case '-':
 	case '0': case '1': case '2': case '3': case '4':
@@ -596,27 +854,53 @@ static int parse_value(struct parser *p, int depth, struct json **out)
 	}
 }
 
+static int parse_text(struct parser *p, struct json **out)
+{
+	struct json *j;
+	int ret = parse_value(p, 0, &j);
+
+	if (ret < 0)
+		return ret;
+	skip_ws(p);
+	if (p->pos < p->len) {
+		parse_discard(p, j, NULL);
+		return parse_error(p, p->pos, "extra data after the value");
+	}
+	*out = j;
+	return 0;
+}
+
 int json_parse(const char *buf, size_t len, struct json **out,
 	       struct strbuf *err)
 {
+	struct parse_stack st = { NULL, 0, 0, NULL, 0, 0 };
 	struct parser p;
-	struct json *j;
 	int ret;
 
 	p.buf = (const unsigned char *)buf;
 	p.len = len;
 	p.pos = 0;
 	p.err = err;
-	ret = parse_value(&p, 0, &j);
-	if (ret < 0)
-		return ret;
-	skip_ws(&p);
-	if (p.pos < p.len) {
-		json_free(j);
-		return parse_error(&p, p.pos, "extra data after the value");
-	}
-	*out = j;
-	return 0;
+	p.arena = NULL;
+	p.st = &st;
+	ret = parse_text(&p, out);
+	free(st.m);
+	free(st.v);
+	return ret;
+}
+
+int json_parse_arena(struct json_arena *a, const char *buf, size_t len,
+		     struct json **out, struct strbuf *err)
+{
+	struct parser p;
+
+	p.buf = (const unsigned char *)buf;
+	p.len = len;
+	p.pos = 0;
+	p.err = err;
+	p.arena = a;
+	p.st = &a->st;
+	return parse_text(&p, out);
 }
 
 void json_free(struct json *j)
@@ -907,6 +1191,20 @@ static int objects_equal(const struct json *a, const struct json *b)
 
 	if (nr != b->u.obj.nr)
 		return 0;
+	/* the same keys in the same order (the usual case): pairwise */
+	for (i = 0; i < nr; i++) {
+		const struct json_member *x = &a->u.obj.m[i];
+
+		if (!key_eq(&b->u.obj.m[i], x->key, x->key_len))
+			break;
+	}
+	if (i == nr) {
+		for (i = 0; i < nr; i++)
+			if (!json_equal(a->u.obj.m[i].value,
+					b->u.obj.m[i].value))
+				return 0;
+		return 1;
+	}
 	if (nr <= SMALL_OBJECT) {
 		for (i = 0; i < nr; i++) {
 			const struct json_member *m = &a->u.obj.m[i];

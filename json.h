@@ -74,6 +74,26 @@ int json_parse(const char *buf, size_t len, struct json **out,
 /* Free j and everything below it; NULL is fine. */
 void json_free(struct json *j);
 
+/*
+ * An arena for trees that are read and then dropped all at once, as a
+ * manifest reader does with each line: json_parse_arena() accepts and
+ * refuses exactly what json_parse() does, with the same messages, but
+ * puts the tree in the arena, so parsing costs no malloc() once the
+ * arena has grown. Such a tree is read-only and borrowed from the arena:
+ * never json_free() it or any part of it, and never change it (the
+ * writers, getters and json_equal() are fine). It lives until
+ * json_arena_clear() or json_arena_free(). An arena is not thread-safe:
+ * one per thread.
+ */
+struct json_arena;
+struct json_arena *json_arena_new(void);
+int json_parse_arena(struct json_arena *a, const char *buf, size_t len,
+		     struct json **out, struct strbuf *err);
+/* Forget every tree in a, keeping its memory for the next ones. */
+void json_arena_clear(struct json_arena *a);
+/* Free a and its memory; NULL is fine. */
+void json_arena_free(struct json_arena *a);
+
 /* Constructors: each returns a new node owned by the caller. */
 struct json *json_new_null(void);
 struct json *json_new_bool(int value);

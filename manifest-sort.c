@@ -1,5 +1,5 @@
 #include "quire-compat.h"
-#include "manifest.h"
+#include "manifest-internal.h"
 #include "tempfile.h"
 
 /*
@@ -330,55 +330,36 @@ static int add_to_builder(const struct manifest_record *rec, void *payload)
 	return ret;
 }
 
-static int load_sorted(struct manifest_reader *r,
-		       const struct manifest_load_opts *opts,
-		       struct manifest_builder *b, struct strbuf *err)
+/*
+ * The records of r's entries, parsed on every core (manifest-parallel.c),
+ * to the sorter or the builder: 0, MANIFEST_OUT_OF_ORDER (streaming) or
+ * a negative qerr.
+ */
+static int load_records(struct manifest_reader *r,
+			const struct manifest_load_opts *opts,
+			struct manifest_builder *b, int sorted,
+			struct strbuf *err)
 {
-	struct manifest_sorter *s =
-		manifest_sorter_new(opts->tmpdir, manifest_sort_memory());
-	struct manifest_entry e;
-	struct manifest_record rec;
-	struct strbuf line = STRBUF_INIT, canon = STRBUF_INIT;
+	struct manifest_pipe *p = manifest_pipe_start(r, opts->out >= 0 ?
+						      MANIFEST_PIPE_LINES :
+						      MANIFEST_PIPE_RECORDS);
+	struct manifest_sorter *s = NULL;
+	const struct manifest_record *rec;
 	struct load_state ls = { b, err };
 	int ret;
 
-	manifest_entry_init(&e);
-	while ((ret = manifest_reader_next(r, &e, err)) > 0) {
-		manifest_record_from_entry(&rec, &e, opts->out >= 0 ?
-					   &line : NULL, &canon);
-		ret = manifest_sorter_add(s, &rec, err);
-		if (ret < 0)
-			break;
-	}
-	if (!ret)
-		ret = manifest_sorter_finish(s, add_to_builder, &ls, err);
-	manifest_sorter_free(s);
-	manifest_entry_release(&e);
-	strbuf_release(&line);
-	strbuf_release(&canon);
-	return ret;
-}
-
-/* Stream in order; 0, MANIFEST_OUT_OF_ORDER, or a negative qerr. */
-static int load_streaming(struct manifest_reader *r,
-			  struct manifest_builder *b, struct strbuf *err)
-{
-	struct manifest_entry e;
-	struct manifest_record rec;
-	struct strbuf line = STRBUF_INIT, canon = STRBUF_INIT;
-	int ret;
-
-	manifest_entry_init(&e);
-	while ((ret = manifest_reader_next(r, &e, err)) > 0) {
-		manifest_record_from_entry(&rec, &e, b->out >= 0 ?
-					   &line : NULL, &canon);
-		ret = manifest_builder_add(b, &rec, err);
+	if (sorted)
+		s = manifest_sorter_new(opts->tmpdir, manifest_sort_memory());
+	while ((ret = manifest_pipe_next_record(p, &rec, err)) > 0) {
+		ret = s ? manifest_sorter_add(s, rec, err) :
+		      manifest_builder_add(b, rec, err);
 		if (ret)
 			break;
 	}
-	manifest_entry_release(&e);
-	strbuf_release(&line);
-	strbuf_release(&canon);
+	manifest_pipe_stop(p);
+	if (!ret && s)
+		ret = manifest_sorter_finish(s, add_to_builder, &ls, err);
+	manifest_sorter_free(s);
 	return ret;
 }
 
@@ -411,10 +392,7 @@ again:
 	}
 	manifest_builder_init(&b, r.meta, opts->out);
 	b.name = opts->name;
-	if (sorted)
-		ret = load_sorted(&r, opts, &b, err);
-	else
-		ret = load_streaming(&r, &b, err);
+	ret = load_records(&r, opts, &b, sorted, err);
 	if (ret == MANIFEST_OUT_OF_ORDER) {
 		manifest_builder_release(&b);
 		manifest_reader_release(&r);

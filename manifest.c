@@ -1,5 +1,6 @@
 #include "quire-compat.h"
 #include "manifest.h"
+#include "manifest-internal.h"
 #include "disk-full.h"
 #include "logical-key.h"
 #include "physical-key.h"
@@ -29,6 +30,8 @@ static void entry_clear(struct manifest_entry *e)
 	strbuf_reset(&e->physical);
 	e->is_dir = e->hash_known = 0;
 	e->size = 0;
+	e->line = NULL;
+	e->line_len = 0;
 }
 
 int manifest_check_meta(struct json *meta, struct strbuf *err)
@@ -50,7 +53,7 @@ static int parse_size(const struct json *j, uint64_t *out)
 }
 
 static int parse_hash(struct manifest_entry *e, unsigned flags,
-		      struct strbuf *err)
+		      unsigned need, struct strbuf *err)
 {
 	const struct json *type, *value;
 	enum hash_type t;
@@ -60,6 +63,9 @@ static int parse_hash(struct manifest_entry *e, unsigned flags,
 			      "needs a hash");
 		return QERR_CORRUPT;
 	}
+	/* lax mode takes any hash object: only decode it for a caller */
+	if ((flags & MANIFEST_READ_LAX) && !(need & MANIFEST_NEED_OID))
+		return 0;
 	type = json_object_get(e->hash, "type");
 	value = json_object_get(e->hash, "value");
 	if (type && type->type == JSON_STRING && value &&
@@ -86,96 +92,241 @@ static int parse_hash(struct manifest_entry *e, unsigned flags,
 	return QERR_CORRUPT;
 }
 
-/* Detach the value of key from obj (leaving null behind); caller frees. */
-static struct json *take_member(struct json *obj, const char *key)
-{
-	size_t i, len = strlen(key);
+/* The members of an entry line quire looks at (NULL: absent). */
+struct entry_members {
+	struct json_member *lk, *pks, *size, *hash, *meta;
+};
 
+/* One pass over obj's members (which json_parse() left unique). */
+static void find_members(struct json *obj, struct entry_members *em)
+{
+	size_t i;
+
+	memset(em, 0, sizeof(*em));
 	for (i = 0; i < obj->u.obj.nr; i++) {
 		struct json_member *m = &obj->u.obj.m[i];
-		struct json *v;
 
-		if (m->key_len != len || memcmp(m->key, key, len))
-			continue;
-		v = m->value;
-		m->value = json_new_null();
-		return v;
+#define IS(name) (m->key_len == sizeof(name) - 1 && \
+		  !memcmp(m->key, name, sizeof(name) - 1))
+		if (IS("logical_key"))
+			em->lk = m;
+		else if (IS("physical_keys"))
+			em->pks = m;
+		else if (IS("size"))
+			em->size = m;
+		else if (IS("hash"))
+			em->hash = m;
+		else if (IS("meta"))
+			em->meta = m;
+#undef IS
 	}
-	return NULL;
+}
+
+/*
+ * The value of m, borrowed; or taken out of the tree (null left behind)
+ * for the caller to free.
+ */
+static struct json *member_value(struct json_member *m, int borrow)
+{
+	struct json *v;
+
+	if (!m)
+		return NULL;
+	v = m->value;
+	if (!borrow)
+		m->value = json_new_null();
+	return v;
+}
+
+/* Bytes urllib.parse.quote() never escapes: A-Z a-z 0-9 _ . - ~ */
+static const unsigned char url_safe_byte[256] = {
+	['0' ... '9'] = 1, ['A' ... 'Z'] = 1, ['a' ... 'z'] = 1,
+	['_'] = 1, ['.'] = 1, ['-'] = 1, ['~'] = 1,
+};
+
+static int url_safe(unsigned char c)
+{
+	return url_safe_byte[c];
+}
+
+/*
+ * Is url a physical key that physical_key_parse() takes and
+ * physical_key_format() writes back as the same bytes? A quick answer
+ * for the usual keys, which spares both; 0 means "ask them".
+ *  - s3://B/K or s3://B/K?versionId=V: B without '/', '?', '#', NUL;
+ *    K only of url_safe() bytes and '/'; V not empty, url_safe() only.
+ *  - file:///P: P only of url_safe() bytes and '/', without empty, "."
+ *    or ".." components (so normalizing changes nothing), or just "/".
+ */
+static int physical_is_normal(const char *url, size_t len)
+{
+	const char *p = url, *end = url + len;
+
+	if (len > 5 && !memcmp(url, "s3://", 5)) {
+		p += 5;
+		while (p < end && *p != '/' && *p != '?' && *p != '#' && *p)
+			p++;
+		if (p == url + 5 || p == end || *p != '/')
+			return 0;
+		while (p < end && (*p == '/' || url_safe(*p)))
+			p++;
+		if (p == end)
+			return 1;
+		if (*p != '?' || end - p <= 11 ||
+		    memcmp(p, "?versionId=", 11))
+			return 0;
+		for (p += 11; p < end; p++)
+			if (!url_safe(*p))
+				return 0;
+		return 1;
+	}
+	if (len > 7 && !memcmp(url, "file://", 7)) {
+		const char *comp;
+
+		p += 7;
+		if (p == end || *p != '/')
+			return 0;
+		if (end - p == 1)
+			return 1;
+		while (p < end) {
+			p++;	/* the '/' */
+			comp = p;
+			while (p < end && url_safe(*p))
+				p++;
+			if (p == comp || (p < end && *p != '/'))
+				return 0;
+			if (*comp == '.' && (p - comp == 1 ||
+					     (p - comp == 2 && comp[1] == '.')))
+				return 0;
+		}
+		return 1;
+	}
+	return 0;
+}
+
+/* Check the first physical key and, when need says so, normalize it. */
+static int parse_physical(const struct json *url, unsigned need,
+			  struct manifest_entry *e, struct strbuf *err)
+{
+	struct physical_key pk = PHYSICAL_KEY_INIT;
+
+	if (physical_is_normal(url->u.str.s, url->u.str.len)) {
+		if (need & MANIFEST_NEED_PHYSICAL)
+			strbuf_add(&e->physical, url->u.str.s,
+				   url->u.str.len);
+		return 0;
+	}
+	if (physical_key_parse(&pk, url->u.str.s, url->u.str.len, err) < 0)
+		return QERR_CORRUPT;
+	if (need & MANIFEST_NEED_PHYSICAL)
+		physical_key_format(&e->physical, &pk);
+	physical_key_release(&pk);
+	return 0;
+}
+
+/* Read-only stand-ins for a missing meta in borrowed entries. */
+static struct json borrowed_null = { JSON_NULL, { { NULL, 0 } } };
+static struct json borrowed_empty = { JSON_OBJECT, { { NULL, 0 } } };
+
+/*
+ * Fill e from the line parsed into obj. When borrow is set, e's trees
+ * are obj's own (in an arena); otherwise e takes hash and meta out of
+ * obj, and the caller frees what is left of obj.
+ */
+static int entry_from_json(struct json *obj, unsigned flags, unsigned need,
+			   int borrow, struct manifest_entry *e,
+			   struct strbuf *err)
+{
+	struct entry_members em;
+	struct json *lk, *pks, *meta;
+
+	if (obj->type != JSON_OBJECT) {
+		strbuf_addstr(err, "an entry must be a JSON object");
+		return QERR_CORRUPT;
+	}
+	find_members(obj, &em);
+	lk = em.lk ? em.lk->value : NULL;
+	if (!lk) {
+		strbuf_addstr(err, "missing \"logical_key\"");
+		return QERR_CORRUPT;
+	}
+	if (lk->type != JSON_STRING) {
+		strbuf_addstr(err, "\"logical_key\" must be a string");
+		return QERR_CORRUPT;
+	}
+	strbuf_add(&e->key, lk->u.str.s, lk->u.str.len);
+
+	meta = member_value(em.meta, borrow);
+	pks = em.pks ? em.pks->value : NULL;
+	if (!pks || !json_truthy(pks)) {
+		/* folder metadata: quilt3 keeps it as the folder's user_meta */
+		e->is_dir = 1;
+		e->meta = meta ? meta :
+			  borrow ? &borrowed_null : json_new_null();
+		if (!e->key.len || e->key.buf[e->key.len - 1] != '/') {
+			strbuf_addstr(err, "an entry without \"physical_keys\" "
+				      "is folder metadata and needs a "
+				      "logical_key ending in '/'");
+			return QERR_CORRUPT;
+		}
+		if (!(flags & MANIFEST_READ_LAX) &&
+		    logical_key_check(e->key.buf, e->key.len - 1, 0, err) < 0)
+			return QERR_CORRUPT;
+		return 0;
+	}
+	if (meta && json_truthy(meta))
+		e->meta = meta;
+	else
+		e->meta = borrow ? &borrowed_empty : json_new_object();
+	if (meta && e->meta != meta && !borrow)
+		json_free(meta);
+	if (!(flags & MANIFEST_READ_LAX) && e->meta->type != JSON_OBJECT) {
+		strbuf_addstr(err, "\"meta\" must be a JSON object");
+		return QERR_CORRUPT;
+	}
+	if (!(flags & MANIFEST_READ_LAX) &&
+	    logical_key_check(e->key.buf, e->key.len, 0, err) < 0)
+		return QERR_CORRUPT;
+	if (pks->type != JSON_ARRAY || pks->u.arr.v[0]->type != JSON_STRING) {
+		strbuf_addstr(err, "\"physical_keys\" must be a list of "
+			      "strings");
+		return QERR_CORRUPT;
+	}
+	if (parse_physical(pks->u.arr.v[0], need, e, err) < 0)
+		return QERR_CORRUPT;
+	if (parse_size(em.size ? em.size->value : NULL, &e->size) < 0) {
+		strbuf_addstr(err, "\"size\" must be a non-negative integer");
+		return QERR_CORRUPT;
+	}
+	e->hash = member_value(em.hash, borrow);
+	return parse_hash(e, flags, need, err);
 }
 
 int manifest_parse_entry(const char *line, size_t len, unsigned flags,
 			 struct manifest_entry *e, struct strbuf *err)
 {
-	struct json *obj = NULL, *lk, *pks, *meta;
-	struct physical_key pk = PHYSICAL_KEY_INIT;
-	int ret = QERR_CORRUPT;
+	struct json *obj = NULL;
+	int ret;
 
 	entry_clear(e);
 	if (json_parse(line, len, &obj, err) < 0)
 		return QERR_CORRUPT;
-	if (obj->type != JSON_OBJECT) {
-		strbuf_addstr(err, "an entry must be a JSON object");
-		goto out;
-	}
-	lk = json_object_get(obj, "logical_key");
-	if (!lk) {
-		strbuf_addstr(err, "missing \"logical_key\"");
-		goto out;
-	}
-	if (lk->type != JSON_STRING) {
-		strbuf_addstr(err, "\"logical_key\" must be a string");
-		goto out;
-	}
-	strbuf_add(&e->key, lk->u.str.s, lk->u.str.len);
-
-	meta = take_member(obj, "meta");
-	pks = json_object_get(obj, "physical_keys");
-	if (!pks || !json_truthy(pks)) {
-		/* folder metadata: quilt3 keeps it as the folder's user_meta */
-		e->is_dir = 1;
-		e->meta = meta ? meta : json_new_null();
-		if (!e->key.len || e->key.buf[e->key.len - 1] != '/') {
-			strbuf_addstr(err, "an entry without \"physical_keys\" "
-				      "is folder metadata and needs a "
-				      "logical_key ending in '/'");
-			goto out;
-		}
-		if (!(flags & MANIFEST_READ_LAX) &&
-		    logical_key_check(e->key.buf, e->key.len - 1, 0, err) < 0)
-			goto out;
-		ret = 0;
-		goto out;
-	}
-	e->meta = (meta && json_truthy(meta)) ? meta : json_new_object();
-	if (meta && e->meta != meta)
-		json_free(meta);
-	if (!(flags & MANIFEST_READ_LAX) && e->meta->type != JSON_OBJECT) {
-		strbuf_addstr(err, "\"meta\" must be a JSON object");
-		goto out;
-	}
-	if (!(flags & MANIFEST_READ_LAX) &&
-	    logical_key_check(e->key.buf, e->key.len, 0, err) < 0)
-		goto out;
-	if (pks->type != JSON_ARRAY || pks->u.arr.v[0]->type != JSON_STRING) {
-		strbuf_addstr(err, "\"physical_keys\" must be a list of "
-			      "strings");
-		goto out;
-	}
-	if (physical_key_parse(&pk, pks->u.arr.v[0]->u.str.s,
-			       pks->u.arr.v[0]->u.str.len, err) < 0)
-		goto out;
-	physical_key_format(&e->physical, &pk);
-	if (parse_size(json_object_get(obj, "size"), &e->size) < 0) {
-		strbuf_addstr(err, "\"size\" must be a non-negative integer");
-		goto out;
-	}
-	e->hash = take_member(obj, "hash");
-	ret = parse_hash(e, flags, err);
-out:
-	physical_key_release(&pk);
+	ret = entry_from_json(obj, flags, MANIFEST_NEED_ALL, 0, e, err);
 	json_free(obj);
 	return ret;
+}
+
+int manifest_parse_entry_arena(struct json_arena *arena, const char *line,
+			       size_t len, unsigned flags, unsigned need,
+			       struct manifest_entry *e, struct strbuf *err)
+{
+	struct json *obj;
+
+	e->hash = e->meta = NULL;	/* borrowed, never freed */
+	entry_clear(e);
+	if (json_parse_arena(arena, line, len, &obj, err) < 0)
+		return QERR_CORRUPT;
+	return entry_from_json(obj, flags, need, 1, e, err);
 }
 
 static int read_error(struct manifest_reader *r, struct strbuf *err,
@@ -261,7 +412,11 @@ int manifest_reader_next(struct manifest_reader *r, struct manifest_entry *e,
 			 struct strbuf *err)
 {
 	struct strbuf why = STRBUF_INIT;
-	int ret = next_line(r, err);
+	int ret;
+
+	if (r->pipe)
+		BUG("manifest_reader_next() on a reader read in parallel");
+	ret = next_line(r, err);
 
 	if (ret == EOF)
 		return 0;
@@ -281,8 +436,19 @@ int manifest_reader_next(struct manifest_reader *r, struct manifest_entry *e,
 	return 1;
 }
 
+int manifest_reader_next_shared(struct manifest_reader *r,
+				const struct manifest_entry **e,
+				struct strbuf *err)
+{
+	if (!r->pipe)
+		r->pipe = manifest_pipe_start(r, MANIFEST_PIPE_ENTRIES);
+	return manifest_pipe_next_entry(r->pipe, e, err);
+}
+
 void manifest_reader_release(struct manifest_reader *r)
 {
+	manifest_pipe_stop(r->pipe);
+	r->pipe = NULL;
 	free(r->name);
 	r->name = NULL;
 	strbuf_release(&r->line);
@@ -295,21 +461,38 @@ void manifest_format_meta(struct strbuf *out, const struct json *meta)
 	json_write_python(out, meta);
 }
 
+/* strbuf_addf(out, "%" PRIu64, v), without the printf machinery */
+static void add_u64(struct strbuf *out, uint64_t v)
+{
+	char buf[24];
+	size_t i = sizeof(buf);
+
+	do {
+		buf[--i] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	strbuf_add(out, buf + i, sizeof(buf) - i);
+}
+
+#define ADD_LITERAL(out, s) strbuf_add((out), (s), sizeof(s) - 1)
+
 void manifest_format_entry(struct strbuf *out, const struct manifest_entry *e)
 {
-	strbuf_addstr(out, "{\"logical_key\": ");
+	ADD_LITERAL(out, "{\"logical_key\": ");
 	json_write_string_python(out, e->key.buf, e->key.len);
 	if (e->is_dir) {
-		strbuf_addstr(out, ", \"meta\": ");
+		ADD_LITERAL(out, ", \"meta\": ");
 		json_write_python(out, e->meta);
 		strbuf_addch(out, '}');
 		return;
 	}
-	strbuf_addstr(out, ", \"physical_keys\": [");
+	ADD_LITERAL(out, ", \"physical_keys\": [");
 	json_write_string_python(out, e->physical.buf, e->physical.len);
-	strbuf_addf(out, "], \"size\": %" PRIu64 ", \"hash\": ", e->size);
+	ADD_LITERAL(out, "], \"size\": ");
+	add_u64(out, e->size);
+	ADD_LITERAL(out, ", \"hash\": ");
 	json_write_python(out, e->hash);
-	strbuf_addstr(out, ", \"meta\": ");
+	ADD_LITERAL(out, ", \"meta\": ");
 	json_write_python(out, e->meta);
 	strbuf_addch(out, '}');
 }
@@ -317,13 +500,15 @@ void manifest_format_entry(struct strbuf *out, const struct manifest_entry *e)
 void manifest_format_hash_part(struct strbuf *out,
 			       const struct manifest_entry *e)
 {
-	strbuf_addstr(out, "{\"hash\":");
+	ADD_LITERAL(out, "{\"hash\":");
 	json_write_canonical(out, e->hash);
-	strbuf_addstr(out, ",\"logical_key\":");
+	ADD_LITERAL(out, ",\"logical_key\":");
 	json_write_string_canonical(out, e->key.buf, e->key.len);
-	strbuf_addstr(out, ",\"meta\":");
+	ADD_LITERAL(out, ",\"meta\":");
 	json_write_canonical(out, e->meta);
-	strbuf_addf(out, ",\"size\":%" PRIu64 "}", e->size);
+	ADD_LITERAL(out, ",\"size\":");
+	add_u64(out, e->size);
+	strbuf_addch(out, '}');
 }
 
 void manifest_record_from_entry(struct manifest_record *rec,

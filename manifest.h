@@ -31,6 +31,14 @@ struct manifest_entry {
 	struct object_id oid;	/* parsed hash, when hash_known */
 	int hash_known;
 	struct json *meta;	/* never NULL after reading; {} for null */
+	/*
+	 * The line as read, borrowed like the entry, when it came from
+	 * manifest_reader_next_shared() and holds no "NaN" (a value not
+	 * equal to itself); else NULL. Two entries with lines of the same
+	 * bytes are equal entries.
+	 */
+	const char *line;
+	size_t line_len;
 };
 
 void manifest_entry_init(struct manifest_entry *e);
@@ -45,6 +53,8 @@ enum manifest_read_flags {
 	MANIFEST_READ_LAX = (1 << 0),
 };
 
+struct manifest_pipe;
+
 struct manifest_reader {
 	FILE *fp;
 	char *name;		/* for messages */
@@ -53,6 +63,7 @@ struct manifest_reader {
 	struct strbuf line;
 	struct json *meta;	/* package metadata (top_hash dropped) */
 	int unterminated;	/* the last line read had no newline */
+	struct manifest_pipe *pipe;	/* manifest_reader_next_shared() */
 };
 
 /*
@@ -64,6 +75,18 @@ int manifest_reader_open(struct manifest_reader *r, FILE *fp,
 /* 1 with *e filled, 0 at the end, or a negative qerr. */
 int manifest_reader_next(struct manifest_reader *r, struct manifest_entry *e,
 			 struct strbuf *err);
+/*
+ * The same entries, results and messages, parsed ahead on every core
+ * (see manifest-internal.h; QUIRE_THREADS=1 parses on this thread only),
+ * for readers that only look: *e is borrowed until the next call or
+ * manifest_reader_release(); never change or release it, nor keep
+ * pointers into its trees. A reader is read with this function or with
+ * manifest_reader_next(), not both; r->line and r->unterminated are not
+ * kept up to date.
+ */
+int manifest_reader_next_shared(struct manifest_reader *r,
+				const struct manifest_entry **e,
+				struct strbuf *err);
 void manifest_reader_release(struct manifest_reader *r);
 /* Just line 1 of fp, the package metadata, as a new object in *meta. */
 int manifest_read_meta(FILE *fp, const char *name, struct json **meta,

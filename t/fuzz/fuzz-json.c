@@ -20,7 +20,12 @@
  *  - json_dup() gives the same text; json_equal() holds between the tree,
  *    its copy and the trees parsed back (unless a NaN is in there).
  * For an input that does not parse: err says why and *out is untouched.
+ * json_parse_arena() (into a fresh arena, and into one reused after
+ * clearing) accepts and refuses the same inputs with the same messages,
+ * and its trees write the same bytes and are equal to json_parse()'s.
  */
+
+static struct json_arena *arena;
 
 static int has_nan;
 
@@ -324,6 +329,42 @@ static void check_round_trip(const struct json *j)
 	strbuf_release(&canon2);
 }
 
+/* The arena parser does what json_parse() did: same answer, same tree. */
+static void check_arena(const uint8_t *data, size_t size, int ret,
+			const struct strbuf *err, const struct json *j)
+{
+	struct strbuf err2 = STRBUF_INIT, a = STRBUF_INIT, b = STRBUF_INIT;
+	struct json *k = NULL;
+	int round, ret2;
+
+	if (!arena)
+		arena = json_arena_new();
+	for (round = 0; round < 2; round++) {
+		json_arena_clear(arena);
+		strbuf_reset(&err2);
+		ret2 = json_parse_arena(arena, (const char *)data, size, &k,
+					&err2);
+		FUZZ_ASSERT(ret2 == ret);
+		check_same_bytes(err, &err2, "the arena parser's message");
+		if (ret2 < 0)
+			continue;
+		strbuf_reset(&a);
+		strbuf_reset(&b);
+		json_write_python(&a, j);
+		json_write_python(&b, k);
+		check_same_bytes(&a, &b, "the arena parser's tree");
+		strbuf_reset(&a);
+		strbuf_reset(&b);
+		json_write_canonical(&a, j);
+		json_write_canonical(&b, k);
+		check_same_bytes(&a, &b, "the arena parser's tree");
+		FUZZ_ASSERT(has_nan || (json_equal(j, k) && json_equal(k, j)));
+	}
+	strbuf_release(&err2);
+	strbuf_release(&a);
+	strbuf_release(&b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct strbuf err = STRBUF_INIT;
@@ -336,10 +377,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(ret == QERR_CORRUPT);
 		FUZZ_ASSERT(!j);
 		FUZZ_ASSERT(err.len);
+		check_arena(data, size, ret, &err, NULL);
 	} else {
 		FUZZ_ASSERT(!ret && j && !err.len);
 		check_tree(j, 0);
 		check_round_trip(j);
+		check_arena(data, size, ret, &err, j);
 		json_free(j);
 	}
 	strbuf_release(&err);

@@ -20,6 +20,10 @@
  *    as quilt3's load and dump are); a manifest strict mode takes, lax
  *    mode takes too, with the same result; and the entries it counts
  *    are the entries the reader gave.
+ *  - The parallel reader (manifest_reader_next_shared(), whatever the
+ *    size of its chunks) gives the serial reader's entries, results and
+ *    messages, and manifest_load() the same answer whatever the size of
+ *    the chunks it parses in parallel.
  *  - A refusal always says why.
  */
 
@@ -192,6 +196,71 @@ out:
 	strbuf_release(&written);
 }
 
+/* Two readings of one entry are the same entry. */
+static void check_same_entry(const struct manifest_entry *a,
+			     const struct manifest_entry *b)
+{
+	struct strbuf x = STRBUF_INIT, y = STRBUF_INIT;
+
+	FUZZ_ASSERT(a->is_dir == b->is_dir && a->line_nr == b->line_nr);
+	FUZZ_ASSERT(a->size == b->size && a->hash_known == b->hash_known);
+	FUZZ_ASSERT(!a->hash_known || oideq(&a->oid, &b->oid));
+	check_same_bytes(&a->key, &b->key, "the same logical key");
+	check_same_bytes(&a->physical, &b->physical, "the same physical key");
+	FUZZ_ASSERT(!a->hash == !b->hash);
+	if (a->hash) {
+		json_write_canonical(&x, a->hash);
+		json_write_canonical(&y, b->hash);
+	}
+	strbuf_addch(&x, '\n');
+	strbuf_addch(&y, '\n');
+	json_write_python(&x, a->meta);
+	json_write_python(&y, b->meta);
+	check_same_bytes(&x, &y, "the same hash and meta");
+	strbuf_release(&x);
+	strbuf_release(&y);
+}
+
+/*
+ * The serial reader and the parallel one, chunks of the size chunk (as
+ * QUIRE_TEST_MANIFEST_CHUNK takes it), read the same entries and stop
+ * at the same line with the same message.
+ */
+static void check_shared(const char *data, size_t size, unsigned flags,
+			 const char *chunk)
+{
+	struct manifest_reader r1, r2;
+	struct manifest_entry e1;
+	const struct manifest_entry *e2;
+	struct strbuf err1 = STRBUF_INIT, err2 = STRBUF_INIT;
+	FILE *f1 = open_input(data, size), *f2 = open_input(data, size);
+	int ret1, ret2;
+
+	setenv("QUIRE_TEST_MANIFEST_CHUNK", chunk, 1);
+	manifest_entry_init(&e1);
+	ret1 = manifest_reader_open(&r1, f1, "fuzz", flags, &err1);
+	ret2 = manifest_reader_open(&r2, f2, "fuzz", flags, &err2);
+	FUZZ_ASSERT(ret1 == ret2);
+	while (!ret1) {
+		ret1 = manifest_reader_next(&r1, &e1, &err1);
+		ret2 = manifest_reader_next_shared(&r2, &e2, &err2);
+		FUZZ_ASSERT(ret1 == ret2);
+		check_same_bytes(&err1, &err2, "the same message");
+		if (ret1 <= 0)
+			break;
+		check_same_entry(&e1, e2);
+		ret1 = 0;
+	}
+	unsetenv("QUIRE_TEST_MANIFEST_CHUNK");
+	manifest_entry_release(&e1);
+	manifest_reader_release(&r1);
+	manifest_reader_release(&r2);
+	strbuf_release(&err1);
+	strbuf_release(&err2);
+	fclose(f1);
+	fclose(f2);
+}
+
 /* Read every entry; 0 when the whole manifest reads, *entries counted. */
 static int read_all(const char *data, size_t size, unsigned flags,
 		    uint64_t *entries)
@@ -283,9 +352,17 @@ static void check_mode(const char *data, size_t size, unsigned flags,
 	uint64_t entries;
 	int read_ret = read_all(data, size, flags, &entries);
 
+	check_shared(data, size, flags, "1");
+	check_shared(data, size, flags, "61");
+	check_shared(data, size, flags, "1048576");
 	load(data, size, flags, 1, streamed);
 	load(data, size, flags, 0, &sorted);
 	check_same_load(streamed, &sorted, "streaming and sorting agree");
+	strbuf_release(&sorted.out);
+	setenv("QUIRE_TEST_MANIFEST_CHUNK", "1", 1);
+	load(data, size, flags, 1, &sorted);
+	unsetenv("QUIRE_TEST_MANIFEST_CHUNK");
+	check_same_load(streamed, &sorted, "any chunk size, the same load");
 	strbuf_release(&sorted.out);
 	if (streamed->ret)
 		return;
