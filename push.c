@@ -117,21 +117,24 @@ static int collect_local(const struct idx_entry *e, void *payload)
 }
 
 /*
- * The bytes of e to copy: its local file when it has one (the put checks
- * them against the hash), else the object from its physical key, fetched
- * into the user's cache and verified there.
+ * Where the bytes of e to copy are, in path: its local file when it has
+ * one that can be read (the put checks the bytes against the hash), else
+ * the object from its physical key, fetched into the user's cache and
+ * verified there. The put opens the file only when its turn comes.
  */
-static int open_source(struct uploader *u, const struct idx_entry *e,
-		       int *fd)
+static int source_path(struct uploader *u, const struct idx_entry *e,
+		       struct strbuf *path)
 {
-	struct strbuf path = STRBUF_INIT;
 	struct odb cache;
-	int ret, fetched;
+	int ret, fetched, fd;
 
 	if (e->path) {
-		*fd = open(e->path, O_RDONLY | O_CLOEXEC);
-		if (*fd >= 0)
+		fd = open(e->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fd >= 0) {
+			close(fd);
+			strbuf_addstr(path, e->path);
 			return 0;
+		}
 		if (!e->physical) {
 			strbuf_addf(u->err, "cannot read '%s': %s", e->path,
 				    strerror(errno));
@@ -143,17 +146,9 @@ static int open_source(struct uploader *u, const struct idx_entry *e,
 		return ret;
 	ret = fetch_object(&cache, e->physical, &e->oid, e->size, &fetched,
 			   u->err);
-	if (!ret) {
-		odb_path(&cache, &e->oid, &path);
-		*fd = open(path.buf, O_RDONLY | O_CLOEXEC);
-		if (*fd < 0) {
-			strbuf_addf(u->err, "cannot read '%s': %s", path.buf,
-				    strerror(errno));
-			ret = QERR_GENERIC;
-		}
-	}
+	if (!ret)
+		odb_path(&cache, &e->oid, path);
 	odb_release(&cache);
-	strbuf_release(&path);
 	return ret;
 }
 
@@ -164,7 +159,7 @@ struct upload {
 	struct transfer x;
 	int send;		/* to upload (else reused) */
 	int moved;		/* at the fallback key now */
-	int fd;
+	struct strbuf src;	/* the file to upload, once known */
 };
 
 static int forbidden_key(struct uploader *u, const char *key)
@@ -206,6 +201,7 @@ static void move_to_fallback(struct uploader *u, struct upload *p)
 	strbuf_addf(&p->key, "%s%s", u->fallback, p->e->key);
 	transfer_release(&p->x);
 	transfer_init(&p->x, p->key.buf, -1);
+	p->x.size = p->e->size;	/* what the stat expects */
 	p->moved = 1;
 	p->send = 1;
 }
@@ -323,15 +319,17 @@ static int upload_send(struct uploader *u, struct upload *p, size_t n,
 	for (i = 0; !ret && i < n; i++) {
 		if (!p[i].send)
 			continue;
-		if (p[i].fd < 0)
-			ret = open_source(u, p[i].e, &p[i].fd);
-		transfer_init(&x[nx], p[i].key.buf, p[i].fd);
+		if (!p[i].src.len)
+			ret = source_path(u, p[i].e, &p[i].src);
+		transfer_init(&x[nx], p[i].key.buf, -1);
+		x[nx].path = p[i].src.buf;
 		x[nx].expect = &p[i].e->oid;
 		/* unguarded: keys no writer of other bytes chooses */
 		if (!u->unguarded)
 			x[nx].flags = TRANSPORT_NO_OVERWRITE |
 				      TRANSPORT_VERSIONS_KEEP;
-		if (p[i].x.ret == QERR_NOTFOUND)
+		/* a listing may not show what another client just wrote */
+		if (p[i].x.ret == QERR_NOTFOUND && !p[i].x.listed)
 			x[nx].flags |= TRANSPORT_SEEN_ABSENT;
 		nx++;
 	}
@@ -366,12 +364,13 @@ static int upload_batch(struct uploader *u, struct idx_entry *e, size_t n)
 
 	for (i = 0; i < n; i++) {
 		p[i].e = &e[i];
-		p[i].fd = -1;
+		strbuf_init(&p[i].src, 0);
 		strbuf_init(&p[i].key, 0);
 		strbuf_addf(&p[i].key, "%s%s", u->prefix, e[i].key);
 		if (!ret)
 			ret = forbidden_key(u, p[i].key.buf);
 		transfer_init(&x[i], p[i].key.buf, -1);
+		x[i].size = e[i].size;
 	}
 	if (!ret)
 		transport_stat_many(u->reg->t, x, n);
@@ -397,8 +396,7 @@ static int upload_batch(struct uploader *u, struct idx_entry *e, size_t n)
 		ret = idx_put_entry(u->ws->idx, &e[i], u->err);
 	}
 	for (i = 0; i < n; i++) {
-		if (p[i].fd >= 0)
-			close(p[i].fd);
+		strbuf_release(&p[i].src);
 		strbuf_release(&p[i].key);
 		transfer_release(&p[i].x);
 	}
@@ -408,7 +406,12 @@ static int upload_batch(struct uploader *u, struct idx_entry *e, size_t n)
 	return ret;
 }
 
-#define UPLOAD_BATCH 512
+/*
+ * Entries per batch: their keys are looked for together (one listing
+ * where the registry can list), then uploaded together, the files
+ * opened one by one as their turn comes.
+ */
+#define UPLOAD_BATCH 4096
 
 /*
  * The message of HEAD's manifest, to build it again the same way: *how is

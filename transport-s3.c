@@ -161,11 +161,7 @@ static int s3t_put_many(struct transport *t, struct transfer *x, size_t nr)
 	size_t i;
 
 	for (i = 0; i < nr; i++) {
-		struct stat st;
-
-		if (fstat(x[i].fd, &st) < 0)
-			die_errno("cannot stat the bytes for '%s'", x[i].key);
-		o[i].size = st.st_size;
+		o[i].path = x[i].path;	/* opened when its turn comes */
 		o[i].expect = x[i].expect;
 		/* a versioned bucket keeps what it replaces */
 		o[i].if_absent = (x[i].flags & TRANSPORT_NO_OVERWRITE) &&
@@ -285,38 +281,93 @@ out:
 	return ret;
 }
 
+/*
+ * From how many keys on a stat_many asks a listing first (see
+ * s3_list_keys()); fewer go by HEAD alone.
+ */
+#define STAT_LIST_MIN 32
+
+/*
+ * Answer what a listing can for x[0..nr): an absent key, or one listed
+ * with another size than the caller expects (not its bytes); *head[i]
+ * says which still need a HEAD (present, or not listed). A failed
+ * listing leaves them all to HEADs.
+ */
+static void stat_from_listing(struct transport *t, struct transfer *x,
+			      struct strbuf *keys, size_t nr, int *head)
+{
+	struct s3_key *k = xcalloc(nr, sizeof(*k));
+	struct strbuf ignore = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		k[i].key = keys[i].buf;
+	s3_list_keys(st3(t)->c, st3(t)->bucket, k, nr, &ignore);
+	for (i = 0; i < nr; i++) {
+		head[i] = 1;
+		if (k[i].state == S3_KEY_ABSENT) {
+			x[i].ret = QERR_NOTFOUND;
+		} else if (k[i].state == S3_KEY_LISTED &&
+			   x[i].size != TRANSFER_SIZE_UNKNOWN &&
+			   x[i].size != k[i].size) {
+			x[i].ret = 0;
+			x[i].size = k[i].size;
+		} else {
+			continue;
+		}
+		x[i].listed = 1;
+		head[i] = 0;
+	}
+	strbuf_release(&ignore);
+	free(k);
+}
+
 static int s3t_stat_many(struct transport *t, struct transfer *x, size_t nr)
 {
 	struct s3_request *rq = xcalloc(nr ? nr : 1, sizeof(*rq));
 	struct s3_request **rqs = xcalloc(nr ? nr : 1, sizeof(*rqs));
 	struct strbuf *keys = xcalloc(nr ? nr : 1, sizeof(*keys));
-	size_t i;
+	int *head = xcalloc(nr ? nr : 1, sizeof(*head));
+	size_t i, n = 0;
 	int ret = 0;
 
 	for (i = 0; i < nr; i++) {
 		strbuf_init(&keys[i], 0);
 		full_key(t, x[i].key, &keys[i]);
-		s3_request_init(&rq[i], "HEAD", st3(t)->bucket, keys[i].buf);
-		rqs[i] = &rq[i];
+		x[i].has_hash = 0;
+		x[i].listed = 0;
+		head[i] = 1;
 	}
-	s3_run(st3(t)->c, rqs, nr);
+	if (nr >= STAT_LIST_MIN)
+		stat_from_listing(t, x, keys, nr, head);
 	for (i = 0; i < nr; i++) {
-		x[i].ret = rq[i].ret;
-		if (!rq[i].ret) {
-			x[i].size = rq[i].content_length;
-			strbuf_addbuf(&x[i].version_id, &rq[i].version_id);
-			parse_meta_hash(&x[i], &rq[i].meta_hash);
-		} else if (rq[i].ret != QERR_NOTFOUND) {
-			strbuf_addbuf(&x[i].err, &rq[i].err);
+		if (!head[i])
+			continue;
+		s3_request_init(&rq[i], "HEAD", st3(t)->bucket, keys[i].buf);
+		rqs[n++] = &rq[i];
+	}
+	s3_run(st3(t)->c, rqs, n);
+	for (i = 0; i < nr; i++) {
+		if (head[i]) {
+			x[i].ret = rq[i].ret;
+			if (!rq[i].ret) {
+				x[i].size = rq[i].content_length;
+				strbuf_addbuf(&x[i].version_id,
+					      &rq[i].version_id);
+				parse_meta_hash(&x[i], &rq[i].meta_hash);
+			} else if (rq[i].ret != QERR_NOTFOUND) {
+				strbuf_addbuf(&x[i].err, &rq[i].err);
+			}
+			s3_request_release(&rq[i]);
 		}
 		if (x[i].ret && !ret)
 			ret = x[i].ret;
-		s3_request_release(&rq[i]);
 		strbuf_release(&keys[i]);
 	}
 	free(rq);
 	free(rqs);
 	free(keys);
+	free(head);
 	return ret;
 }
 
@@ -416,6 +467,8 @@ static int s3t_conditional(struct transport *t, struct strbuf *err)
 			goto out;
 	}
 	strbuf_reset(err);
+	if (ret == QERR_USAGE)
+		s3_no_conditional_put();	/* 501: no need to ask again */
 	ret = ret == QERR_STALE;
 out:
 	strbuf_release(&k);
@@ -457,6 +510,7 @@ int transport_s3_open(const char *url, unsigned flags,
 	s->t.ops = &s3_ops;
 	s->t.versioned = ret;
 	s->t.conditional = -1;
+	s->t.put_paths = 1;
 	s->c = c;
 	s->bucket = strbuf_detach(&bucket, NULL);
 	s->prefix = strbuf_detach(&prefix, NULL);

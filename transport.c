@@ -108,16 +108,70 @@ int transport_get_many(struct transport *t, struct transfer *x, size_t nr)
 	return first_failure(x, nr);
 }
 
-int transport_put_many(struct transport *t, struct transfer *x, size_t nr)
+static void put_all(struct transport *t, struct transfer *x, size_t nr)
 {
 	size_t i;
 
-	if (t->ops->put_many)
-		return t->ops->put_many(t, x, nr);
+	if (t->ops->put_many) {
+		t->ops->put_many(t, x, nr);
+		return;
+	}
 	for (i = 0; i < nr; i++)
 		x[i].ret = t->ops->put(t, x[i].key, x[i].fd, x[i].expect,
 				       x[i].flags, &x[i].version_id,
 				       &x[i].err);
+}
+
+/*
+ * For a transport that reads descriptors only: the files named by path,
+ * opened a chunk at a time, so that a large batch does not run out of
+ * descriptors.
+ */
+#define PUT_OPEN_MAX 256
+
+static void put_chunk(struct transport *t, struct transfer *x, size_t nr)
+{
+	struct transfer *y = xcalloc(nr, sizeof(*y));
+	size_t *from = xcalloc(nr, sizeof(*from));
+	size_t i, m = 0;
+
+	for (i = 0; i < nr; i++) {
+		y[m] = x[i];
+		if (x[i].fd < 0 && x[i].path) {
+			y[m].fd = open(x[i].path, O_RDONLY | O_NONBLOCK |
+				       O_CLOEXEC);
+			if (y[m].fd < 0) {
+				strbuf_addf(&x[i].err, "cannot read '%s': %s",
+					    x[i].path, strerror(errno));
+				x[i].ret = QERR_GENERIC;
+				continue;
+			}
+		}
+		from[m++] = i;
+	}
+	put_all(t, y, m);
+	for (i = 0; i < m; i++) {
+		if (y[i].fd != x[from[i]].fd)
+			close(y[i].fd);
+		y[i].fd = x[from[i]].fd;
+		x[from[i]] = y[i];
+	}
+	free(y);
+	free(from);
+}
+
+int transport_put_many(struct transport *t, struct transfer *x, size_t nr)
+{
+	size_t i, n;
+
+	if (t->put_paths) {
+		put_all(t, x, nr);
+		return first_failure(x, nr);
+	}
+	for (i = 0; i < nr; i += n) {
+		n = nr - i < PUT_OPEN_MAX ? nr - i : PUT_OPEN_MAX;
+		put_chunk(t, x + i, n);
+	}
 	return first_failure(x, nr);
 }
 

@@ -30,8 +30,14 @@ struct transfer {
 	const char *key;
 	const char *version;	/* get: a version id, or NULL */
 	int fd;			/* get: written; put: read from offset 0 */
+	/*
+	 * put, with fd -1: the file to read. A transport opens it only
+	 * when its bytes are sent, so a batch of any size holds few files
+	 * open at once.
+	 */
+	const char *path;
 	uint64_t size;		/* get: expected (or TRANSFER_SIZE_UNKNOWN);
-				 * stat: found */
+				 * stat: expected (or unknown), then found */
 	const struct object_id *expect;	/* put: the bytes' hash */
 	unsigned flags;		/* put: enum transport_put_flags */
 	/* answers */
@@ -39,6 +45,13 @@ struct transfer {
 	int has_hash;
 	struct strbuf version_id;	/* put, stat: the version, if any */
 	struct strbuf etag;		/* get: the server's ETag, if any */
+	/*
+	 * stat: answered from a listing of many keys, not by the object:
+	 * absent when listed, or of another size than expected (with
+	 * size, without hash and version). A listing may lag behind a
+	 * write another client just made.
+	 */
+	int listed;
 	int ret;
 	struct strbuf err;
 };
@@ -82,7 +95,9 @@ struct transport_ops {
 	 * Batches (may be NULL: one at a time through get, put, head).
 	 * Each transfer's ret tells how it went; the first failure is
 	 * returned. stat: 0 with size (and the hash quire recorded, if
-	 * any), or QERR_NOTFOUND.
+	 * any), or QERR_NOTFOUND; a size the caller gives lets a store
+	 * that lists many keys at once skip asking for objects listed
+	 * with another size.
 	 */
 	int (*get_many)(struct transport *t, struct transfer *x, size_t nr);
 	int (*put_many)(struct transport *t, struct transfer *x, size_t nr);
@@ -104,6 +119,7 @@ struct transport {
 	char *path;		/* local: the registry's folder (absolute) */
 	int conditional;	/* transport_conditional(); -1: not asked */
 	int versioned;		/* old bytes stay reachable by version id */
+	int put_paths;		/* put_many opens transfer paths itself */
 };
 
 /*

@@ -3,13 +3,23 @@
 # over S3 against two local servers, beside 'aws s3 sync' of the same
 # data in the same run. Figures, never pass/fail. Runs alone too:
 #	QUIRE_BUILD_DIR=$PWD/build sh bench/s3.sh
+# and for the push of many small files alone (issue 11's table):
+#	BENCH_S3_SERVERS=swift BENCH_S3_WORKLOADS=small BENCH_S3_OPS=push \
+#	QUIRE_BUILD_DIR=$PWD/build sh bench/s3.sh
 #
-#   BENCH_S3_FILES        small files, 1-4 KiB each (default 10000)
+#   BENCH_S3_FILES        small workloads: how many files, a workload
+#                         each (default "2000 10000")
+#   BENCH_S3_FILE_KB      size of each small file, KiB (default 4)
 #   BENCH_S3_BIG_MB       size of the one big file, MiB (default 1024)
 #   BENCH_S3_SERVERS      servers to run: swift s3rver (default both)
 #   BENCH_S3_WORKLOADS    small big (default both)
+#   BENCH_S3_OPS          "push" or "push install" (default; install
+#                         installs what the first push wrote)
+#   BENCH_S3_REPEAT       pushes of each tool, taking turns; the table
+#                         shows medians (default 1)
 #   BENCH_S3_CONCURRENCY  QUIRE_S3_CONCURRENCY values, a row each
-#                         (default $QUIRE_S3_CONCURRENCY, else 16)
+#                         (default $QUIRE_S3_CONCURRENCY, else quire's
+#                         own default)
 #   BENCH_DIR             scratch folder (default bench/out); the data
 #                         (~6 GB at peak) goes under $BENCH_DIR/s3 and is
 #                         removed at the end; logs stay in $BENCH_DIR/s3-logs
@@ -31,11 +41,14 @@ BUILD=${QUIRE_BUILD_DIR:-$SRC/../build}
 QUIRE=$BUILD/quire
 TOOL=$BUILD/t/helper/test-tool
 DIR=${BENCH_DIR:-$SRC/out}
-FILES=${BENCH_S3_FILES:-10000}
+FILES=${BENCH_S3_FILES:-2000 10000}
+FILE_KB=${BENCH_S3_FILE_KB:-4}
 BIG_MB=${BENCH_S3_BIG_MB:-1024}
 SERVERS=${BENCH_S3_SERVERS:-swift s3rver}
 WORKLOADS=${BENCH_S3_WORKLOADS:-small big}
-CONC=${BENCH_S3_CONCURRENCY:-${QUIRE_S3_CONCURRENCY:-16}}
+OPS=${BENCH_S3_OPS:-push install}
+REPEAT=${BENCH_S3_REPEAT:-1}
+CONC=${BENCH_S3_CONCURRENCY:-${QUIRE_S3_CONCURRENCY:-default}}
 AWS=/usr/bin/aws
 W=$DIR/s3
 LOGS=$DIR/s3-logs
@@ -271,17 +284,18 @@ verify () {
 }
 
 # --- data
+# make_small DIR N: N files of FILE_KB KiB of random bytes, 1,000 a folder
 make_small () {
-	python3 - "$1" "$FILES" <<'EOF'
+	python3 - "$1" "$2" "$FILE_KB" <<'EOF'
 import os, random, sys
-root, n = sys.argv[1], int(sys.argv[2])
+root, n, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]) * 1024
 rnd = random.Random(1)
 for i in range(n):
     d = os.path.join(root, "%03d" % (i // 1000))
     if i % 1000 == 0:
         os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, "%06d.bin" % i), "wb") as f:
-        f.write(rnd.randbytes(rnd.randint(1024, 4096)))
+        f.write(rnd.randbytes(size))
 EOF
 }
 
@@ -305,6 +319,11 @@ rm -rf "$W" "$LOGS"
 mkdir -p "$W" "$LOGS"
 printf "server\tworkload\top\ttool\tconc\tstatus\twall\tuser\tsys\trss_kb\n" >"$RES"
 
+has_op () {
+	case " $OPS " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
 avail=
 for srv in $SERVERS; do
 	case $srv in
@@ -323,17 +342,34 @@ if test -z "$avail"; then
 	exit 0
 fi
 
-echo "   $(nproc) cores; quire QUIRE_S3_CONCURRENCY=$CONC; $("$AWS" --version 2>&1 | cut -d' ' -f1) (defaults)"
+# each small workload is small-N (N files); the big one is big
+wls=
 for wl in $WORKLOADS; do
+	case $wl in
+	small) for n in $FILES; do wls="$wls small-$n"; done ;;
+	big) wls="$wls big" ;;
+	*) echo "bench s3: unknown workload '$wl' (small or big)" >&2; exit 1 ;;
+	esac
+done
+echo "   $(nproc) cores; quire QUIRE_S3_CONCURRENCY=$CONC; $("$AWS" --version 2>&1 | cut -d' ' -f1) (defaults); $REPEAT run(s) each"
+for wl in $wls; do
 	ws=$W/ws-$wl
 	mkdir -p "$ws/data"
 	case $wl in
-	small) make_small "$ws/data" ;;
+	small-*) make_small "$ws/data" ${wl#small-} ;;
 	big) make_big "$ws/data" ;;
-	*) echo "bench s3: unknown workload '$wl' (small or big)" >&2; exit 1 ;;
 	esac
 	echo "   $wl: $(find "$ws/data" -type f | wc -l) files, $(du -sm --apparent-size "$ws/data" | cut -f1) MiB"
 done
+
+# quire_env C: how quire runs at concurrency C ("default": its own)
+quire_env () {
+	if test "$1" = default; then
+		echo "env -u QUIRE_S3_CONCURRENCY"
+	else
+		echo "env QUIRE_S3_CONCURRENCY=$1"
+	fi
+}
 
 for srv in $avail; do
 	echo "   starting $srv..."
@@ -341,92 +377,112 @@ for srv in $avail; do
 	echo "   $srv: $VERSION at $ENDPOINT"
 	aws s3api create-bucket --bucket bench-quire >/dev/null
 	aws s3api create-bucket --bucket bench-aws >/dev/null
-	for wl in $WORKLOADS; do
+	for wl in $wls; do
 		ws=$W/ws-$wl
-		for c in $CONC; do
-			fresh_ws $wl
-			run $srv-$wl-push-quire-c$c $srv $wl push quire $c "$ws" \
-				"$W/home-ws" env QUIRE_S3_CONCURRENCY=$c "$QUIRE" \
-				--verbose push s3://bench-quire/reg-c$c
+		# quire and aws take turns, so that both see the same load
+		r=1
+		while test $r -le $REPEAT; do
+			for c in $CONC; do
+				fresh_ws $wl
+				run $srv-$wl-push-quire-c$c-r$r $srv $wl push quire $c \
+					"$ws" "$W/home-ws" $(quire_env $c) "$QUIRE" \
+					--verbose push s3://bench-quire/reg-c$c-r$r
+			done
+			run $srv-$wl-push-aws-r$r $srv $wl push aws 10 "$ws" \
+				"$W/home-aws" "$AWS" --endpoint-url "$ENDPOINT" s3 sync \
+				--only-show-errors data s3://bench-aws/sync-$wl-r$r/
+			r=$((r + 1))
 		done
-		run $srv-$wl-push-aws $srv $wl push aws 10 "$ws" "$W/home-aws" \
-			"$AWS" --endpoint-url "$ENDPOINT" s3 sync --only-show-errors \
-			data s3://bench-aws/sync-$wl/
+		has_op install || continue
 		for c in $CONC; do
 			out=$W/install-$srv-$wl-c$c
 			rm -rf "$out" "$W/home-install" && mkdir -p "$out"
 			# an empty cache: everything is downloaded
-			run $srv-$wl-install-quire-c$c $srv $wl install quire $c "$out" \
-				"$W/home-install" env QUIRE_S3_CONCURRENCY=$c "$QUIRE" \
-				--verbose install ns/$wl --registry s3://bench-quire/reg-c$c
-			verify $srv-$wl-install-quire-c$c "$ws/data" "$out/$wl/data"
+			run $srv-$wl-install-quire-c$c-r1 $srv $wl install quire $c \
+				"$out" "$W/home-install" $(quire_env $c) "$QUIRE" \
+				--verbose install ns/$wl \
+				--registry s3://bench-quire/reg-c$c-r1
+			verify $srv-$wl-install-quire-c$c-r1 "$ws/data" "$out/$wl/data"
 			rm -rf "$out" "$W/home-install"
 		done
 		out=$W/sync-$srv-$wl
 		rm -rf "$out" && mkdir -p "$out"
-		run $srv-$wl-install-aws $srv $wl install aws 10 "$W" "$W/home-aws" \
-			"$AWS" --endpoint-url "$ENDPOINT" s3 sync --only-show-errors \
-			s3://bench-aws/sync-$wl/ "$out"
-		verify $srv-$wl-install-aws "$ws/data" "$out"
+		run $srv-$wl-install-aws-r1 $srv $wl install aws 10 "$W" \
+			"$W/home-aws" "$AWS" --endpoint-url "$ENDPOINT" s3 sync \
+			--only-show-errors s3://bench-aws/sync-$wl-r1/ "$out"
+		verify $srv-$wl-install-aws-r1 "$ws/data" "$out"
 		rm -rf "$out"
 	done
 	stop_servers
 	rm -rf "$W/$srv"
 done
 
-# the table: one row per server, workload, operation and quire concurrency
+# the table: one row per server, workload, operation and quire
+# concurrency; with several runs, the median of each
 python3 - "$RES" "$LOGS" <<'EOF'
-import collections, os, re, sys
+import collections, os, re, statistics, sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])][1:]
-aws = {}
+runs = collections.OrderedDict()
 for srv, wl, op, tool, conc, st, wall, user, sys_, rss in rows:
+    runs.setdefault((srv, wl, op, tool, conc), []).append(
+        (st, wall, user, sys_, rss))
+def summary(rs):
+    """median wall, median cpu, max rss (KiB), walls, failures"""
+    ok = [r for r in rs if r[0] == "ok"]
+    if not ok:
+        return None, None, None, [], len(rs)
+    walls = [float(r[1]) for r in ok]
+    cpu = [float(r[2]) + float(r[3]) for r in ok]
+    return (statistics.median(walls), statistics.median(cpu),
+            max(int(r[4]) for r in ok), walls, len(rs) - len(ok))
+aws = {}
+for (srv, wl, op, tool, conc), rs in runs.items():
     if tool == "aws":
-        aws[srv, wl, op] = (st, wall, user, sys_)
-def secs(st, v):
-    return float(v) if st == "ok" else None
+        aws[srv, wl, op] = summary(rs)
 def fmt(x, spec="%.2f"):
     return spec % x if x is not None else "FAIL"
 print()
-print("%-7s %-14s %-5s %9s %9s %7s  %9s %9s %8s" % (
+print("%-7s %-19s %-7s %9s %9s %6s  %9s %9s %8s" % (
     "server", "workload", "conc", "quire s", "aws s", "q/aws",
     "quire cpu", "aws cpu", "quire MB"))
-for srv, wl, op, tool, conc, st, wall, user, sys_, rss in rows:
+for (srv, wl, op, tool, conc), rs in runs.items():
     if tool != "quire":
         continue
-    q = secs(st, wall)
-    ast, awall, auser, asys = aws.get((srv, wl, op), ("missing", 0, 0, 0))
-    a = secs(ast, awall)
-    qc = float(user) + float(sys_) if st == "ok" else None
-    ac = float(auser) + float(asys) if ast == "ok" else None
+    q, qc, rss, qw, qf = summary(rs)
+    a, ac, _, aw, af = aws.get((srv, wl, op), (None, None, None, [], 1))
     ratio = "%.2f" % (q / a) if q is not None and a else "-"
-    note = "" if st == "ok" and ast == "ok" else "  (quire %s, aws %s)" % (st, ast)
-    print("%-7s %-14s %-5s %9s %9s %7s  %9s %9s %8s%s" % (
-        srv, wl + " " + op, conc, fmt(q), fmt(a), ratio,
-        fmt(qc), fmt(ac), "%d" % (int(rss) // 1024) if st == "ok" else "-", note))
+    note = ""
+    if len(qw) > 1 or len(aw) > 1:
+        note = "  runs: quire %s, aws %s" % (
+            " ".join("%.1f" % w for w in qw), " ".join("%.1f" % w for w in aw))
+    if qf or af:
+        note += "  (failed: quire %d, aws %d)" % (qf, af)
+    print("%-7s %-19s %-7s %9s %9s %6s  %9s %9s %8s%s" % (
+        srv, wl + " " + op, conc, fmt(q), fmt(a), ratio, fmt(qc), fmt(ac),
+        "%d" % (rss // 1024) if rss is not None else "-", note))
 print()
-print("q/aws: quire's wall time over aws s3 sync's (lower is better for quire);")
-print("cpu: user + sys seconds of the client; quire MB: its peak RSS.")
-# what quire asked of the server, from its --verbose log
-reqs = collections.OrderedDict()
+print("q/aws: quire's wall time over aws s3 sync's in the same run (lower is")
+print("better for quire); with several runs, medians, quire and aws taking")
+print("turns. cpu: user + sys seconds of the client; quire MB: its peak RSS.")
+# what quire asked of the server, from its --verbose log (the first run)
 pat = re.compile(r"^s3: (\w+) (\S+) -> (\d+)")
-for srv, wl, op, tool, conc, st, wall, user, sys_, rss in rows:
-    if tool != "quire":
+print("quire's requests (method status: count; LIST is GET ?list-type=2):")
+for srv, wl, op, tool, conc in runs:
+    name = "%s-%s-%s-quire-c%s-r1" % (srv, wl, op, conc)
+    if tool != "quire" or not os.path.exists(
+            os.path.join(sys.argv[2], name + ".log")):
         continue
-    name = "%s-%s-%s-quire-c%s" % (srv, wl, op, conc)
     c = collections.Counter()
-    try:
-        for l in open(os.path.join(sys.argv[2], name + ".log"), errors="replace"):
-            m = pat.match(l)
-            if m:
-                kind = m.group(1)
-                if "partNumber=" in m.group(2):
-                    kind += " part"
-                c["%s %s" % (kind, m.group(3))] += 1
-    except OSError:
-        pass
-    reqs[name] = c
-print("quire's requests (method status: count):")
-for name, c in reqs.items():
-    print("  %-28s %s" % (name, ", ".join("%s: %d" % kv for kv in sorted(c.items()))))
+    for l in open(os.path.join(sys.argv[2], name + ".log"), errors="replace"):
+        m = pat.match(l)
+        if m:
+            kind = m.group(1)
+            if "partNumber=" in m.group(2):
+                kind += " part"
+            elif "list-type=" in m.group(2):
+                kind = "LIST"
+            c["%s %s" % (kind, m.group(3))] += 1
+    print("  %-36s %d: %s" % (name, sum(c.values()),
+          ", ".join("%s: %d" % kv for kv in sorted(c.items()))))
 EOF
 echo "   logs: $LOGS"

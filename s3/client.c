@@ -125,7 +125,7 @@ struct s3_client *s3_client_get(struct strbuf *err)
 		free(c);
 		return NULL;
 	}
-	c->concurrency = env_long("QUIRE_S3_CONCURRENCY", 16, 1, 256);
+	c->concurrency = env_long("QUIRE_S3_CONCURRENCY", 64, 1, 256);
 	c->attempts = env_long("QUIRE_S3_ATTEMPTS", 6, 1, 100);
 	c->max_inflight = (uint64_t)env_long("QUIRE_S3_MEMORY", 256, 16,
 					     1 << 20) << 20;
@@ -226,25 +226,38 @@ static void request_name(const struct s3_request *rq, struct strbuf *sb)
 		    rq->key ? rq->key : "");
 }
 
+static int has_body_file(const struct s3_request *rq)
+{
+	return rq->body_fd >= 0 || (rq->body_path && !rq->data);
+}
+
 /* Read the body into memory and hash it, once for all attempts. */
 static int load_body(struct s3_request *rq, struct rq_state *st)
 {
-	ssize_t n;
+	ssize_t n = -1;
+	int fd = rq->body_fd, saved;
 
 	st->loaded = 1;
 	if (rq->data) {
 		st->body = (char *)rq->data;
-	} else if (rq->body_fd >= 0) {
+	} else if (has_body_file(rq)) {
 		if (rq->body_len > SIZE_MAX / 2)
 			BUG("S3 body too large for memory");
 		st->body = xmalloc(rq->body_len ? rq->body_len : 1);
-		n = pread_in_full(rq->body_fd, st->body, rq->body_len,
-				  rq->body_off);
+		if (fd < 0)
+			fd = open(rq->body_path,
+				  O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fd >= 0)
+			n = pread_in_full(fd, st->body, rq->body_len,
+					  rq->body_off);
+		saved = errno;
+		if (fd >= 0 && fd != rq->body_fd)
+			close(fd);
 		if (n < 0 || (uint64_t)n != rq->body_len) {
 			strbuf_addf(&rq->err, "cannot read the bytes to send "
 				    "for s3://%s/%s: %s", rq->bucket,
 				    rq->key ? rq->key : "",
-				    n < 0 ? strerror(errno) : "file shrank");
+				    n < 0 ? strerror(saved) : "file shrank");
 			return QERR_GENERIC;
 		}
 	} else {
@@ -676,7 +689,7 @@ static int finish_attempt(struct s3_client *c, struct s3_request *rq,
 
 static uint64_t held_bytes(const struct s3_request *rq)
 {
-	return rq->body_fd >= 0 ? rq->body_len : 0;
+	return has_body_file(rq) ? rq->body_len : 0;
 }
 
 static void release_state(struct s3_client *c, struct s3_request *rq)

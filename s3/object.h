@@ -14,8 +14,10 @@ struct s3_object {
 	const char *key;
 	const char *version;	/* get: a version id, or NULL */
 	int fd;			/* get: written from 0; put: read from 0 */
-	uint64_t size;		/* put: bytes of fd; get: expected, or
-				 * S3_SIZE_UNKNOWN */
+	const char *path;	/* put, fd -1: the file to read, opened
+				 * only while it is read */
+	uint64_t size;		/* put: bytes of fd (or path); get:
+				 * expected, or S3_SIZE_UNKNOWN */
 	const struct object_id *expect;	/* put: the bytes' hash, or NULL */
 	int if_absent;		/* put: never replace an object at key */
 	int seen_absent;	/* put: the caller just found none there */
@@ -31,6 +33,12 @@ struct s3_object {
 void s3_object_init(struct s3_object *o, const char *bucket, const char *key,
 		    int fd);
 void s3_object_release(struct s3_object *o);
+
+/*
+ * The server answered 501 to If-None-Match on a PUT: from now on, a put
+ * with if_absent looks with a HEAD first instead of asking again.
+ */
+void s3_no_conditional_put(void);
 
 /* Each object's ret says how it went; the first failure is returned. */
 int s3_get_objects(struct s3_client *c, struct s3_object *o, size_t nr);
@@ -68,6 +76,32 @@ int s3_delete_object(struct s3_client *c, const char *bucket,
 int s3_list(struct s3_client *c, const char *bucket, const char *prefix,
 	    int (*fn)(const char *key, uint64_t size, void *payload),
 	    void *payload, struct strbuf *err);
+
+/*
+ * Which of the keys k[0..nr) (distinct, in any order) exist: answered
+ * by listing the folder they share (ListObjectsV2), in place of a HEAD
+ * each. For many keys in one folder a page answers up to 1,000 of them;
+ * pages start just before the next key sought, so other keys between
+ * them are skipped. Each state becomes S3_KEY_ABSENT, or S3_KEY_LISTED
+ * with the size listed, or stays S3_KEY_UNKNOWN where listing would cost
+ * the server more than a HEAD each (the keys are sparse among others),
+ * or when the listing failed (its error is returned, in err too). A
+ * listing tells nothing of an object's metadata, and a server whose
+ * listings lag behind its writes may call an object absent that was
+ * just written: rely on it only where that costs an upload, not bytes.
+ */
+enum s3_key_state {
+	S3_KEY_UNKNOWN,
+	S3_KEY_ABSENT,
+	S3_KEY_LISTED,
+};
+struct s3_key {
+	const char *key;
+	enum s3_key_state state;
+	uint64_t size;		/* listed */
+};
+int s3_list_keys(struct s3_client *c, const char *bucket, struct s3_key *k,
+		 size_t nr, struct strbuf *err);
 
 /* 1 when the bucket keeps versions, 0 when not; QERR_NOTFOUND if absent. */
 int s3_bucket_versioning(struct s3_client *c, const char *bucket,

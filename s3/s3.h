@@ -24,7 +24,11 @@ struct s3_client *s3_client_get(struct strbuf *err);
 /* Release the process's client (at exit; safe when never made). */
 void s3_client_cleanup(void);
 
-/* How many requests run at once (QUIRE_S3_CONCURRENCY, default 16). */
+/*
+ * How many requests run at once (QUIRE_S3_CONCURRENCY, default 64): a
+ * small object's request is mostly waiting for the server, so many in
+ * flight keep it busy; bodies in memory are capped by QUIRE_S3_MEMORY.
+ */
 int s3_client_concurrency(const struct s3_client *c);
 
 /* Where a response body goes. */
@@ -42,9 +46,15 @@ struct s3_request {
 	const char *key;		/* raw, not encoded; NULL: bucket */
 	const char *const *query;	/* name, value, ..., NULL; or NULL */
 	const char *const *headers;	/* "Name: value", ..., NULL; or NULL */
-	/* body: data/len in memory, or len bytes of body_fd at body_off */
+	/*
+	 * body: data/len in memory, or len bytes of body_fd at body_off,
+	 * or of the file body_path (when body_fd is -1), which is opened
+	 * only when the request starts: a batch of any size holds no more
+	 * files open than it has requests running.
+	 */
 	const char *data;
 	int body_fd;			/* -1: none */
+	const char *body_path;
 	uint64_t body_off, body_len;
 
 	/* where the answer goes (2xx only; an error body is kept apart) */

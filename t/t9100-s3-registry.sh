@@ -331,6 +331,110 @@ test_expect_success 'two pushes racing for latest: one wins, the other names bot
 	test_grep "$(cat $lose)" $err
 '
 
+# proxy_count METHOD REGEX: the requests like these in the proxy's log.
+proxy_count () {
+	RE=$2 awk -v m="$1" '$1 == m && $2 ~ ENVIRON["RE"] { n++ }
+		END { print n + 0 }' "$S3_PROXY_LOG"
+}
+
+# wide_ws DIR NAME: a workspace of package NAME with 40 small files in
+# data/many/, committed; its top hash in DIR.top.
+wide_ws () {
+	rm -rf $1 && mkdir -p $1/data/many &&
+	for i in $(seq 10 49)
+	do
+		echo "wide $i" >$1/data/many/f$i.txt || return 1
+	done &&
+	quire -C $1 init -q $2 &&
+	quire -C $1 add -q data &&
+	quire -C $1 commit -q -m wide >$1.top
+}
+
+for B in plain vers
+do
+	test_expect_success "$B: a push of many files lists their folder, no HEAD per key" '
+		wide_ws wide-$B ns/wide &&
+		via_proxy quire -C wide-$B push s3://$B/reg >out 2>err &&
+		test_grep "40 objects copied, 0 already there" err &&
+		proxy_count HEAD "^/$B/reg/ns/wide/" >n &&
+		echo 0 >expect &&
+		test_cmp expect n &&
+		# the keys named as asked, and in the version folder where
+		# new bytes go there
+		proxy_count GET "^/$B\\?list-type=2&prefix=reg%2Fns%2Fwide%2F" >n &&
+		if test $B = plain
+		then
+			echo 2 >expect
+		else
+			echo 1 >expect
+		fi &&
+		test_cmp expect n &&
+		proxy_count PUT "^/$B/reg/ns/wide/.*data/many/f[0-9]+\\.txt\$" >n &&
+		echo 40 >expect &&
+		test_cmp expect n &&
+		rm -rf wide-i-$B &&
+		XDG_CACHE_HOME=$PWD/cache-wide-$B quire install -q --to wide-i-$B \
+			ns/wide --registry s3://$B/reg &&
+		quire -C wide-i-$B verify &&
+		cmp wide-$B/data/many/f49.txt wide-i-$B/data/many/f49.txt
+	'
+
+	test_expect_success "$B: the same version from another workspace: what the listing shows is checked, nothing uploaded" '
+		wide_ws wide2-$B ns/wide &&
+		test_cmp wide-$B.top wide2-$B.top &&
+		via_proxy quire -C wide2-$B push-data s3://$B/reg >out 2>err &&
+		test_grep "0 objects copied .*, 40 already there" err &&
+		proxy_count HEAD "^/$B/reg/ns/wide/" >n &&
+		echo 40 >expect &&
+		test_cmp expect n &&
+		proxy_count PUT "^/$B/reg/ns/wide/" >n &&
+		echo 0 >expect &&
+		test_cmp expect n &&
+		quire -C wide-$B cat-manifest HEAD >m1 &&
+		quire -C wide2-$B cat-manifest HEAD >m2 &&
+		physical_keys m1 >expect &&
+		physical_keys m2 >keys &&
+		test_cmp expect keys
+	'
+
+	test_expect_success "$B: other bytes at the keys: another size is taken from the listing, the same size checked" '
+		rm -rf other && mkdir other &&
+		for i in $(seq 10 49)
+		do
+			if test $i -lt 30
+			then
+				echo "longer, other bytes $i"
+			else
+				echo "WIDE $i"
+			fi >other/f$i.txt &&
+			echo "not sought" >other/f$i.txt.old || return 1
+		done &&
+		s3_aws s3 cp --recursive other s3://$B/reg/ns/wide3/data/many/ \
+			>/dev/null &&
+		wide_ws wide3-$B ns/wide3 &&
+		via_proxy quire -C wide3-$B push s3://$B/reg >out 2>err &&
+		test_grep "40 objects copied, 0 already there" err &&
+		proxy_count HEAD "^/$B/reg/ns/wide3/data/many/f[12][0-9]\\.txt\$" >n &&
+		echo 0 >expect &&
+		test_cmp expect n &&
+		proxy_count HEAD "^/$B/reg/ns/wide3/data/many/f[34][0-9]\\.txt\$" >n &&
+		test $(cat n) -ge 20 &&
+		rm -rf wide3-i-$B &&
+		XDG_CACHE_HOME=$PWD/cache-wide3-$B quire install -q --to wide3-i-$B \
+			ns/wide3 --registry s3://$B/reg &&
+		quire -C wide3-i-$B verify &&
+		cmp wide3-$B/data/many/f10.txt wide3-i-$B/data/many/f10.txt &&
+		cmp wide3-$B/data/many/f30.txt wide3-i-$B/data/many/f30.txt &&
+		if test $B = plain
+		then
+			s3_aws s3 cp s3://plain/reg/ns/wide3/data/many/f10.txt got &&
+			test_cmp other/f10.txt got &&
+			s3_aws s3 cp s3://plain/reg/ns/wide3/data/many/f30.txt got &&
+			test_cmp other/f30.txt got
+		fi
+	'
+done
+
 test_expect_success 'add s3://: remote objects staged by reference and hashed' '
 	mkdir -p src/sub &&
 	echo one >src/1.txt &&

@@ -27,7 +27,7 @@ export QUIRE_S3_ATTEMPTS QUIRE_S3_TIMEOUT QUIRE_S3_LOCK_GAP
 BOTH="acted truncate flip"
 ONE="503 drop delay:300 stall"
 PUSH_KINDS="object-put part-put complete manifest-put latest-put head
-	latest-get"
+	latest-get object-list"
 INSTALL_KINDS="manifest-get object-get ranged-get latest-get list"
 
 # The trials run in lanes at once. A lane is a package of its own, ns/LANE,
@@ -86,6 +86,10 @@ kind () {
 	case "$2" in
 	object-put|head)
 		RE="^/$k_b/reg/$k_p/(.*/)?data/a\\.txt\$" ;;
+	object-list)
+		# a push of many files looks for their keys in a listing
+		RE="^/$k_b\\?list-type=2&prefix=reg%2F$(
+			echo $k_p | sed "s|/|%2F|g")%2F" ;;
 	part-put)
 		RE="^/$k_b/reg/$k_p/(.*/)?data/big\\.bin\\?partNumber=1&" ;;
 	complete)
@@ -176,10 +180,11 @@ cache_ok () {
 }
 
 # shape KIND: what a push trial of KIND changes: the large file for a
-# multipart upload, else the small one.
+# multipart upload, 40 small files for a listing, else the small one.
 shape () {
 	case $1 in
 	part-put|complete) echo big ;;
+	object-list) echo many ;;
 	*) echo small ;;
 	esac
 }
@@ -193,6 +198,14 @@ new_version () {
 		echo "change $3" >>w-$1/data/big.bin ;;
 	small)
 		echo "change $3" >w-$1/data/a.txt ;;
+	many)
+		mkdir -p w-$1/data/many &&
+		for nv_i in $(seq 10 49)
+		do
+			echo "change $3 $nv_i" >w-$1/data/many/f$nv_i.txt ||
+			return 1
+		done &&
+		quire -C w-$1 add -q data ;;
 	esac &&
 	quire -C w-$1 commit -q -m "change $3" >top-$1
 }
@@ -228,7 +241,7 @@ calibrate () {
 # calibration showed.
 passes () {
 	case $2 in
-	head|latest-get)
+	head|latest-get|object-list)
 		echo 0
 		return ;;
 	esac

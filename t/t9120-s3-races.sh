@@ -35,6 +35,53 @@ do
 	test_expect_success "$B: $RACE_N pushes at once with --force: all listed, own bytes" '
 		race_round s3://$B/reg 2 --force $RACE_N
 	'
+
+	# Pushes of 40 files look for their keys in listings, not one HEAD
+	# each; a listing may not show what another push just wrote.
+	test_expect_success "$B: 8 pushes of 40 files each at once: all listed, own bytes" '
+		rm -rf wide && mkdir wide &&
+		quire install -q --registry s3://$B/reg ns/pkg --to wide/base &&
+		for i in $(seq 1 8)
+		do
+			cp -R wide/base wide/w$i &&
+			mkdir wide/w$i/many &&
+			for j in $(seq 10 49)
+			do
+				echo "push $i file $j" >wide/w$i/many/f$j.txt ||
+				return 1
+			done &&
+			quire -C wide/w$i add -q many &&
+			quire -C wide/w$i commit -q -m "wide $i" >wide/top-$i ||
+			return 1
+		done &&
+		pids= &&
+		for i in $(seq 1 8)
+		do
+			{ quire -C wide/w$i push --force s3://$B/reg \
+				>wide/out-$i 2>wide/err-$i & } &&
+			pids="$pids $!" || return 1
+		done &&
+		failed= &&
+		for p in $pids
+		do
+			wait $p || failed=1
+		done &&
+		test -z "$failed" &&
+		quire log --registry s3://$B/reg ns/pkg >wide/log &&
+		for i in $(seq 1 8)
+		do
+			grep -q "^$(cat wide/top-$i)" wide/log &&
+			rm -rf wide/i &&
+			quire install -q --registry s3://$B/reg \
+				ns/pkg@$(cat wide/top-$i) --to wide/i &&
+			quire -C wide/i verify &&
+			test_cmp wide/w$i/many/f10.txt wide/i/many/f10.txt &&
+			test_cmp wide/w$i/many/f49.txt wide/i/many/f49.txt ||
+			{ echo "push $i:"; cat wide/err-$i; return 1; }
+		done &&
+		quire fsck --registry s3://$B/reg >wide/fsck 2>wide/fsck-err ||
+		{ cat wide/fsck wide/fsck-err; return 1; }
+	'
 done
 
 KILLS=0
