@@ -8,6 +8,10 @@
 #   BENCH_RUNS      runs of each command; the fastest is shown (default 1)
 # Each line: wall seconds, CPU seconds (user + system), peak RSS. On a
 # machine busy with other work, CPU seconds are the steadier figure.
+# Beside quire, the floor of any tool: openssl reads the manifest and
+# hashes it once with SHA-256 (top-hash also parses every line), and both
+# versions for a diff (which quire's store does first anyway, to verify
+# them).
 set -e
 BUILD=${QUIRE_BUILD_DIR:-$(cd "$(dirname "$0")/.." && pwd)/build}
 QUIRE=$BUILD/quire
@@ -17,9 +21,19 @@ N=${BENCH_ENTRIES:-10000000}
 RUNS=${BENCH_RUNS:-1}
 mkdir -p "$DIR"
 export TMPDIR="$DIR"
-command -v /usr/bin/time >/dev/null 2>&1 || {
-	echo "bench needs GNU time: apt-get install time" >&2
-	exit 1
+for tool in /usr/bin/time openssl; do
+	command -v $tool >/dev/null 2>&1 || {
+		echo "bench needs $tool: apt-get install time openssl" >&2
+		exit 1
+	}
+done
+
+# ratio LABEL A B: wall seconds of measured A over those of B
+ratio () {
+	awk -v l="$1" -v a="$(grep -F "$2|" "$DIR/walls" | tail -n 1)" \
+		-v b="$(grep -F "$3|" "$DIR/walls" | tail -n 1)" 'BEGIN {
+		split(a, x, "|"); split(b, y, "|")
+		printf "%-34s %7.2f\n", l, x[2] / y[2] }'
 }
 
 # measure LABEL CMD...: the fastest of $RUNS runs (a diff exits 1)
@@ -44,7 +58,9 @@ measure () {
 	echo "$best" | awk -v l="$label" '{
 		printf "%-34s %7.2f s wall %7.2f s CPU %6d MiB peak RSS\n",
 			l, $1, $2 + $3, $4 / 1024 }'
+	echo "$label|${best%% *}" >>"$DIR/walls"
 }
+: >"$DIR/walls"
 
 m=$DIR/manifest-$N.jsonl
 s=$DIR/manifest-$N-shuffled.jsonl
@@ -73,6 +89,8 @@ fi
 measure "top-hash, out of order" "$QUIRE" top-hash "$s"
 test "$a" = "$(cat "$DIR/cmd.out")" || echo "MISMATCH out of order"
 echo "top hash: $a"
+measure "openssl dgst -sha256 (floor)" openssl dgst -sha256 "$m"
+ratio "top-hash / openssl" "top-hash" "openssl dgst -sha256 (floor)"
 
 echo "== diff of two $N-entry versions that differ in 10 entries"
 ws=$DIR/manifest-ws
@@ -86,6 +104,8 @@ measure "diff --stat" "$QUIRE" diff --stat "$ha" "$hb"
 cat "$DIR/cmd.out"
 measure "diff-manifest" "$QUIRE" diff-manifest "$ha" "$hb"
 test "$(wc -l <"$DIR/cmd.out")" = 10 || echo "EXPECTED 10 CHANGES"
+measure "openssl of both (floor)" openssl dgst -sha256 "$m" "$b"
+ratio "diff --stat / openssl" "diff --stat" "openssl of both (floor)"
 if test "${BENCH_SERIAL:-1}" != 0
 then
 	QUIRE_THREADS=1 measure "diff --stat, QUIRE_THREADS=1" \
