@@ -6,7 +6,9 @@
 #   BENCH_FILES     small files for commit/status (default 100000)
 #   BENCH_DIFF      entries of the two versions diffed (default 1000000)
 #   BENCH_ONLY      run only these sections: hash tophash workspace diff
-#                   install dsdb slice s3
+#                   install manifest dsdb slice s3
+#                   (manifest: top hash and diff on all cores and on one,
+#                   see bench/manifest.sh)
 #   BENCH_INSTALL_* the install section's sizes: see bench/install.sh
 #   BENCH_DSDB_ROWS, BENCH_SLICE_ROWS: see bench/db.sh
 #   BENCH_S3_*      the s3 section's sizes and servers: see bench/s3.sh
@@ -132,6 +134,11 @@ ha=$(cd "$dws" && "$QUIRE" write-manifest "$a")
 hb=$(cd "$dws" && "$QUIRE" write-manifest "$b")
 echo "quire diff --stat:   $(cd "$dws" && measure_rc "$QUIRE" diff --stat "$ha" "$hb")"
 cat "$DIR/cmd.out"
+fi
+
+if section manifest; then
+QUIRE_BUILD_DIR=$BUILD BENCH_DIR=$DIR BENCH_ENTRIES=$ENTRIES \
+	sh "$(dirname "$0")/manifest.sh"
 fi
 
 if section install; then
