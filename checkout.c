@@ -53,8 +53,11 @@ struct co {
 	/* files to place once their objects are fetched, together */
 	struct later *later;
 	size_t nlater, alater;
-	/* the first walk's count of entries, and of bytes to place */
-	uint64_t planned, planned_bytes;
+	/*
+	 * the first walk's count of entries, of bytes to place, and of
+	 * entries whose file or index entry would change
+	 */
+	uint64_t planned, planned_bytes, changes;
 	/* the newest mtime of a file placed and recorded with its stat */
 	struct timespec newest;
 };
@@ -231,6 +234,20 @@ static int same_record(const struct manifest_entry *n,
 	       !strcmp(o->meta ? o->meta : "{}", meta->buf);
 }
 
+/* The same, with n's metadata written out first. */
+static int same_entry(const struct manifest_entry *n,
+		      const struct idx_entry *o, const char *path,
+		      const struct stat *st)
+{
+	struct strbuf meta = STRBUF_INIT;
+	int same;
+
+	json_write_python(&meta, n->meta);
+	same = same_record(n, o, path, st, &meta);
+	strbuf_release(&meta);
+	return same;
+}
+
 /* A file that stays: rewrite its entry only when something changed. */
 static int record_unless_same(struct co *c, const struct manifest_entry *n,
 			      const struct idx_entry *o, const char *path,
@@ -321,8 +338,10 @@ static int new_entry(struct co *c, const struct manifest_entry *n,
 	if (!in_scope(c, &n->key)) {
 		/* not placed: a reference to the remote copy, or what is
 		 * already here if it holds the same bytes */
-		if (!c->apply)
+		if (!c->apply) {
+			c->changes++;
 			return 0;
+		}
 		return record(c, n, o->key && o->path && o->has_hash &&
 			      oideq(&o->oid, &n->oid) ? o->path : NULL, NULL);
 	}
@@ -337,6 +356,8 @@ static int new_entry(struct co *c, const struct manifest_entry *n,
 	if (!c->apply) {
 		if (act != ACT_KEEP)
 			c->planned_bytes += n->size;
+		if (act != ACT_KEEP || !same_entry(n, o, c->path.buf, &st))
+			c->changes++;
 		return 0;
 	}
 	if (act == ACT_CONFLICT && S_ISDIR(st.st_mode)) {
@@ -390,8 +411,10 @@ static int gone_entry(struct co *c, const struct idx_entry *o)
 	struct stat st;
 	int in, ret = 0;
 
-	if (!c->apply)
+	if (!c->apply) {
+		c->changes++;
 		return 0;
+	}
 	strbuf_addstr(&key, o->key);
 	in = in_scope(c, &key);
 	strbuf_release(&key);
@@ -665,8 +688,13 @@ int checkout_version(struct workspace *ws, const struct object_id *top,
 				    "Installing" : "Checking out", c.planned,
 				    opts->quiet ? PROGRESS_QUIET : 0);
 	progress_set_total_bytes(c.progress, c.planned_bytes);
-	if (!ret)
+	if (!ret && !c.changes && !opts->path_prefix) {
+		/* every file and entry is as the version has it already */
+		stats->entries = stats->unchanged = c.planned;
+		progress_add(c.progress, c.planned, 0);
+	} else if (!ret) {
 		ret = walk(&c, fp, oid_to_hex(top));
+	}
 	if (!ret)
 		ret = flush_later(&c);
 	progress_stop(&c.progress);
