@@ -1,5 +1,6 @@
 #include "quire-compat.h"
 #include "push.h"
+#include "progress.h"
 #include "cache.h"
 #include "chunked-hash.h"
 #include "diff.h"
@@ -92,6 +93,7 @@ struct uploader {
 	const char *fallback;
 	int unguarded;
 	int quiet;
+	struct progress *progress;	/* objects and bytes done */
 	struct push_stats *stats;
 	struct strbuf *err;
 	struct idx_entry *todo;
@@ -179,8 +181,7 @@ static void reuse(struct uploader *u, struct upload *p, const char *version)
 		strbuf_reset(&p->x.version_id);
 		strbuf_addstr(&p->x.version_id, version);
 	}
-	if (!u->quiet && isatty(STDERR_FILENO))
-		fprintf(stderr, "exists, skipping: %s\n", p->key.buf);
+	progress_add(u->progress, 1, p->e->size);
 }
 
 /* Does what stat found at p's key hold p's bytes? 1, 0 or <0. */
@@ -305,6 +306,7 @@ static int sent(struct uploader *u, struct upload *p, int *again)
 	p->send = 0;
 	u->stats->uploaded++;
 	u->stats->bytes += p->e->size;
+	progress_add(u->progress, 1, p->e->size);
 	return 0;
 }
 
@@ -511,9 +513,19 @@ int push_data(struct workspace *ws, struct registry *reg, const char *name,
 		ret = idx_for_each_entry(ws->idx, NULL, collect_local, &u);
 	if (!ret && u.nr)
 		ret = choose_fallback(&u, &head, prefix == def.buf, &fb);
+	if (!ret && u.nr) {
+		uint64_t bytes = 0;
+
+		for (i = 0; i < u.nr; i++)
+			bytes += u.todo[i].size;
+		u.progress = progress_start("Uploading objects", u.nr,
+					    quiet ? PROGRESS_QUIET : 0);
+		progress_set_total_bytes(u.progress, bytes);
+	}
 	for (i = 0; !ret && i < u.nr; i += UPLOAD_BATCH)
 		ret = upload_batch(&u, u.todo + i, u.nr - i < UPLOAD_BATCH ?
 				   u.nr - i : UPLOAD_BATCH);
+	progress_stop(&u.progress);
 	for (i = 0; i < u.nr; i++)
 		idx_entry_release(&u.todo[i]);
 	free(u.todo);

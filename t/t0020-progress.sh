@@ -159,9 +159,12 @@ test_expect_success SCRIPT 'push to a file:// registry: within 80 columns' '
 	no_meter err
 '
 
-test_expect_failure SCRIPT 'push to a file:// registry: a meter on a terminal' '
-	on_tty "quire -C w push --force -t v9 >out" &&
-	meter tty "[A-Z][a-z ]*"
+test_expect_success SCRIPT 'push to a file:// registry: a meter on a terminal' '
+	on_tty "quire -C w push \"file://$PWD/reg2\" ns/pkg >out" &&
+	meter tty "Uploading objects" &&
+	grep "^Uploading objects: 100% (90/90), " drawn &&
+	fits tty &&
+	grep "^pushed ns/pkg@.*: 90 objects copied" tty
 '
 
 test_expect_success SCRIPT 'install: a meter within 80 columns; piped, none' '
