@@ -1,5 +1,6 @@
 #include "quire-compat.h"
 #include "chunked-hash.h"
+#include "thread-pool.h"
 #include "trace.h"
 #include <pthread.h>
 
@@ -21,6 +22,7 @@ struct job_state {
 	uint64_t next_part;	/* next part to hand out */
 	uint64_t parts_done;
 	unsigned char *digests;	/* nparts * HASH_RAWSZ */
+	unsigned char one[HASH_RAWSZ];	/* digests of a one-part file */
 	int failed;
 };
 
@@ -33,6 +35,50 @@ struct pool {
 	size_t *open_jobs;
 	size_t open_nr, open_alloc;
 };
+
+/*
+ * A worker's open folder: files of the folder it opened last are opened
+ * relative to it, so the kernel looks up one name, not the whole path.
+ * It lives for one hash_files() call (a folder replaced later is not
+ * seen through a stale descriptor).
+ */
+struct dir_cache {
+	struct strbuf dir;
+	int fd;
+};
+#define DIR_CACHE_INIT { STRBUF_INIT, -1 }
+
+static void dir_cache_release(struct dir_cache *dc)
+{
+	if (dc->fd >= 0)
+		close(dc->fd);
+	dc->fd = -1;
+	strbuf_release(&dc->dir);
+}
+
+/* open(path, flags), relative to the cached folder when path is in it. */
+static int open_in(struct dir_cache *dc, const char *path, int flags)
+{
+	const char *slash = strrchr(path, '/');
+	size_t len;
+
+	if (!slash || slash == path)
+		return open(path, flags);
+	len = slash - path;
+	if (dc->fd < 0 || dc->dir.len != len ||
+	    memcmp(dc->dir.buf, path, len)) {
+		if (dc->fd >= 0)
+			close(dc->fd);
+		strbuf_reset(&dc->dir);
+		strbuf_add(&dc->dir, path, len);
+		dc->fd = open(dc->dir.buf, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (dc->fd < 0) {
+			strbuf_reset(&dc->dir);
+			return open(path, flags);
+		}
+	}
+	return openat(dc->fd, slash + 1, flags);
+}
 
 void hash_job_init(struct hash_job *job, const char *path, int fd,
 		   enum hash_type type)
@@ -97,34 +143,43 @@ static void range_error(struct hash_job *job)
 }
 
 /* Open the job's file and work out its parts. 0 or -1 (job->ret set). */
-static int open_job(struct hash_job *job, struct job_state *st)
+static int open_job(struct hash_job *job, struct job_state *st,
+		    struct dir_cache *dc)
 {
-	struct stat sb;
+	struct stat *sb = &job->st;
 
 	st->fd = job->fd;
 	if (st->fd < 0) {
-		st->fd = open(job->path, O_RDONLY | O_CLOEXEC);
+		/* O_NONBLOCK: a FIFO put in a file's place does not hang us */
+		st->fd = open_in(dc, job->path,
+				 O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 		if (st->fd < 0) {
-			job_fail(job, errno == ENOENT ? QERR_NOTFOUND :
-				 QERR_GENERIC, "cannot open '%s': %s",
-				 job->path, strerror(errno));
+			/* no file there, as stat() would say */
+			int gone = errno == ENOENT || errno == ENOTDIR ||
+				   errno == ELOOP;
+
+			job_fail(job, gone ? QERR_NOTFOUND : QERR_GENERIC,
+				 "cannot open '%s': %s", job->path,
+				 strerror(errno));
 			return -1;
 		}
 		st->close_fd = 1;
 	}
-	if (fstat(st->fd, &sb) < 0) {
+	if (fstat(st->fd, sb) < 0) {
 		job_fail(job, QERR_GENERIC, "cannot stat '%s': %s", job->path,
 			 strerror(errno));
 		return -1;
 	}
-	if (!S_ISREG(sb.st_mode)) {
+	if (!S_ISREG(sb->st_mode)) {
+		job->not_regular = 1;
 		job_fail(job, QERR_GENERIC, "'%s' is not a regular file",
 			 job->path);
 		return -1;
 	}
-	job->size = sb.st_size;
+	job->size = sb->st_size;
 #ifdef POSIX_FADV_SEQUENTIAL
-	posix_fadvise(st->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	if (job->size > READ_BLOCK)
+		posix_fadvise(st->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
 	if (job->type == HASH_SHA2_256_CHUNKED) {
 		st->part_size = chunked_hash_part_size(job->size);
@@ -133,15 +188,27 @@ static int open_job(struct hash_job *job, struct job_state *st)
 		st->part_size = job->size;
 		st->nparts = 1;
 	}
-	st->digests = xmalloc(st_mult(st->nparts ? st->nparts : 1,
-				      HASH_RAWSZ));
+	st->digests = st->nparts <= 1 ? st->one :
+		      xmalloc(st_mult(st->nparts, HASH_RAWSZ));
 	return 0;
+}
+
+static int same_stat(const struct stat *a, const struct stat *b)
+{
+	return a->st_size == b->st_size && a->st_ino == b->st_ino &&
+	       a->st_dev == b->st_dev &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
 static void finish_job(struct hash_job *job, struct job_state *st,
 		       struct hash_ctx *ctx)
 {
 	if (!job->ret) {
+		struct stat after;
+
 		trace_add(TRACE_HASHED_FILES, 1);
 		trace_add(TRACE_HASHED_BYTES, job->size);
 		job->oid.type = job->type;
@@ -152,10 +219,14 @@ static void finish_job(struct hash_job *job, struct job_state *st,
 		} else {
 			memcpy(job->oid.hash, st->digests, HASH_RAWSZ);
 		}
+		/* did the file change while we read it? */
+		job->unchanged = !fstat(st->fd, &after) &&
+				 same_stat(&job->st, &after);
 	}
 	if (st->close_fd && st->fd >= 0)
 		close(st->fd);
-	free(st->digests);
+	if (st->digests != st->one)
+		free(st->digests);
 	st->digests = NULL;
 }
 
@@ -163,7 +234,8 @@ static void finish_job(struct hash_job *job, struct job_state *st,
  * Take the next unit of work: a part of a file already open, else open
  * the next file. Returns 0 with *job_nr and *part set, or -1 when done.
  */
-static int take_work(struct pool *p, size_t *job_nr, uint64_t *part)
+static int take_work(struct pool *p, struct dir_cache *dc, size_t *job_nr,
+		     uint64_t *part)
 {
 	for (;;) {
 		struct hash_job *job;
@@ -192,7 +264,7 @@ static int take_work(struct pool *p, size_t *job_nr, uint64_t *part)
 
 		job = &p->jobs[*job_nr];
 		st = job->priv;
-		if (open_job(job, st) < 0) {
+		if (open_job(job, st, dc) < 0) {
 			finish_job(job, st, NULL);
 			continue;
 		}
@@ -211,87 +283,131 @@ static int take_work(struct pool *p, size_t *job_nr, uint64_t *part)
 	}
 }
 
-static void *worker(void *arg)
+/* One read buffer per thread, kept: the pool's threads live long. */
+static __thread char *read_buf;
+
+/* Hash part of job j (the whole file when it has one part). */
+static void do_part(struct pool *p, size_t j, uint64_t part,
+		    struct hash_ctx *ctx)
+{
+	struct hash_job *job = &p->jobs[j];
+	struct job_state *st = job->priv;
+	uint64_t off = part * st->part_size;
+	uint64_t len = st->part_size;
+	int last, ok = 1;
+
+	if (st->nparts == 0) {
+		finish_job(job, st, ctx);
+		return;
+	}
+	if (!read_buf)
+		read_buf = xmalloc(READ_BLOCK);
+	if (off + len > job->size)
+		len = job->size - off;
+	if (!st->failed &&
+	    digest_range(st->fd, off, len, read_buf, ctx,
+			 st->digests + part * HASH_RAWSZ) < 0)
+		ok = 0;
+	if (st->nparts == 1) {
+		/* nobody else has a part of it: no lock to take */
+		if (!ok) {
+			st->failed = 1;
+			range_error(job);
+		}
+		st->parts_done = 1;
+		finish_job(job, st, ctx);
+		return;
+	}
+	pthread_mutex_lock(&p->lock);
+	if (!ok && !st->failed) {
+		st->failed = 1;
+		range_error(job);
+	}
+	st->parts_done++;
+	last = st->parts_done == st->nparts ||
+	       (st->failed && st->parts_done == st->next_part);
+	pthread_mutex_unlock(&p->lock);
+	if (last)
+		finish_job(job, st, ctx);
+}
+
+static void worker(void *arg)
 {
 	struct pool *p = arg;
 	struct hash_ctx ctx = HASH_CTX_INIT;
-	char *buf = xmalloc(READ_BLOCK);
+	struct dir_cache dc = DIR_CACHE_INIT;
 	size_t j;
 	uint64_t part;
 
 	hash_ctx_init(&ctx);
-	while (!take_work(p, &j, &part)) {
-		struct hash_job *job = &p->jobs[j];
-		struct job_state *st = job->priv;
-		uint64_t off = part * st->part_size;
-		uint64_t len = st->part_size;
-		int last, ok = 1;
-
-		if (st->nparts == 0) {
-			finish_job(job, st, &ctx);
-			continue;
-		}
-		if (off + len > job->size)
-			len = job->size - off;
-		if (!st->failed &&
-		    digest_range(st->fd, off, len, buf, &ctx,
-				 st->digests + part * HASH_RAWSZ) < 0)
-			ok = 0;
-		pthread_mutex_lock(&p->lock);
-		if (!ok && !st->failed) {
-			st->failed = 1;
-			range_error(job);
-		}
-		st->parts_done++;
-		last = st->parts_done == st->nparts ||
-		       (st->failed && st->parts_done == st->next_part);
-		pthread_mutex_unlock(&p->lock);
-		if (last)
-			finish_job(job, st, &ctx);
-	}
+	while (!take_work(p, &dc, &j, &part))
+		do_part(p, j, part, &ctx);
 	hash_ctx_release(&ctx);
-	free(buf);
-	return NULL;
+	dir_cache_release(&dc);
 }
 
 int hash_files(struct hash_job *jobs, size_t nr, int nthreads)
 {
 	struct pool p;
-	struct job_state *states;
-	pthread_t *threads;
-	size_t i;
-	int n, started = 0, ret = 0;
+	struct tp_group g = TP_GROUP_INIT;
+	struct job_state one_state, *states;
+	size_t i, units = nr;
+	int n, ret = 0;
 
 	if (!nr)
 		return 0;
 	if (nthreads <= 0)
-		nthreads = online_cpus();
+		nthreads = tp_threads();
 	memset(&p, 0, sizeof(p));
 	pthread_mutex_init(&p.lock, NULL);
 	p.jobs = jobs;
 	p.nr = nr;
-	states = xcalloc(nr, sizeof(*states));
+	memset(&one_state, 0, sizeof(one_state));
+	states = nr == 1 ? &one_state : xcalloc(nr, sizeof(*states));
 	for (i = 0; i < nr; i++) {
 		states[i].fd = -1;
 		jobs[i].priv = &states[i];
 		jobs[i].ret = 0;
+		jobs[i].unchanged = 0;
+		jobs[i].not_regular = 0;
 	}
-	threads = xcalloc(nthreads, sizeof(*threads));
-	for (n = 1; n < nthreads; n++) {
-		if (pthread_create(&threads[n], NULL, worker, &p))
-			break;
-		started++;
+	if (nr == 1) {
+		/* one file: threads only for a file of several parts */
+		struct dir_cache dc = DIR_CACHE_INIT;
+		size_t j;
+		uint64_t part;
+
+		if (!take_work(&p, &dc, &j, &part)) {
+			units = states[0].nparts;
+			if (units <= 1) {
+				struct hash_ctx ctx = HASH_CTX_INIT;
+
+				hash_ctx_init(&ctx);
+				do_part(&p, j, part, &ctx);
+				hash_ctx_release(&ctx);
+				units = 0;
+			} else {
+				/* part 0 is ours: give it back to the pool */
+				pthread_mutex_lock(&p.lock);
+				states[0].next_part = 0;
+				pthread_mutex_unlock(&p.lock);
+			}
+		}
+		dir_cache_release(&dc);
 	}
-	worker(&p);
-	for (n = 1; n <= started; n++)
-		pthread_join(threads[n], NULL);
+	/* the caller works too; helpers from the pool for the rest */
+	for (n = 1; units > 1 && n < nthreads && (size_t)n < units; n++)
+		tp_submit(&g, worker, &p);
+	if (units)
+		worker(&p);
+	tp_wait(&g);
 	for (i = 0; i < nr; i++) {
 		jobs[i].priv = NULL;
 		if (jobs[i].ret && !ret)
 			ret = jobs[i].ret;
 	}
-	free(threads);
-	free(states);
+	if (states != &one_state)
+		free(states);
 	free(p.open_jobs);
 	pthread_mutex_destroy(&p.lock);
 	return ret;

@@ -17,7 +17,7 @@ uint64_t chunked_hash_part_size(uint64_t size);
 /*
  * One file to hash. Fill in path (or an open fd, with path used only in
  * messages) and type; hash_files() fills in oid and size, or ret < 0 with
- * the reason in err.
+ * the reason in err (QERR_NOTFOUND: there is no file at path).
  */
 struct hash_job {
 	const char *path;
@@ -28,6 +28,14 @@ struct hash_job {
 	uint64_t size;
 	int ret;
 	struct strbuf err;
+	/*
+	 * The file's fstat() when it was opened, and whether a second
+	 * fstat() after the last byte was read gave the same size, times
+	 * and inode (then the hash is of the bytes the stat describes).
+	 * not_regular: ret is an error because it is no regular file.
+	 */
+	struct stat st;
+	int unchanged, not_regular;
 	/* private to chunked-hash.c */
 	void *priv;
 };
@@ -37,9 +45,12 @@ void hash_job_init(struct hash_job *job, const char *path, int fd,
 void hash_job_release(struct hash_job *job);
 
 /*
- * Hash every job on up to nthreads threads (0: one per CPU). Large files
- * are split so their parts are hashed in parallel too. Returns 0 when
- * every job succeeded, else the first failing job's ret.
+ * Hash every job on up to nthreads threads (0: one per CPU), the caller's
+ * and the process's thread pool's (thread-pool.h; no thread is created
+ * per call). Large files are split so their parts are hashed in parallel
+ * too; one file of one part is hashed on the caller's thread alone.
+ * Files of a folder are opened relative to it. Returns 0 when every job
+ * succeeded, else the first failing job's ret.
  */
 int hash_files(struct hash_job *jobs, size_t nr, int nthreads);
 

@@ -6,82 +6,135 @@
 struct lister {
 	unsigned flags;
 	dir_list_skip_fn *skip;
+	dir_walk_fn *fn;
 	void *payload;
-	struct path_list *out;
-	size_t root_len;
+	struct strbuf rel;	/* the path below the root */
 	int error;		/* errno of the first folder not read */
+	int stop;		/* fn's non-zero return */
 };
 
-static void add(struct path_list *pl, const char *path)
+/*
+ * Walk the open folder dfd (rel names it below the root; closed here).
+ * Names are looked up relative to their folder, never by whole path.
+ */
+static void walk(struct lister *l, int dfd)
 {
-	ALLOC_GROW(pl->items, pl->nr + 1, pl->alloc);
-	pl->items[pl->nr++] = xstrdup(path);
-}
-
-static int walk(struct lister *l, struct strbuf *path)
-{
-	DIR *d = opendir(path->buf);
+	DIR *d = fdopendir(dfd);
 	struct dirent *de;
-	size_t plen = path->len;
+	size_t rlen = l->rel.len;
 
 	if (!d) {
 		if (!l->error)
 			l->error = errno ? errno : EIO;
-		return -1;
+		close(dfd);
+		return;
 	}
-	while ((de = readdir(d))) {
+	while (!l->stop && (de = readdir(d))) {
+		const char *name = de->d_name;
 		struct stat st;
 		int is_dir;
 
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+		if (name[0] == '.' && (!name[1] ||
+				       (name[1] == '.' && !name[2])))
 			continue;
-		strbuf_setlen(path, plen);
-		strbuf_addf(path, "/%s", de->d_name);
 		/* the file system often says what it is: no stat needed */
 		if (de->d_type == DT_REG)
 			st.st_mode = S_IFREG;
 		else if (de->d_type == DT_DIR)
 			st.st_mode = S_IFDIR;
-		else if (lstat(path->buf, &st) < 0)
+		else if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		if (S_ISLNK(st.st_mode) &&
 		    (!(l->flags & DIR_LIST_FOLLOW_FILE_LINKS) ||
-		     stat(path->buf, &st) < 0 || !S_ISREG(st.st_mode)))
+		     fstatat(dfd, name, &st, 0) < 0 || !S_ISREG(st.st_mode)))
 			continue;
 		is_dir = S_ISDIR(st.st_mode);
 		if (!is_dir && !S_ISREG(st.st_mode))
 			continue;
-		if (l->skip && l->skip(de->d_name, is_dir, l->payload))
+		if (l->skip && l->skip(name, is_dir, l->payload))
 			continue;
-		if (is_dir)
-			walk(l, path);	/* going on: l->error remembers */
-		else
-			add(l->out, path->buf + l->root_len + 1);
+		strbuf_setlen(&l->rel, rlen);
+		if (rlen)
+			strbuf_addch(&l->rel, '/');
+		strbuf_addstr(&l->rel, name);
+		if (is_dir) {
+			int sub = openat(dfd, name, O_RDONLY | O_DIRECTORY |
+					 O_NOFOLLOW | O_CLOEXEC);
+
+			if (sub < 0) {
+				if (!l->error)
+					l->error = errno ? errno : EIO;
+			} else {
+				walk(l, sub);	/* going on: l->error tells */
+			}
+		} else {
+			l->stop = l->fn(l->rel.buf, l->rel.len, l->payload);
+		}
 	}
 	closedir(d);
-	strbuf_setlen(path, plen);
+	strbuf_setlen(&l->rel, rlen);
+}
+
+int dir_walk(const char *root, const char *start, unsigned flags,
+	     dir_list_skip_fn *skip, dir_walk_fn *fn, void *payload)
+{
+	struct lister l = { flags, skip, fn, payload, STRBUF_INIT, 0, 0 };
+	struct strbuf path = STRBUF_INIT;
+	int dfd;
+
+	strbuf_addstr(&path, root);
+	while (path.len > 1 && path.buf[path.len - 1] == '/')
+		strbuf_setlen(&path, path.len - 1);
+	if (*start) {
+		strbuf_addf(&path, "/%s", start);
+		strbuf_addstr(&l.rel, start);
+	}
+	dfd = open(path.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		l.error = errno ? errno : EIO;
+	else
+		walk(&l, dfd);
+	strbuf_release(&path);
+	strbuf_release(&l.rel);
+	if (l.stop)
+		return l.stop;
+	if (l.error) {
+		errno = l.error;
+		return -1;
+	}
+	return 0;
+}
+
+/* dir_walk() passes one payload to skip and fn: dir_list() has two. */
+struct adapter {
+	dir_list_skip_fn *skip;
+	void *payload;
+	struct path_list *out;
+};
+
+static int skip_through(const char *name, int is_dir, void *payload)
+{
+	struct adapter *a = payload;
+
+	return a->skip(name, is_dir, a->payload);
+}
+
+static int add_through(const char *rel, size_t len, void *payload)
+{
+	struct path_list *pl = ((struct adapter *)payload)->out;
+
+	ALLOC_GROW(pl->items, pl->nr + 1, pl->alloc);
+	pl->items[pl->nr++] = xstrndup(rel, len);
 	return 0;
 }
 
 int dir_list(const char *root, const char *start, unsigned flags,
 	     dir_list_skip_fn *skip, void *payload, struct path_list *out)
 {
-	struct lister l = { flags, skip, payload, out, 0, 0 };
-	struct strbuf path = STRBUF_INIT;
+	struct adapter a = { skip, payload, out };
 
-	strbuf_addstr(&path, root);
-	while (path.len > 1 && path.buf[path.len - 1] == '/')
-		strbuf_setlen(&path, path.len - 1);
-	l.root_len = path.len;
-	if (*start)
-		strbuf_addf(&path, "/%s", start);
-	walk(&l, &path);
-	strbuf_release(&path);
-	if (l.error) {
-		errno = l.error;
-		return -1;
-	}
-	return 0;
+	return dir_walk(root, start, flags, skip ? skip_through : NULL,
+			add_through, &a);
 }
 
 static int cmp_str(const void *a, const void *b)

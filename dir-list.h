@@ -27,6 +27,16 @@ typedef int dir_list_skip_fn(const char *name, int is_dir, void *payload);
 int dir_list(const char *root, const char *start, unsigned flags,
 	     dir_list_skip_fn *skip, void *payload, struct path_list *out);
 
+/*
+ * The same, without a list: fn(rel, len, payload) for each file (rel
+ * relative to root; it holds only during the call), and skip gets the
+ * same payload. A non-zero return from fn stops the walk and is
+ * returned. Each name is looked up relative to its open folder.
+ */
+typedef int dir_walk_fn(const char *rel, size_t len, void *payload);
+int dir_walk(const char *root, const char *start, unsigned flags,
+	     dir_list_skip_fn *skip, dir_walk_fn *fn, void *payload);
+
 /* Sort by strcmp (cmp NULL) or by cmp. */
 void path_list_sort(struct path_list *pl,
 		    int (*cmp)(const void *, const void *));

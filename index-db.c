@@ -46,7 +46,7 @@ enum stmt_id {
 	ST_PUT, ST_GET, ST_DEL, ST_ALL, ST_PREFIX, ST_COUNT, ST_COUNT_PREFIX,
 	ST_DIR_PUT, ST_DIR_DEL, ST_DIR_ALL, ST_WATCH_PUT, ST_WATCH_DEL,
 	ST_WATCH_ALL, ST_META_GET, ST_META_PUT, ST_META_DEL, ST_STAT,
-	ST_BY_PATH, ST_KEPT_PUT, ST_KEPT_DEL, ST_KEPT_ALL, ST_NR
+	ST_BY_PATH, ST_KEPT_PUT, ST_KEPT_DEL, ST_KEPT_ALL, ST_HASH, ST_NR
 };
 
 static const char *const stmt_sql[ST_NR] = {
@@ -79,6 +79,10 @@ static const char *const stmt_sql[ST_NR] = {
 	"INSERT OR REPLACE INTO kept VALUES (?)",
 	"DELETE FROM kept WHERE logical_key = ?",
 	"SELECT logical_key, logical_key FROM kept ORDER BY logical_key",
+	/* the columns a hash changes: not path, meta, nor their index */
+	"UPDATE entries SET physical = ?2, hash_type = ?3, hash_value = ?4, "
+	"size = ?5, st_size = ?6, st_mtime_ns = ?7, st_ctime_ns = ?8, "
+	"st_ino = ?9 WHERE logical_key = ?1",
 };
 
 struct index_db {
@@ -88,6 +92,7 @@ struct index_db {
 	sqlite3_stmt *stmt[ST_NR];
 	sqlite3_stmt *claim_get, *claim_put;	/* NULL: no claim table */
 	int in_tx;
+	int dirtied;		/* this tx removed the "equals HEAD" marker */
 	char *dir;		/* the folder that holds it */
 	/*
 	 * Why the index cannot be written, when it cannot: it was opened
@@ -319,8 +324,14 @@ static int connect_db(struct index_db *idx, enum open_mode mode)
 	struct strbuf uri = STRBUF_INIT;
 	int flags = SQLITE_OPEN_NOMUTEX, rc, version = -1;
 	sqlite3_stmt *st = NULL;
+	/*
+	 * A cache of up to 32 MiB: a commit that hashes many files
+	 * rewrites most pages of the index, and a page pushed out of a
+	 * small cache mid-transaction is written to the WAL again and again.
+	 */
 	const char *setup = "PRAGMA journal_mode=WAL;"
-			    "PRAGMA synchronous=NORMAL;";
+			    "PRAGMA synchronous=NORMAL;"
+			    "PRAGMA cache_size=-32768;";
 
 	if (mode == OPEN_IMMUTABLE) {
 		add_file_uri(&uri, idx->path);
@@ -470,6 +481,7 @@ int idx_begin_write(struct index_db *idx, struct strbuf *err)
 	    SQLITE_OK)
 		return sql_error(idx, err, "cannot lock the index");
 	idx->in_tx = 1;
+	idx->dirtied = 0;
 	open_tx = idx;
 	return 0;
 }
@@ -479,6 +491,7 @@ int idx_commit(struct index_db *idx, struct strbuf *err)
 	if (sqlite3_exec(idx->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		return sql_error(idx, err, "cannot commit the index");
 	idx->in_tx = 0;
+	idx->dirtied = 0;
 	open_tx = NULL;
 	return 0;
 }
@@ -489,6 +502,7 @@ void idx_rollback(struct index_db *idx)
 		return;
 	sqlite3_exec(idx->db, "ROLLBACK", NULL, NULL, NULL);
 	idx->in_tx = 0;
+	idx->dirtied = 0;
 	open_tx = NULL;
 }
 
@@ -504,6 +518,7 @@ int idx_begin_cache(struct index_db *idx, struct strbuf *err)
 		if (sqlite3_exec(idx->db, "BEGIN IMMEDIATE", NULL, NULL,
 				 NULL) == SQLITE_OK) {
 			idx->in_tx = 1;
+			idx->dirtied = 0;
 			open_tx = idx;
 		} else {
 			kind = failure_kind(idx);
@@ -555,6 +570,7 @@ int idx_commit_cache(struct index_db *idx, struct strbuf *err)
 		if (sqlite3_exec(idx->db, "COMMIT", NULL, NULL, NULL) ==
 		    SQLITE_OK) {
 			idx->in_tx = 0;
+			idx->dirtied = 0;
 			open_tx = NULL;
 			over_clear(idx);
 			return 0;
@@ -613,10 +629,16 @@ static void bind_text(sqlite3_stmt *s, int i, const char *v)
 /* Any change to what the index holds: it no longer equals HEAD. */
 static int dirty(struct index_db *idx)
 {
-	sqlite3_stmt *s = stmt(idx, ST_META_DEL);
+	sqlite3_stmt *s;
 
+	if (idx->dirtied && idx->in_tx)
+		return 0;	/* once a transaction: not once an entry */
+	s = stmt(idx, ST_META_DEL);
 	sqlite3_bind_text(s, 1, CLEAN_KEY, -1, SQLITE_STATIC);
-	return sqlite3_step(s) == SQLITE_DONE ? 0 : QERR_GENERIC;
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return QERR_GENERIC;
+	idx->dirtied = 1;
+	return 0;
 }
 
 int idx_clean_set(struct index_db *idx, const struct object_id *top,
@@ -703,37 +725,99 @@ int idx_put_entry(struct index_db *idx, const struct idx_entry *e,
 	return 0;
 }
 
-static char *column_dup(sqlite3_stmt *s, int i)
+static const char *column_str(sqlite3_stmt *s, int i, size_t *len)
 {
-	const unsigned char *t = sqlite3_column_text(s, i);
+	const char *t = (const char *)sqlite3_column_text(s, i);
 
-	return t ? xstrdup((const char *)t) : NULL;
+	*len = t ? (size_t)sqlite3_column_bytes(s, i) : 0;
+	return t;
+}
+
+/* The columns of an entries row, as pointers into the statement. */
+static void stmt_to_row(sqlite3_stmt *s, struct idx_row *r)
+{
+	r->key = column_str(s, 0, &r->key_len);
+	r->path = column_str(s, 1, &r->path_len);
+	r->physical = column_str(s, 2, &r->physical_len);
+	r->hash_type = column_str(s, 3, &r->hash_type_len);
+	r->hash_value = column_str(s, 4, &r->hash_value_len);
+	r->size = sqlite3_column_int64(s, 5);
+	r->meta = column_str(s, 6, &r->meta_len);
+	r->has_stat = sqlite3_column_type(s, 7) != SQLITE_NULL;
+	if (r->has_stat) {
+		r->st.size = sqlite3_column_int64(s, 7);
+		r->st.mtime_ns = sqlite3_column_int64(s, 8);
+		r->st.ctime_ns = sqlite3_column_int64(s, 9);
+		r->st.ino = sqlite3_column_int64(s, 10);
+	} else {
+		memset(&r->st, 0, sizeof(r->st));
+	}
+}
+
+int idx_update_hash(struct index_db *idx, const struct idx_entry *e,
+		    struct strbuf *err)
+{
+	struct strbuf value = STRBUF_INIT;
+	sqlite3_stmt *s;
+
+	if (idx->cache) {
+		over_put(idx, e);
+		if (idx->ro)
+			return cache_drop(idx);
+	}
+	if (dirty(idx))
+		return write_failed(idx, err, "cannot write the index");
+	s = stmt(idx, ST_HASH);
+	bind_text(s, 1, e->key);
+	bind_text(s, 2, e->physical);
+	if (e->has_hash) {
+		oid_add_value(&value, &e->oid);
+		bind_text(s, 3, hash_type_name(e->oid.type));
+		bind_text(s, 4, value.buf);
+		sqlite3_bind_int64(s, 5, (int64_t)e->size);
+	}
+	if (e->has_stat) {
+		sqlite3_bind_int64(s, 6, e->st.size);
+		sqlite3_bind_int64(s, 7, e->st.mtime_ns);
+		sqlite3_bind_int64(s, 8, e->st.ctime_ns);
+		sqlite3_bind_int64(s, 9, e->st.ino);
+	}
+	strbuf_release(&value);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return write_failed(idx, err, "cannot write an entry");
+	return 0;
+}
+
+static char *str_dup_len(const char *s, size_t len)
+{
+	return s ? xstrndup(s, len) : NULL;
+}
+
+void idx_row_to_entry(const struct idx_row *r, struct idx_entry *e)
+{
+	enum hash_type t;
+
+	idx_entry_init(e);
+	e->key = str_dup_len(r->key, r->key_len);
+	e->path = str_dup_len(r->path, r->path_len);
+	e->physical = str_dup_len(r->physical, r->physical_len);
+	if (r->hash_type && r->hash_value &&
+	    !hash_type_from_name(r->hash_type, r->hash_type_len, &t) &&
+	    !oid_from_value(&e->oid, t, r->hash_value, r->hash_value_len)) {
+		e->has_hash = 1;
+		e->size = (uint64_t)r->size;
+	}
+	e->meta = str_dup_len(r->meta, r->meta_len);
+	e->has_stat = r->has_stat;
+	e->st = r->st;
 }
 
 static void row_to_entry(sqlite3_stmt *s, struct idx_entry *e)
 {
-	const char *type = (const char *)sqlite3_column_text(s, 3);
-	const char *value = (const char *)sqlite3_column_text(s, 4);
-	enum hash_type t;
+	struct idx_row r;
 
-	idx_entry_init(e);
-	e->key = column_dup(s, 0);
-	e->path = column_dup(s, 1);
-	e->physical = column_dup(s, 2);
-	if (type && value &&
-	    !hash_type_from_name(type, strlen(type), &t) &&
-	    !oid_from_value(&e->oid, t, value, strlen(value))) {
-		e->has_hash = 1;
-		e->size = (uint64_t)sqlite3_column_int64(s, 5);
-	}
-	e->meta = column_dup(s, 6);
-	if (sqlite3_column_type(s, 7) != SQLITE_NULL) {
-		e->has_stat = 1;
-		e->st.size = sqlite3_column_int64(s, 7);
-		e->st.mtime_ns = sqlite3_column_int64(s, 8);
-		e->st.ctime_ns = sqlite3_column_int64(s, 9);
-		e->st.ino = sqlite3_column_int64(s, 10);
-	}
+	stmt_to_row(s, &r);
+	idx_row_to_entry(&r, e);
 }
 
 int idx_get_entry(struct index_db *idx, const char *key,
@@ -901,6 +985,19 @@ int idx_cursor_open_snapshot(struct index_db *idx, const char *prefix,
 	}
 	(*out)->snap = idx->snap;
 	return 0;
+}
+
+int idx_cursor_next_row(struct idx_cursor *c, struct idx_row *r)
+{
+	int rc = sqlite3_step(c->s);
+
+	if (c->idx && c->idx->over_nr)
+		BUG("raw rows of an index with entries in memory");
+	if (rc == SQLITE_ROW) {
+		stmt_to_row(c->s, r);
+		return 1;
+	}
+	return rc == SQLITE_DONE ? 0 : QERR_GENERIC;
 }
 
 int idx_cursor_next(struct idx_cursor *c, struct idx_entry *e)
@@ -1086,6 +1183,8 @@ int idx_set_meta(struct index_db *idx, const char *key, const char *value,
 {
 	sqlite3_stmt *s = stmt(idx, value ? ST_META_PUT : ST_META_DEL);
 
+	if (!strcmp(key, CLEAN_KEY))
+		idx->dirtied = !value;	/* set: the next change clears it */
 	bind_text(s, 1, key);
 	if (value)
 		bind_text(s, 2, value);

@@ -83,6 +83,13 @@ int idx_commit_cache(struct index_db *idx, struct strbuf *err);
 
 int idx_put_entry(struct index_db *idx, const struct idx_entry *e,
 		  struct strbuf *err);
+/*
+ * Write e's physical key, hash, size and stat over those of its entry,
+ * which must be in the index; its path and metadata stay. Cheaper than
+ * idx_put_entry() for a file hashed anew.
+ */
+int idx_update_hash(struct index_db *idx, const struct idx_entry *e,
+		    struct strbuf *err);
 /* 0, or QERR_NOTFOUND. */
 int idx_get_entry(struct index_db *idx, const char *key,
 		  struct idx_entry *e);
@@ -120,6 +127,28 @@ int idx_cursor_open_snapshot(struct index_db *idx, const char *prefix,
 			     struct idx_cursor **out);
 /* 1 with *e filled (release it), 0 at the end, QERR_GENERIC on error. */
 int idx_cursor_next(struct idx_cursor *c, struct idx_entry *e);
+
+/*
+ * A row as it is stored, without copying: the strings (NUL-terminated,
+ * with their lengths; NULL for a NULL column) point into the cursor and
+ * hold until the next call. For a walk over many rows of which few are
+ * needed whole (status).
+ */
+struct idx_row {
+	const char *key, *path, *physical, *meta, *hash_type, *hash_value;
+	size_t key_len, path_len, physical_len, meta_len, hash_type_len,
+	       hash_value_len;
+	int64_t size;		/* of the hashed bytes */
+	int has_stat;
+	struct idx_stat st;
+};
+/*
+ * Like idx_cursor_next(), for a snapshot cursor (which shows no entries
+ * held in memory; see idx_begin_cache()).
+ */
+int idx_cursor_next_row(struct idx_cursor *c, struct idx_row *r);
+/* The entry a row holds (release it). */
+void idx_row_to_entry(const struct idx_row *r, struct idx_entry *e);
 void idx_cursor_close(struct idx_cursor *c);
 
 /* Folder metadata ("dir/" -> JSON text). value NULL removes. */

@@ -25,8 +25,11 @@ struct stage_stats {
 /*
  * Bring the recorded hashes up to date with the files: an entry whose file
  * changed since it was hashed (by its stat), or was never hashed, is hashed
- * again on all cores. A changed hash drops the entry's remote copy (the
- * bytes are now only local). Missing files are reported and left alone.
+ * again on all cores. The files are statted on all cores too, each
+ * relative to its folder (git's core.preloadIndex), while the index is
+ * read; a batch is hashed while the results of the one before are
+ * written. A changed hash drops the entry's remote copy (the bytes are
+ * now only local). Missing files are reported and left alone.
  * Runs inside the caller's index write transaction, or a cache
  * transaction (idx_begin_cache()) for a command that only reads. prefix
  * may be NULL.
@@ -34,6 +37,19 @@ struct stage_stats {
 int stage_refresh(struct workspace *ws, const char *prefix,
 		  stage_report_fn *fn, void *payload,
 		  struct stage_stats *stats, struct strbuf *err);
+
+/*
+ * The same, calling seen(key, len, path, seen_payload) for every entry
+ * walked, in key order, before fn reports it (path is NULL for an entry
+ * without a local file): status learns what is staged from the walk it
+ * makes anyway.
+ */
+typedef void stage_seen_fn(const char *key, size_t len, const char *path,
+			   void *payload);
+int stage_refresh_seen(struct workspace *ws, const char *prefix,
+		       stage_report_fn *fn, void *payload,
+		       stage_seen_fn *seen, void *seen_payload,
+		       struct stage_stats *stats, struct strbuf *err);
 
 /*
  * Stage the file or folder at path under logical key prefix (a folder's
@@ -77,7 +93,7 @@ char *stage_default_key(struct workspace *ws, const char *abspath,
 /*
  * A file's mtime too close to now cannot be trusted by the stat cache (it
  * may change again within the clock's granularity): such files are hashed
- * again next time.
+ * again next time. Safe to call from any thread.
  */
 int stat_is_racy(const struct stat *st);
 

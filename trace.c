@@ -2,7 +2,7 @@
 #include "trace.h"
 
 static const char *const names[TRACE_COUNTERS] = {
-	"hashed-files", "hashed-bytes",
+	"hashed-files", "hashed-bytes", "read-folders",
 };
 static uint64_t counts[TRACE_COUNTERS];
 

@@ -10,6 +10,7 @@
 enum trace_counter {
 	TRACE_HASHED_FILES,	/* files (or open fds) hashed */
 	TRACE_HASHED_BYTES,
+	TRACE_READ_FOLDERS,	/* folders listed to find new files (status) */
 	TRACE_COUNTERS
 };
 

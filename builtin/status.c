@@ -1,4 +1,5 @@
 #include "builtin.h"
+#include "dir-list.h"
 #include "diff.h"
 #include "folder.h"
 #include "json.h"
@@ -8,6 +9,10 @@
 #include "porcelain.h"
 #include "refs/refs.h"
 #include "stage.h"
+#include "tempfile.h"
+#include "thread-pool.h"
+#include "trace.h"
+#include <dirent.h>
 
 static const char * const status_usage[] = {
 	"quire status [--porcelain | --json]",
@@ -39,12 +44,6 @@ static void add_item(struct status *s, char code, const char *key,
 	s->nr++;
 }
 
-static void on_refresh(const char *key, const char *path,
-		       enum stage_change what, void *payload)
-{
-	if (what == STAGE_MISSING)
-		add_item(payload, '!', key, path);
-}
 
 static int on_diff(enum diff_kind kind, const struct manifest_entry *a,
 		   const struct manifest_entry *b, void *payload)
@@ -55,61 +54,585 @@ static int on_diff(enum diff_kind kind, const struct manifest_entry *a,
 	return 0;
 }
 
-struct staged_walk {
-	struct status *s;
-	struct idx_cursor *cur;
-	struct idx_entry e;
-	int have;
+/*
+ * New files in added folders ("watches"), found without a lookup per
+ * file: the refresh's walk of the index counts, for each folder below a
+ * watch, the staged files in it (entries whose file is there by the
+ * watch's layout, key = prefix + the path below the folder, and is
+ * present). Every one of those is listed when the folder is read, so a
+ * folder that lists as many files as that has no new file; only a folder
+ * that lists more is looked at file by file.
+ */
+struct dir_slot {
+	uint64_t hash;
+	size_t off;		/* offset + 1 into strs; 0: empty */
+	size_t len;
+	int64_t n;		/* files */
+};
+
+struct dir_map {
+	struct strbuf strs;	/* the folders (below the watch) */
+	struct dir_slot *slots;
+	size_t nr, alloc;	/* alloc: a power of two */
+	size_t last;		/* slot + 1 found last, or 0 */
 };
 
 /*
- * New files under an added folder: on disk, not staged. The folder's
- * listing and the index are both in quilt3 order, so they merge.
+ * A folder below a watch as it was last listed: its stat then, and how
+ * many files it held. While its stat is the same, the names in it are
+ * (every name made, removed or renamed in a folder gives it a new mtime
+ * and ctime), so it is not listed again: git's untracked cache. A folder
+ * is trusted only when every name in it is a file or a folder (a link's
+ * target can change with no sign on the folder), every folder in it
+ * could be opened, and its mtime is out of the racy window (see
+ * stat_is_racy()); the others are recorded with no stat, to be listed
+ * every time. A folder with a newline in its name is not recorded, and
+ * so its parent is listed every time.
  */
-static int each_watch(const char *prefix, const char *dir, void *payload)
+struct folder_rec {
+	char *rel;		/* below the watch's folder; "" for it */
+	int64_t mtime_ns, ctime_ns, ino, files;
+	size_t *kids, nkids, akids;	/* its folders, as records */
+};
+
+struct folder_cache {
+	struct folder_rec *recs;
+	size_t nr, alloc;
+	struct dir_map by_rel;	/* rel -> record + 1 */
+};
+
+struct watch {
+	char *prefix, *dir;
+	size_t prefix_len, dir_len;
+	struct dir_map dirs;	/* the staged files of each folder */
+	/* a pool task's, while the index is read: */
+	struct dir_map disk;	/* the files on disk of each folder */
+	struct folder_cache old, now;	/* as last listed; as listed now */
+	int changed;		/* now differs from old */
+};
+
+struct watches {
+	struct status *s;
+	struct watch *w;
+	size_t nr, alloc;
+	struct strbuf key, path;	/* scratch */
+	struct watch *cur;
+};
+
+static uint64_t str_hash(const char *s, size_t len)
 {
-	struct status *s = payload;
-	struct strbuf err = STRBUF_INIT, key = STRBUF_INIT;
-	struct path_list fl;
-	struct idx_cursor *cur;
-	struct idx_entry e;
-	size_t i;
-	int have;
+	uint64_t h = 14695981039346656037ull;	/* FNV-1a, then mixed */
 
-	if (folder_list(dir, &fl, &err) < 0 ||
-	    idx_cursor_open(s->ws->idx, prefix, &cur) < 0) {
-		strbuf_release(&err);
-		path_list_release(&fl);
-		return 0;	/* a vanished folder has nothing new */
+	while (len--)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+	h ^= h >> 32;
+	h *= 0xd6e8feb86659fd93ull;
+	return h ^ (h >> 32);
+}
+
+static struct dir_slot *dir_find(struct dir_map *m, uint64_t hash,
+				 const char *d, size_t len)
+{
+	size_t i = hash & (m->alloc - 1);
+
+	for (;; i = (i + 1) & (m->alloc - 1)) {
+		struct dir_slot *slot = &m->slots[i];
+
+		if (!slot->off ||
+		    (slot->hash == hash && slot->len == len &&
+		     !memcmp(m->strs.buf + slot->off - 1, d, len)))
+			return slot;
 	}
-	have = idx_cursor_next(cur, &e) > 0;
-	for (i = 0; i < fl.nr; i++) {
-		int cmp = 1;
+}
 
-		strbuf_reset(&key);
-		strbuf_addf(&key, "%s%s", prefix, fl.items[i]);
-		while (have && (cmp = logical_key_cmp(e.key, strlen(e.key),
-						      key.buf, key.len)) < 0) {
-			idx_entry_release(&e);
-			have = idx_cursor_next(cur, &e) > 0;
-		}
-		if (!have || cmp) {
-			struct strbuf path = STRBUF_INIT;
+/* The count of folder d (below the watch), made if new. */
+static struct dir_slot *dir_counts(struct dir_map *m, const char *d,
+				   size_t len)
+{
+	struct dir_slot *slot;
+	uint64_t hash;
 
-			/* staged under another key (moved)? then not new */
-			strbuf_addf(&path, "%s/%s", dir, fl.items[i]);
-			if (!idx_has_path(s->ws->idx, path.buf))
-				add_item(s, '?', key.buf, path.buf);
-			strbuf_release(&path);
-		}
+	/* the files of a folder mostly come one after another */
+	if (m->last) {
+		slot = &m->slots[m->last - 1];
+		if (slot->len == len &&
+		    !memcmp(m->strs.buf + slot->off - 1, d, len))
+			return slot;
 	}
-	if (have)
-		idx_entry_release(&e);
-	idx_cursor_close(cur);
-	path_list_release(&fl);
-	strbuf_release(&err);
-	strbuf_release(&key);
+	if (2 * (m->nr + 1) > m->alloc) {
+		struct dir_slot *old = m->slots;
+		size_t n = m->alloc, i, j;
+
+		m->alloc = n ? 2 * n : 64;
+		m->slots = xcalloc(m->alloc, sizeof(*m->slots));
+		for (i = 0; i < n; i++) {
+			if (!old[i].off)
+				continue;
+			j = old[i].hash & (m->alloc - 1);
+			while (m->slots[j].off)
+				j = (j + 1) & (m->alloc - 1);
+			m->slots[j] = old[i];
+		}
+		free(old);
+	}
+	hash = str_hash(d, len);
+	slot = dir_find(m, hash, d, len);
+	if (!slot->off) {
+		slot->hash = hash;
+		slot->off = m->strs.len + 1;
+		slot->len = len;
+		strbuf_add(&m->strs, d, len);
+		strbuf_addch(&m->strs, '\0');
+		m->nr++;
+	}
+	m->last = slot - m->slots + 1;
+	return slot;
+}
+
+static int load_watch(const char *prefix, const char *dir, void *payload)
+{
+	struct watches *ws = payload;
+	struct watch *w;
+
+	ALLOC_GROW(ws->w, ws->nr + 1, ws->alloc);
+	w = &ws->w[ws->nr++];
+	memset(w, 0, sizeof(*w));
+	w->prefix = xstrdup(prefix);
+	w->prefix_len = strlen(prefix);
+	w->dir = xstrdup(dir);
+	w->dir_len = strlen(dir);
+	while (w->dir_len && w->dir[w->dir_len - 1] == '/')
+		w->dir[--w->dir_len] = '\0';
+	strbuf_init(&w->dirs.strs, 0);
+	strbuf_init(&w->disk.strs, 0);
 	return 0;
+}
+
+/* Count the file of an entry in its folder under each watch: by delta. */
+static void count_staged(struct watches *ws, const char *key, size_t len,
+			 const char *path, int delta)
+{
+	size_t i;
+
+	if (!path)
+		return;
+	for (i = 0; i < ws->nr; i++) {
+		struct watch *w = &ws->w[i];
+		const char *tail = key + w->prefix_len, *slash;
+
+		if (len <= w->prefix_len || memcmp(key, w->prefix,
+						   w->prefix_len) ||
+		    strncmp(path, w->dir, w->dir_len) ||
+		    path[w->dir_len] != '/' ||
+		    strcmp(path + w->dir_len + 1, tail))
+			continue;
+		slash = strrchr(tail, '/');
+		dir_counts(&w->dirs, tail, slash ? slash - tail : 0)->n +=
+			delta;
+	}
+}
+
+static void on_seen(const char *key, size_t len, const char *path,
+		    void *payload)
+{
+	count_staged(payload, key, len, path, 1);
+}
+
+static void on_refresh(const char *key, const char *path,
+		       enum stage_change what, void *payload)
+{
+	struct watches *ws = payload;
+
+	if (what == STAGE_MISSING) {
+		add_item(ws->s, '!', key, path);
+		count_staged(ws, key, strlen(key), path, -1);
+	}
+}
+
+static int skip_quire(const char *name, int is_dir, void *payload)
+{
+	return is_dir ? !strcmp(name, ".quire") : is_quire_leftover(name);
+}
+
+static void folder_cache_add(struct folder_cache *fc, const char *rel,
+			     size_t len, const struct stat *st, int64_t files)
+{
+	struct folder_rec *r;
+
+	ALLOC_GROW(fc->recs, fc->nr + 1, fc->alloc);
+	r = &fc->recs[fc->nr];
+	memset(r, 0, sizeof(*r));
+	r->rel = xstrndup(rel, len);
+	if (st) {
+		r->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 +
+			      st->st_mtim.tv_nsec;
+		r->ctime_ns = (int64_t)st->st_ctim.tv_sec * 1000000000 +
+			      st->st_ctim.tv_nsec;
+		r->ino = st->st_ino;
+	}
+	r->files = files;
+	dir_counts(&fc->by_rel, rel, len)->n = ++fc->nr;
+}
+
+static struct folder_rec *folder_cache_get(struct folder_cache *fc,
+					   const char *rel, size_t len)
+{
+	struct dir_slot *slot;
+
+	if (!fc->by_rel.alloc)
+		return NULL;
+	slot = dir_find(&fc->by_rel, str_hash(rel, len), rel, len);
+	return slot->off && slot->n > 0 ? &fc->recs[slot->n - 1] : NULL;
+}
+
+/* Link each record to its parent's list of folders. */
+static void folder_cache_link(struct folder_cache *fc)
+{
+	size_t i;
+
+	for (i = 0; i < fc->nr; i++) {
+		const char *rel = fc->recs[i].rel, *slash;
+		struct folder_rec *parent;
+
+		if (!*rel)
+			continue;
+		slash = strrchr(rel, '/');
+		parent = folder_cache_get(fc, rel, slash ? slash - rel : 0);
+		if (!parent)
+			continue;
+		ALLOC_GROW(parent->kids, parent->nkids + 1, parent->akids);
+		parent->kids[parent->nkids++] = i;
+	}
+}
+
+static void folder_cache_release(struct folder_cache *fc)
+{
+	size_t i;
+
+	for (i = 0; i < fc->nr; i++) {
+		free(fc->recs[i].rel);
+		free(fc->recs[i].kids);
+	}
+	free(fc->recs);
+	strbuf_release(&fc->by_rel.strs);
+	free(fc->by_rel.slots);
+	memset(fc, 0, sizeof(*fc));
+}
+
+static int same_folder(const struct folder_rec *r, const struct stat *st)
+{
+	return r->ino == (int64_t)st->st_ino &&
+	       r->mtime_ns == (int64_t)st->st_mtim.tv_sec * 1000000000 +
+			      st->st_mtim.tv_nsec &&
+	       r->ctime_ns == (int64_t)st->st_ctim.tv_sec * 1000000000 +
+			      st->st_ctim.tv_nsec;
+}
+
+/*
+ * Count the files in the open folder dfd (rel below the watch; closed
+ * here) and below: from the cache for a folder whose stat it holds,
+ * else by listing it.
+ */
+static void count_folder(struct watch *w, int dfd, struct strbuf *rel)
+{
+	size_t rlen = rel->len;
+	struct folder_rec *r;
+	struct stat st;
+	struct dirent *de;
+	DIR *d;
+	int64_t files = 0;
+	int clean = 1;
+
+	if (fstat(dfd, &st) < 0) {
+		close(dfd);
+		return;
+	}
+	r = folder_cache_get(&w->old, rel->buf, rel->len);
+	if (r && same_folder(r, &st)) {
+		size_t i;
+		int all = 1;
+
+		dir_counts(&w->disk, rel->buf, rel->len)->n += r->files;
+		for (i = 0; i < r->nkids; i++) {
+			const char *kid = w->old.recs[r->kids[i]].rel;
+			const char *name = kid + (rlen ? rlen + 1 : 0);
+			int sub = openat(dfd, name, O_RDONLY | O_DIRECTORY |
+					 O_NOFOLLOW | O_CLOEXEC);
+
+			if (sub < 0) {
+				all = 0;	/* list it next time */
+				w->changed = 1;
+				continue;
+			}
+			strbuf_setlen(rel, rlen);
+			if (rlen)
+				strbuf_addch(rel, '/');
+			strbuf_addstr(rel, name);
+			count_folder(w, sub, rel);
+		}
+		strbuf_setlen(rel, rlen);
+		folder_cache_add(&w->now, rel->buf, rel->len, all ? &st : NULL,
+				 r->files);
+		close(dfd);
+		return;
+	}
+	w->changed = 1;
+	trace_add(TRACE_READ_FOLDERS, 1);
+	d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		const char *name = de->d_name;
+		struct stat sub_st;
+		int is_dir, sub;
+
+		if (name[0] == '.' && (!name[1] ||
+				       (name[1] == '.' && !name[2])))
+			continue;
+		if (de->d_type == DT_REG) {
+			sub_st.st_mode = S_IFREG;
+		} else if (de->d_type == DT_DIR) {
+			sub_st.st_mode = S_IFDIR;
+		} else {
+			/* a link (it counts as the file it names), or a
+			 * file system that does not say */
+			clean = 0;
+			if (fstatat(dfd, name, &sub_st,
+				    AT_SYMLINK_NOFOLLOW) < 0)
+				continue;
+			if (S_ISLNK(sub_st.st_mode) &&
+			    (fstatat(dfd, name, &sub_st, 0) < 0 ||
+			     !S_ISREG(sub_st.st_mode)))
+				continue;
+		}
+		is_dir = S_ISDIR(sub_st.st_mode);
+		if (!is_dir && !S_ISREG(sub_st.st_mode))
+			continue;
+		if (skip_quire(name, is_dir, NULL))
+			continue;
+		if (!is_dir) {
+			files++;
+			continue;
+		}
+		if (strchr(name, '\n'))
+			clean = 0;	/* see struct folder_rec */
+		sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			     O_CLOEXEC);
+		if (sub < 0) {
+			clean = 0;	/* list it next time */
+			continue;
+		}
+		strbuf_setlen(rel, rlen);
+		if (rlen)
+			strbuf_addch(rel, '/');
+		strbuf_addstr(rel, name);
+		count_folder(w, sub, rel);
+		strbuf_setlen(rel, rlen);
+	}
+	closedir(d);
+	dir_counts(&w->disk, rel->buf, rel->len)->n += files;
+	/*
+	 * Every folder is recorded, so that its parent, trusted, still
+	 * leads to it; a folder not to be trusted with no stat (it is
+	 * listed next time).
+	 */
+	if (!strchr(rel->buf, '\n'))
+		folder_cache_add(&w->now, rel->buf, rel->len,
+				 clean && !stat_is_racy(&st) ? &st : NULL,
+				 files);
+}
+
+/* A pool task: count the files of a watch's folders, as the index is read. */
+static void count_disk(void *arg)
+{
+	struct watch *w = arg;
+	struct strbuf rel = STRBUF_INIT;
+	int dfd = open(w->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (dfd >= 0)
+		count_folder(w, dfd, &rel);
+	if (w->now.nr != w->old.nr)
+		w->changed = 1;
+	strbuf_release(&rel);
+}
+
+#define FOLDER_CACHE "folder-cache"
+#define FOLDER_CACHE_HEAD "quire folder cache 1\n"
+
+/*
+ * .quire/folder-cache: for each watch, a line "W <prefix>TAB<folder>",
+ * then a line "<mtime_ns> <ctime_ns> <ino> <files> <rel>" for each of
+ * its folders that may be trusted. Only an optimisation: a file that
+ * cannot be read, or is not what it should be, is as good as none.
+ */
+static void load_folder_cache(struct workspace *ws, struct watches *wl)
+{
+	struct strbuf path = STRBUF_INIT, sb = STRBUF_INIT;
+	struct watch *w = NULL;
+	char *line, *end;
+	size_t i;
+
+	strbuf_addf(&path, "%s/" FOLDER_CACHE, ws->quire_dir);
+	if (strbuf_read_file_max(&sb, path.buf, 1u << 30) < 0 ||
+	    strncmp(sb.buf, FOLDER_CACHE_HEAD, strlen(FOLDER_CACHE_HEAD)))
+		goto out;
+	for (line = sb.buf + strlen(FOLDER_CACHE_HEAD);
+	     line < sb.buf + sb.len; line = end + 1) {
+		long long m, c, ino, files;
+		int n = 0;
+
+		end = memchr(line, '\n', sb.buf + sb.len - line);
+		if (!end)
+			break;
+		*end = '\0';
+		if (!strncmp(line, "W ", 2)) {
+			char *tab = strchr(line + 2, '\t');
+
+			w = NULL;
+			if (!tab)
+				continue;
+			*tab = '\0';
+			for (i = 0; i < wl->nr; i++)
+				if (!strcmp(wl->w[i].prefix, line + 2) &&
+				    !strcmp(wl->w[i].dir, tab + 1))
+					w = &wl->w[i];
+		} else if (w && sscanf(line, "%lld %lld %lld %lld %n", &m, &c,
+				       &ino, &files, &n) == 4 && n) {
+			struct folder_rec *r;
+
+			folder_cache_add(&w->old, line + n, strlen(line + n),
+					 NULL, files);
+			r = &w->old.recs[w->old.nr - 1];
+			r->mtime_ns = m;
+			r->ctime_ns = c;
+			r->ino = ino;
+		}
+	}
+	for (i = 0; i < wl->nr; i++)
+		folder_cache_link(&wl->w[i].old);
+out:
+	strbuf_release(&path);
+	strbuf_release(&sb);
+}
+
+/* Write the folders as listed now, if that changed anything. */
+static void save_folder_cache(struct workspace *ws, struct watches *wl)
+{
+	struct strbuf sb = STRBUF_INIT, err = STRBUF_INIT, path = STRBUF_INIT;
+	struct tempfile *t;
+	size_t i, j;
+	int changed = 0;
+
+	for (i = 0; i < wl->nr; i++)
+		changed |= wl->w[i].changed;
+	if (!changed)
+		return;
+	strbuf_addstr(&sb, FOLDER_CACHE_HEAD);
+	for (i = 0; i < wl->nr; i++) {
+		struct watch *w = &wl->w[i];
+
+		if (strpbrk(w->prefix, "\t\n") || strpbrk(w->dir, "\t\n"))
+			continue;
+		strbuf_addf(&sb, "W %s\t%s\n", w->prefix, w->dir);
+		for (j = 0; j < w->now.nr; j++) {
+			struct folder_rec *r = &w->now.recs[j];
+
+			strbuf_addf(&sb, "%lld %lld %lld %lld %s\n",
+				    (long long)r->mtime_ns,
+				    (long long)r->ctime_ns, (long long)r->ino,
+				    (long long)r->files, r->rel);
+		}
+	}
+	strbuf_addf(&path, "%s/" FOLDER_CACHE, ws->quire_dir);
+	t = create_tempfile_in(ws->odb.tmpdir, "folder-cache_", 0644, &err);
+	if (t && (write_in_full(t->fd, sb.buf, sb.len) < 0 ||
+		  rename_tempfile_at(&t, AT_FDCWD, path.buf, path.buf,
+				     &err) < 0))
+		delete_tempfile(&t);
+	strbuf_release(&sb);
+	strbuf_release(&err);
+	strbuf_release(&path);
+}
+
+/* One folder, not the folders in it. */
+static int skip_folders(const char *name, int is_dir, void *payload)
+{
+	return is_dir || is_quire_leftover(name);
+}
+
+/* A file of a folder that lists more files than are staged in it. */
+static int check_file(const char *rel, size_t len, void *payload)
+{
+	struct watches *ws = payload;
+	struct watch *w = ws->cur;
+	struct idx_entry e;
+
+	strbuf_reset(&ws->key);
+	strbuf_add(&ws->key, w->prefix, w->prefix_len);
+	strbuf_add(&ws->key, rel, len);
+	if (!idx_get_entry(ws->s->ws->idx, ws->key.buf, &e)) {
+		idx_entry_release(&e);
+		return 0;
+	}
+	/* staged under another key (moved)? then not new */
+	strbuf_reset(&ws->path);
+	strbuf_add(&ws->path, w->dir, w->dir_len);
+	strbuf_addch(&ws->path, '/');
+	strbuf_add(&ws->path, rel, len);
+	if (!idx_has_path(ws->s->ws->idx, ws->path.buf))
+		add_item(ws->s, '?', ws->key.buf, ws->path.buf);
+	return 0;
+}
+
+/*
+ * New files under the added folders: on disk, not staged. A folder that
+ * is gone has nothing new; one that cannot be read all through shows
+ * what could be read. The folders were counted (count_disk()) while the
+ * index was read: only those with more files than staged are listed
+ * again and looked at file by file.
+ */
+static void find_new(struct watches *ws)
+{
+	size_t i, j;
+
+	for (i = 0; i < ws->nr; i++) {
+		struct watch *w = ws->cur = &ws->w[i];
+
+		for (j = 0; j < w->disk.alloc; j++) {
+			struct dir_slot *d = &w->disk.slots[j], *st;
+			const char *name = w->disk.strs.buf + d->off - 1;
+
+			if (!d->off)
+				continue;
+			st = w->dirs.alloc ? dir_find(&w->dirs, d->hash, name,
+						      d->len) : NULL;
+			if (st && st->off && st->n >= d->n)
+				continue;
+			dir_walk(w->dir, name, DIR_LIST_FOLLOW_FILE_LINKS,
+				 skip_folders, check_file, ws);
+		}
+	}
+}
+
+static void watches_release(struct watches *ws)
+{
+	size_t i;
+
+	for (i = 0; i < ws->nr; i++) {
+		free(ws->w[i].prefix);
+		free(ws->w[i].dir);
+		strbuf_release(&ws->w[i].dirs.strs);
+		free(ws->w[i].dirs.slots);
+		strbuf_release(&ws->w[i].disk.strs);
+		free(ws->w[i].disk.slots);
+		folder_cache_release(&ws->w[i].old);
+		folder_cache_release(&ws->w[i].now);
+	}
+	free(ws->w);
+	strbuf_release(&ws->key);
+	strbuf_release(&ws->path);
 }
 
 static int cmp_item(const void *a, const void *b)
@@ -210,6 +733,9 @@ int cmd_status(int argc, const char **argv, const char *prefix,
 	struct strbuf err = STRBUF_INIT;
 	struct stage_stats stats = { 0 };
 	struct status s = { 0 };
+	struct watches watches = { NULL, NULL, 0, 0, STRBUF_INIT,
+				   STRBUF_INIT, NULL };
+	struct tp_group disk_counted = TP_GROUP_INIT;
 	struct object_id head, clean;
 	struct entry_stream *a = NULL, *b;
 	struct json *staged_meta;
@@ -228,8 +754,16 @@ int cmd_status(int argc, const char **argv, const char *prefix,
 	if (argc || (porcelain && json))
 		usage_with_options(status_usage, options);
 	s.ws = ws;
+	watches.s = &s;
 	begin_cache_write(ws);
-	if (stage_refresh(ws, NULL, on_refresh, &s, &stats, &err) < 0)
+	idx_for_each_watch(ws->idx, load_watch, &watches);
+	if (watches.nr)
+		load_folder_cache(ws, &watches);
+	for (i = 0; i < watches.nr; i++)
+		tp_submit(&disk_counted, count_disk, &watches.w[i]);
+	if (stage_refresh_seen(ws, NULL, on_refresh, &watches,
+			       watches.nr ? on_seen : NULL, &watches, &stats,
+			       &err) < 0)
 		die("%s", err.buf);
 	commit_cache_write(ws);	/* the refreshed stat cache */
 
@@ -266,7 +800,10 @@ int cmd_status(int argc, const char **argv, const char *prefix,
 	fclose(fp);
 staged_done:
 	new_from = s.nr;
-	idx_for_each_watch(ws->idx, each_watch, &s);
+	tp_wait(&disk_counted);
+	save_folder_cache(ws, &watches);
+	find_new(&watches);
+	watches_release(&watches);
 	QSORT(s.items + new_from, s.nr - new_from, cmp_item);
 
 	if (json) {

@@ -109,6 +109,54 @@ static void test_missing_file(void)
 	hash_job_release(&job);
 }
 
+/*
+ * A job reports the stat of the file it read, and whether the file kept
+ * it while it was read; a FIFO is no regular file (and is not waited
+ * on); a file of one part is hashed without the pool.
+ */
+static void test_job_stat(void)
+{
+	char dir[] = "/tmp/u-chunked-hash-XXXXXX";
+	struct strbuf path = STRBUF_INIT, fifo = STRBUF_INIT;
+	struct hash_job job;
+	struct stat st;
+	int fd;
+
+	check(mkdtemp(dir) != NULL);
+	strbuf_addf(&path, "%s/small", dir);
+	fd = open(path.buf, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	check(fd >= 0 && write(fd, "abc", 3) == 3);
+	close(fd);
+	check(!stat(path.buf, &st));
+	hash_job_init(&job, path.buf, -1, HASH_SHA2_256_CHUNKED);
+	check(!hash_files(&job, 1, 0));
+	check(job.size == 3);
+	check(job.unchanged);
+	check(job.st.st_ino == st.st_ino && job.st.st_size == 3);
+	check(job.st.st_mtim.tv_nsec == st.st_mtim.tv_nsec);
+	hash_job_release(&job);
+
+	strbuf_addf(&fifo, "%s/fifo", dir);
+	check(!mkfifo(fifo.buf, 0644));
+	hash_job_init(&job, fifo.buf, -1, HASH_SHA2_256_CHUNKED);
+	check(hash_files(&job, 1, 0) < 0);
+	check(job.not_regular);
+	hash_job_release(&job);
+
+	/* a path through a file: no file there, as stat() would say */
+	strbuf_addstr(&path, "/below");
+	hash_job_init(&job, path.buf, -1, HASH_SHA2_256_CHUNKED);
+	check(hash_files(&job, 1, 0) == QERR_NOTFOUND);
+	hash_job_release(&job);
+	strbuf_setlen(&path, path.len - 6);
+
+	unlink(fifo.buf);
+	unlink(path.buf);
+	rmdir(dir);
+	strbuf_release(&path);
+	strbuf_release(&fifo);
+}
+
 static void test_value_parsing(void)
 {
 	struct object_id oid;
@@ -135,6 +183,7 @@ int main(void)
 	test_reference_values();
 	test_parallel_files();
 	test_missing_file();
+	test_job_stat();
 	test_value_parsing();
 	return unit_test_done();
 }
