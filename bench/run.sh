@@ -6,7 +6,8 @@
 #   BENCH_FILES     small files for commit/status (default 100000)
 #   BENCH_DIFF      entries of the two versions diffed (default 1000000)
 #   BENCH_ONLY      run only these sections: hash tophash workspace diff
-#                   install manifest dsdb slice s3
+#                   install manifest dsdb slice s3 (workspace also
+#                   runs bench/workspace.sh: status and commit beside git)
 #                   (manifest: top hash and diff on all cores and on one,
 #                   see bench/manifest.sh)
 #   BENCH_INSTALL_* the install section's sizes: see bench/install.sh
@@ -134,6 +135,10 @@ ha=$(cd "$dws" && "$QUIRE" write-manifest "$a")
 hb=$(cd "$dws" && "$QUIRE" write-manifest "$b")
 echo "quire diff --stat:   $(cd "$dws" && measure_rc "$QUIRE" diff --stat "$ha" "$hb")"
 cat "$DIR/cmd.out"
+fi
+
+if section workspace; then
+QUIRE_BUILD_DIR=$BUILD BENCH_DIR=$DIR sh "$(dirname "$0")/workspace.sh"
 fi
 
 if section manifest; then
