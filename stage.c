@@ -3,6 +3,7 @@
 #include "chunked-hash.h"
 #include "index-db.h"
 #include "logical-key.h"
+#include "progress.h"
 #include "thread-pool.h"
 #include "workspace.h"
 #include <dirent.h>
@@ -248,6 +249,7 @@ struct refresh {
 	struct hash_batch hb[2];
 	struct hash_batch *filling;	/* taking entries to hash */
 	struct hash_batch *flying;	/* being hashed; NULL: none */
+	struct progress *progress;	/* files hashed, once there is one */
 };
 
 static void hash_task(void *arg)
@@ -284,6 +286,7 @@ static int apply_batch(struct refresh *r, struct hash_batch *b, int ret)
 				      e->size != job->size;
 
 			r->stats->hashed++;
+			progress_add(r->progress, 1, job->size);
 			if (changed && e->has_hash) {
 				r->stats->modified++;
 				if (r->fn)
@@ -417,6 +420,8 @@ int stage_refresh_seen(struct workspace *ws, const char *prefix,
 		r.hb[i].jobs = xcalloc(HASH_BATCH, sizeof(*r.hb[i].jobs));
 	}
 	r.filling = &r.hb[0];
+	/* a meter only when files are hashed: a stat walk needs none */
+	r.progress = progress_start("Hashing files", 0, PROGRESS_LAZY);
 	for (i = 0; i < 2; i++) {
 		bufs[i].rows = xcalloc(STAT_BATCH, sizeof(*bufs[i].rows));
 		bufs[i].nr = 0;
@@ -444,6 +449,7 @@ int stage_refresh_seen(struct workspace *ws, const char *prefix,
 	if (!ret && r.filling->nr)
 		ret = launch(&r);
 	ret = land(&r, ret);
+	progress_stop(&r.progress);
 	for (i = 0; i < (int)r.filling->nr; i++)
 		idx_entry_release(&r.filling->e[i]);
 	for (i = 0; i < 2; i++) {
@@ -484,6 +490,9 @@ char *stage_default_key(struct workspace *ws, const char *abspath,
 		strbuf_addch(&sb, '/');
 	return strbuf_detach(&sb, NULL);
 }
+
+/* stage_add_paths()'s meter: files staged (add runs on one thread) */
+static struct progress *add_progress;
 
 struct adder {
 	struct workspace *ws;
@@ -533,6 +542,7 @@ static int add_file(struct adder *a, const char *path, const char *key)
 		e.key = (char *)key;
 		e.path = (char *)path;
 		a->stats->added++;
+		progress_add(add_progress, 1, 0);
 		return idx_put_entry(a->ws->idx, &e, a->err);
 	}
 	if (idx_key_conflict(a->ws->idx, key, &other)) {
@@ -557,6 +567,7 @@ static int add_file(struct adder *a, const char *path, const char *key)
 	ret = idx_put_entry(a->ws->idx, &e, a->err);
 	free(e.meta);
 	a->stats->added++;
+	progress_add(add_progress, 1, 0);
 	return ret;
 }
 
@@ -745,6 +756,7 @@ int stage_add_paths(struct workspace *ws, const char *const *paths,
 
 	if (as && nr != 1)
 		BUG("a logical prefix for %d paths", nr);
+	add_progress = progress_start("Adding files", 0, PROGRESS_LAZY);
 	for (i = 0; !ret && i < nr; i++) {
 		/* one path cannot collide with itself: no claims needed */
 		by = nr > 1 ? paths[i] : NULL;
@@ -758,6 +770,7 @@ int stage_add_paths(struct workspace *ws, const char *const *paths,
 		else if (ret > 0)
 			ret = 0;
 	}
+	progress_stop(&add_progress);
 	if (nr > 1)
 		idx_claims_drop(ws->idx);
 	return ret;

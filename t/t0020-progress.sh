@@ -126,9 +126,12 @@ test_expect_success SCRIPT 'add: a meter on a terminal' '
 	grep "^staged 30 files" tty
 '
 
-test_expect_failure SCRIPT 'add: a meter counts the files staged' '
+test_expect_success SCRIPT 'add: a meter counts the files staged; none when none is' '
+	meter tty "Adding files" &&
+	grep "^Adding files: 30, done\." drawn &&
 	on_tty "quire -C w add more" &&
-	meter tty "[A-Z][a-z ]*"
+	grep "^staged 0 files" tty &&
+	! grep "done\." tty
 '
 
 test_expect_success SCRIPT 'commit: a meter on a terminal; piped, the summary' '
@@ -274,6 +277,24 @@ test_expect_success 'a delayed meter: nothing for quick work, then drawn' '
 	test-tool progress --force --delayed --sleep 300 Walking 6 6 2>err &&
 	lines err >drawn &&
 	grep "^Walking: 100% (6/6), done\." drawn
+'
+
+test_expect_success SCRIPT 'status: a meter only when it hashes' '
+	mkdir -p hs/d &&
+	for i in $(test_seq 1 20)
+	do
+		echo "hs $i" >hs/d/f$i.txt || return 1
+	done &&
+	quire -C hs init -q ns/hs &&
+	quire -C hs add -q d &&
+	quire -C hs commit -q -m hs >/dev/null &&
+	touch -d "2020-01-01 00:00" hs/d/* &&
+	on_tty "quire -C hs status >out" &&
+	meter tty "Hashing files" &&
+	grep "^Hashing files: 20, " drawn &&
+	fits tty &&
+	on_tty "quire -C hs status >out" &&
+	! grep "Hashing files" tty
 '
 
 test_done
