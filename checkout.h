@@ -54,8 +54,9 @@ struct checkout_stats {
  * Make ws's files and index match the version top (its manifest must be
  * in ws's store); the caller commits the index, then moves HEAD with
  * checkout_move_head() (killed between the two, the index is exactly a
- * version in the store: nothing staged, and a re-run completes). Kept files (deleted upstream,
- * not removed) are listed in kept, one key per line. QERR_EXISTS when
+ * version in the store: nothing staged, and a re-run completes). Kept
+ * files (deleted upstream, not removed) are listed in kept, one key per
+ * line. QERR_EXISTS when
  * local changes are in the way, or changes staged and not committed
  * would be lost (err lists them), unless force. Nothing below ws's root
  * is written, renamed or removed through a symbolic link.

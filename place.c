@@ -8,13 +8,13 @@
 #include "physical-key.h"
 #include "progress.h"
 #include "tempfile.h"
+#include "thread-pool.h"
 #include "trace.h"
 #include <linux/fs.h>
 #include <pthread.h>
 #include <sys/ioctl.h>
 
 #define PLACE_BUF (1 << 20)
-#define PLACE_MAX_THREADS 16
 
 void place_item_init(struct place_item *it, const char *key,
 		     const char *physical, const struct object_id *oid,
@@ -404,7 +404,7 @@ static void *worker(void *arg)
 			break;
 		it = &p->items[i];
 		if (it->ret)
-			continue;	/* failed before: no folder, no object */
+			continue;	/* no folder, no object */
 		it->ret = place_one(p->o, it, buf, &src, &from_cache);
 		p->corrupt_cache[i] = it->ret == QERR_CORRUPT && from_cache;
 		if (!it->ret)
@@ -415,21 +415,23 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+static void worker_task(void *arg)
+{
+	worker(arg);
+}
+
+/* The process's pool works through the items, this thread too. */
 static void run_pool(struct pool *p)
 {
-	pthread_t th[PLACE_MAX_THREADS];
-	int n = online_cpus() * 2, started = 0;
+	struct tp_group g = TP_GROUP_INIT;
+	size_t n = tp_threads();
 
-	if (n > PLACE_MAX_THREADS)
-		n = PLACE_MAX_THREADS;
-	if ((size_t)n > p->nr)
+	if (n > p->nr)
 		n = p->nr;
-	while (started + 1 < n &&
-	       !pthread_create(&th[started], NULL, worker, p))
-		started++;
+	while (n-- > 1)
+		tp_submit(&g, worker_task, p);
 	worker(p);
-	while (started)
-		pthread_join(th[--started], NULL);
+	tp_wait(&g);
 }
 
 /* Does the item need its object in the cache before it can be placed? */
@@ -451,7 +453,8 @@ static void fetch_needed(const struct place_opts *o, struct place_item *items,
 	size_t i, n = 0;
 
 	for (i = 0; i < nr; i++) {
-		if (again ? !only[i] : items[i].ret || !needs_fetch(o, &items[i]))
+		if (again ? !only[i] :
+		    items[i].ret || !needs_fetch(o, &items[i]))
 			continue;
 		fetch_item_init(&f[n], items[i].physical, &items[i].oid,
 				items[i].size);

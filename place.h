@@ -14,13 +14,13 @@ struct tempfile;
  * Placing many files below a folder at once, verified: each file's bytes
  * come from the user's cache, or straight from a local (file://) physical
  * key, or are downloaded straight into place (S3; into the cache first
- * when they are to be hard-linked). Each lands as a temporary file in tmpdir (on the
- * target's file system), is hashed as it is copied, and is renamed over
- * key only when its bytes match the entry's hash. Files are placed on
- * several threads; nothing is synced per file: the caller makes the
- * whole batch durable with place_sync() before it records the files as
- * placed (a crash before that leaves files the index does not vouch for,
- * which are hashed again before they are trusted).
+ * when they are to be hard-linked). Each lands as a temporary file in
+ * tmpdir (on the target's file system), is hashed as it is copied, and
+ * is renamed over key only when its bytes match the entry's hash. Files
+ * are placed on several threads; nothing is synced per file: the caller
+ * makes the whole batch durable with place_sync() before it records the
+ * files as placed (a crash before that leaves files the index does not
+ * vouch for, which are hashed again before they are trusted).
  */
 struct place_item {
 	const char *key;
