@@ -283,8 +283,32 @@ static int take_work(struct pool *p, struct dir_cache *dc, size_t *job_nr,
 	}
 }
 
-/* One read buffer per thread, kept: the pool's threads live long. */
-static __thread char *read_buf;
+/*
+ * One read buffer per thread, kept: the pool's threads live long. Other
+ * threads (a transport's workers) call in too, and end: the key's
+ * destructor frees their buffer then.
+ */
+static pthread_key_t read_buf_key;
+static pthread_once_t read_buf_once = PTHREAD_ONCE_INIT;
+
+static void read_buf_key_create(void)
+{
+	if (pthread_key_create(&read_buf_key, free))
+		die("cannot create a thread-specific key");
+}
+
+static char *thread_read_buf(void)
+{
+	char *buf;
+
+	pthread_once(&read_buf_once, read_buf_key_create);
+	buf = pthread_getspecific(read_buf_key);
+	if (!buf) {
+		buf = xmalloc(READ_BLOCK);
+		pthread_setspecific(read_buf_key, buf);
+	}
+	return buf;
+}
 
 /* Hash part of job j (the whole file when it has one part). */
 static void do_part(struct pool *p, size_t j, uint64_t part,
@@ -294,14 +318,14 @@ static void do_part(struct pool *p, size_t j, uint64_t part,
 	struct job_state *st = job->priv;
 	uint64_t off = part * st->part_size;
 	uint64_t len = st->part_size;
+	char *read_buf;
 	int last, ok = 1;
 
 	if (st->nparts == 0) {
 		finish_job(job, st, ctx);
 		return;
 	}
-	if (!read_buf)
-		read_buf = xmalloc(READ_BLOCK);
+	read_buf = thread_read_buf();
 	if (off + len > job->size)
 		len = job->size - off;
 	if (!st->failed &&
