@@ -443,41 +443,6 @@ static int needs_fetch(const struct place_opts *o, const struct place_item *it)
 	return !odb_has(o->cache, &it->oid);
 }
 
-/* Download into the cache what cannot be read where it is. */
-static void fetch_needed(const struct place_opts *o, struct place_item *items,
-			 size_t nr, int again, const int *only)
-{
-	struct fetch_item *f = xcalloc(nr ? nr : 1, sizeof(*f));
-	size_t *at = xcalloc(nr ? nr : 1, sizeof(*at));
-	struct strbuf ignored = STRBUF_INIT;
-	size_t i, n = 0;
-
-	for (i = 0; i < nr; i++) {
-		if (again ? !only[i] :
-		    items[i].ret || !needs_fetch(o, &items[i]))
-			continue;
-		fetch_item_init(&f[n], items[i].physical, &items[i].oid,
-				items[i].size);
-		at[n++] = i;
-	}
-	if (n)
-		fetch_objects(o->cache, f, n, &ignored);
-	for (i = 0; i < n; i++) {
-		struct place_item *it = &items[at[i]];
-
-		it->fetched |= f[i].fetched;
-		if (f[i].ret) {
-			it->ret = f[i].ret;
-			strbuf_reset(&it->err);
-			strbuf_addbuf(&it->err, &f[i].err);
-		}
-		fetch_item_release(&f[i]);
-	}
-	strbuf_release(&ignored);
-	free(f);
-	free(at);
-}
-
 /* Is the item to be downloaded straight into place (not in the cache)? */
 static int needs_download(const struct place_opts *o,
 			  const struct place_item *it)
@@ -486,9 +451,13 @@ static int needs_download(const struct place_opts *o,
 	       o->link != LINK_HARDLINK && !odb_has(o->cache, &it->oid);
 }
 
-/* Download what is to go straight into place, verified. */
-static void download_direct(const struct place_opts *o,
-			    struct place_item *items, size_t nr)
+/*
+ * Fetch the objects of the items want marks, verified: into the cache,
+ * or (direct) straight into temporary files in tmpdir that the items
+ * keep, to be renamed into place.
+ */
+static void fetch_marked(const struct place_opts *o, struct place_item *items,
+			 size_t nr, const int *want, int direct)
 {
 	struct fetch_item *f = xcalloc(nr ? nr : 1, sizeof(*f));
 	struct tempfile **out = xcalloc(nr ? nr : 1, sizeof(*out));
@@ -497,18 +466,20 @@ static void download_direct(const struct place_opts *o,
 	size_t i, n = 0;
 
 	for (i = 0; i < nr; i++) {
-		if (items[i].ret || !needs_download(o, &items[i]))
+		if (!want[i])
 			continue;
 		fetch_item_init(&f[n], items[i].physical, &items[i].oid,
 				items[i].size);
 		at[n++] = i;
 	}
-	if (n)
+	if (n && direct)
 		fetch_objects_into(o->tmpdir, 0644, f, n, out, &ignored);
+	else if (n)
+		fetch_objects(o->cache, f, n, &ignored);
 	for (i = 0; i < n; i++) {
 		struct place_item *it = &items[at[i]];
 
-		it->fetched = f[i].fetched;
+		it->fetched |= f[i].fetched;
 		it->download = out[i];
 		if (f[i].ret) {
 			it->ret = f[i].ret;
@@ -572,7 +543,7 @@ static void retry_corrupt(const struct place_opts *o, struct pool *p)
 		n++;
 	}
 	if (n) {
-		fetch_needed(o, p->items, p->nr, 1, fetch);
+		fetch_marked(o, p->items, p->nr, fetch, 0);
 		buf = xmalloc(PLACE_BUF);
 	}
 	for (i = 0; n && i < p->nr; i++) {
@@ -592,7 +563,7 @@ int place_items(const struct place_opts *o, struct place_item *items,
 {
 	struct pool p;
 	size_t i;
-	int ret = 0;
+	int ret = 0, *want;
 
 	if (!nr)
 		return 0;
@@ -600,8 +571,14 @@ int place_items(const struct place_opts *o, struct place_item *items,
 		items[i].st.st_mode = 0;
 	if (o->link == LINK_HARDLINK && (ret = odb_create(o->cache, err)))
 		return ret;
-	fetch_needed(o, items, nr, 0, NULL);
-	download_direct(o, items, nr);
+	want = xcalloc(nr, sizeof(*want));
+	for (i = 0; i < nr; i++)
+		want[i] = !items[i].ret && needs_fetch(o, &items[i]);
+	fetch_marked(o, items, nr, want, 0);
+	for (i = 0; i < nr; i++)
+		want[i] = !items[i].ret && needs_download(o, &items[i]);
+	fetch_marked(o, items, nr, want, 1);
+	free(want);
 	open_folders(o, items, nr);
 	memset(&p, 0, sizeof(p));
 	p.o = o;
