@@ -62,6 +62,13 @@ struct option {
 #define OPT__PROGRESS() \
 	OPT_BOOL(0, "progress", &progress_option, \
 		 "force the progress meter (--no-progress: none)")
+/*
+ * -r, --registry: the registry a command talks to -- a remote's name, a
+ * URL or a folder -- on every command that talks to one (porcelain.h).
+ */
+#define OPT__REGISTRY(v) \
+	OPT_STRING('r', "registry", (v), "registry", \
+		   "the registry: a remote, a URL or a folder")
 #define OPT_COUNTUP(s, l, v, h) \
 	{ OPTION_COUNTUP, (s), (l), (v), NULL, (h), 0, NULL }
 #define OPT_SET_INT(s, l, v, h, i) \

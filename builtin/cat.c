@@ -14,8 +14,7 @@ int cmd_cat(int argc, const char **argv, const char *prefix,
 	const char *reg = NULL;
 	int allow_local = 0;
 	struct option options[] = {
-		OPT_STRING(0, "registry", &reg, "registry",
-			   "where the package lives"),
+		OPT__REGISTRY(&reg),
 		OPT_BOOL(0, "allow-local-files", &allow_local,
 			 "read entries from files on this machine outside "
 			 "the registry"),

@@ -144,8 +144,7 @@ int cmd_diff(int argc, const char **argv, const char *prefix,
 		OPT_BOOL(0, "stat", &stat, "only count the changes"),
 		OPT_BOOL(0, "name-only", &names, "print logical keys only"),
 		OPT_BOOL(0, "json", &json, "one JSON object a line"),
-		OPT_STRING(0, "registry", &reg, "registry",
-			   "where package revisions live"),
+		OPT__REGISTRY(&reg),
 		OPT_END()
 	};
 

@@ -25,9 +25,7 @@ int cmd_fsck(int argc, const char **argv, const char *prefix,
 	const char *registry = NULL;
 	int quiet = 0;
 	struct option options[] = {
-		OPT_STRING(0, "registry", &registry, "registry",
-			   "the registry to check (default: origin, else the "
-			   "embedded one)"),
+		OPT__REGISTRY(&registry),
 		OPT_BOOL(0, "full", &opts.full,
 			 "also download and hash every object"),
 		OPT__QUIET(&quiet),

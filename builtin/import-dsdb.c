@@ -20,8 +20,7 @@ int cmd_import_dsdb(int argc, const char **argv, const char *prefix,
 	struct object_id top;
 	struct json *meta;
 	struct option options[] = {
-		OPT_STRING(0, "registry", &rq.registry, "registry",
-			   "where the package lives"),
+		OPT__REGISTRY(&rq.registry),
 		OPT_STRING(0, "to", &rq.to, "dir",
 			   "the folder to install into (default: ./<name>)"),
 		OPT_STRING(0, "table", &im.table, "name",

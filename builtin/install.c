@@ -23,8 +23,7 @@ int cmd_install(int argc, const char **argv, const char *prefix,
 	struct workspace *ws;
 	struct object_id top;
 	struct option options[] = {
-		OPT_STRING(0, "registry", &rq.registry, "registry",
-			   "where the package lives (a URL or folder)"),
+		OPT__REGISTRY(&rq.registry),
 		OPT_STRING(0, "to", &rq.to, "dir",
 			   "the folder to install into (default: ./<name>)"),
 		OPT_STRING(0, "path", &opts->path_prefix, "prefix",

@@ -506,8 +506,7 @@ int cmd_lineage(int argc, const char **argv, const char *prefix,
 	char *reg_own, *rev_own;
 	size_t i;
 	struct option options[] = {
-		OPT_STRING(0, "registry", &reg, "registry",
-			   "where the package lives"),
+		OPT__REGISTRY(&reg),
 		OPT_BOOL(0, "json", &lg.json, "print the graph as JSON"),
 		OPT_END()
 	};

@@ -4,7 +4,7 @@
 #include "registry.h"
 
 static const char * const list_usage[] = {
-	"quire list [<registry>]",
+	"quire list [[-r] <registry>]",
 	NULL
 };
 
@@ -30,12 +30,18 @@ int cmd_list(int argc, const char **argv, const char *prefix,
 	     struct workspace *ws)
 {
 	struct lister l = { NULL, STRBUF_INIT };
-	struct option options[] = { OPT_END() };
+	const char *reg = NULL;
+	struct option options[] = {
+		OPT__REGISTRY(&reg),
+		OPT_END()
+	};
 
 	argc = parse_options(argc, argv, prefix, options, list_usage, 0);
-	if (argc > 1)
+	if (argc > !reg)
 		usage_with_options(list_usage, options);
-	if (porcelain_registry(ws, argc ? argv[0] : NULL, 0, &l.reg,
+	if (argc)
+		reg = argv[0];
+	if (porcelain_registry(ws, reg, 0, &l.reg,
 			       &l.err) < 0)
 		die("%s", l.err.buf);
 	if (registry_for_each_package(l.reg, show, &l, &l.err) < 0)

@@ -208,8 +208,7 @@ int cmd_log(int argc, const char **argv, const char *prefix,
 	struct option options[] = {
 		OPT_ULONG('n', "max-count", &max, "count",
 			  "show at most this many versions"),
-		OPT_STRING(0, "registry", &reg, "registry",
-			   "where the package lives (a remote, URL or folder)"),
+		OPT__REGISTRY(&reg),
 		OPT_END()
 	};
 

@@ -21,12 +21,11 @@ int cmd_ls(int argc, const char **argv, const char *prefix,
 	int recursive = 0, lng = 0, ret, found = 0;
 	FILE *fp;
 	struct option options[] = {
-		OPT_BOOL('r', "recursive", &recursive,
+		OPT_BOOL('R', "recursive", &recursive,
 			 "every entry below, with its full key"),
 		OPT_BOOL('l', "long", &lng,
 			 "show size, hash and handler spec too"),
-		OPT_STRING(0, "registry", &reg, "registry",
-			   "where the package lives"),
+		OPT__REGISTRY(&reg),
 		OPT_END()
 	};
 

@@ -133,8 +133,7 @@ int cmd_merge(int argc, const char **argv, const char *prefix,
 			 "replace staged entries with the same keys"),
 		OPT_STRING(0, "prefix", &at, "prefix",
 			   "put the entries below this logical prefix"),
-		OPT_STRING(0, "registry", &reg, "registry",
-			   "where the package lives"),
+		OPT__REGISTRY(&reg),
 		OPT__PROGRESS(),
 		OPT_END()
 	};

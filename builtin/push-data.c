@@ -4,7 +4,7 @@
 #include "push.h"
 
 static const char * const push_data_usage[] = {
-	"quire push-data [-q] [--prefix <prefix>] [<registry>]",
+	"quire push-data [-q] [--prefix <prefix>] [-r <registry>]",
 	NULL
 };
 
@@ -16,6 +16,7 @@ int cmd_push_data(int argc, const char **argv, const char *prefix,
 	struct push_stats stats = { 0 };
 	struct object_id top;
 	struct option options[] = {
+		OPT__REGISTRY(&rq.registry),
 		OPT_STRING(0, "prefix", &rq.data_prefix, "prefix",
 			   "where the data goes (default: <ns>/<name>/)"),
 		OPT__QUIET(&rq.quiet),
@@ -24,9 +25,10 @@ int cmd_push_data(int argc, const char **argv, const char *prefix,
 	};
 
 	argc = parse_options(argc, argv, prefix, options, push_data_usage, 0);
-	if (argc > 1)
+	if (argc > !rq.registry)
 		usage_with_options(push_data_usage, options);
-	rq.registry = argc ? argv[0] : NULL;
+	if (argc)
+		rq.registry = argv[0];
 	rq.with_data = 1;
 	if (push_run(ws, &rq, &top, &stats, &url, &err) < 0)
 		die("%s", err.buf);

@@ -4,7 +4,7 @@
 #include "push.h"
 
 static const char * const push_manifest_usage[] = {
-	"quire push-manifest [<options>] [<registry>] [<ns>/<name>]",
+	"quire push-manifest [<options>] [-r <registry>] [<ns>/<name>]",
 	NULL
 };
 
@@ -16,6 +16,7 @@ int cmd_push_manifest(int argc, const char **argv, const char *prefix,
 	struct push_stats stats = { 0 };
 	struct object_id top;
 	struct option options[] = {
+		OPT__REGISTRY(&rq.registry),
 		OPT_PUSH_MANIFEST(&rq),
 		OPT__QUIET(&rq.quiet),
 		OPT__PROGRESS(),
@@ -24,9 +25,13 @@ int cmd_push_manifest(int argc, const char **argv, const char *prefix,
 
 	argc = parse_options(argc, argv, prefix, options, push_manifest_usage,
 			     0);
-	if (argc > 2)
+	if (argc > (rq.registry ? 1 : 2))
 		usage_with_options(push_manifest_usage, options);
-	porcelain_registry_and_name(ws, argc, argv, &rq.registry, &rq.name);
+	if (rq.registry)
+		rq.name = argc ? argv[0] : NULL;
+	else
+		porcelain_registry_and_name(ws, argc, argv, &rq.registry,
+					    &rq.name);
 	rq.with_manifest = 1;
 	if (push_run(ws, &rq, &top, &stats, &url, &err) < 0)
 		die("%s", err.buf);

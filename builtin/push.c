@@ -4,7 +4,7 @@
 #include "push.h"
 
 static const char * const push_usage[] = {
-	"quire push [<options>] [<registry>] [<ns>/<name>]",
+	"quire push [<options>] [-r <registry>] [<ns>/<name>]",
 	NULL
 };
 
@@ -16,6 +16,7 @@ int cmd_push(int argc, const char **argv, const char *prefix,
 	struct push_stats stats = { 0 };
 	struct object_id top;
 	struct option options[] = {
+		OPT__REGISTRY(&rq.registry),
 		OPT_PUSH_MANIFEST(&rq),
 		OPT_STRING(0, "prefix", &rq.data_prefix, "prefix",
 			   "where the data goes (default: <ns>/<name>/)"),
@@ -25,9 +26,13 @@ int cmd_push(int argc, const char **argv, const char *prefix,
 	};
 
 	argc = parse_options(argc, argv, prefix, options, push_usage, 0);
-	if (argc > 2)
+	if (argc > (rq.registry ? 1 : 2))
 		usage_with_options(push_usage, options);
-	porcelain_registry_and_name(ws, argc, argv, &rq.registry, &rq.name);
+	if (rq.registry)
+		rq.name = argc ? argv[0] : NULL;
+	else
+		porcelain_registry_and_name(ws, argc, argv, &rq.registry,
+					    &rq.name);
 	rq.with_data = rq.with_manifest = 1;
 	if (push_run(ws, &rq, &top, &stats, &url, &err) < 0)
 		die("%s", err.buf);

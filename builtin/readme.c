@@ -15,8 +15,7 @@ int cmd_readme(int argc, const char **argv, const char *prefix,
 	int ret;
 	int allow_local = 0;
 	struct option options[] = {
-		OPT_STRING(0, "registry", &reg, "registry",
-			   "where the package lives"),
+		OPT__REGISTRY(&reg),
 		OPT_BOOL(0, "allow-local-files", &allow_local,
 			 "read entries from files on this machine outside "
 			 "the registry"),

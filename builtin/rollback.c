@@ -23,8 +23,7 @@ int cmd_rollback(int argc, const char **argv, const char *prefix,
 	const char *reg_arg = NULL;
 	int ret;
 	struct option options[] = {
-		OPT_STRING(0, "registry", &reg_arg, "registry",
-			   "where the package lives"),
+		OPT__REGISTRY(&reg_arg),
 		OPT_END()
 	};
 

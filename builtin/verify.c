@@ -203,8 +203,7 @@ int cmd_verify(int argc, const char **argv, const char *prefix,
 		OPT__PROGRESS(),
 		OPT_STRING(0, "rev", &rev, "revision",
 			   "check against this version, here or in a registry"),
-		OPT_STRING(0, "registry", &registry, "registry",
-			   "where --rev's package lives"),
+		OPT__REGISTRY(&registry),
 		OPT_END()
 	};
 

@@ -33,9 +33,7 @@ struct export_opts {
 #define OPT_EXPORT(o) \
 	OPT_STRING(0, "name", &(o)->name, "ns>/<name", \
 		   "the package to make"), \
-	OPT_STRING(0, "registry", &(o)->registry, "registry", \
-		   "where to push it (default: origin, else the default " \
-		   "registry)"), \
+	OPT__REGISTRY(&(o)->registry), \
 	OPT_STRING('m', "message", &(o)->message, "message", \
 		   "what this version is"), \
 	OPT_STRING(0, "root", &(o)->root, "dir", \

@@ -44,8 +44,7 @@ int cmd_diff_manifest(int argc, const char **argv, const char *prefix,
 	struct option options[] = {
 		OPT_BOOL('z', NULL, &o.nul,
 			 "end lines with NUL and do not quote keys"),
-		OPT_STRING(0, "registry", &reg, "registry",
-			   "where package revisions live"),
+		OPT__REGISTRY(&reg),
 		OPT_END()
 	};
 

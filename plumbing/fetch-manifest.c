@@ -14,8 +14,7 @@ int cmd_fetch_manifest(int argc, const char **argv, const char *prefix,
 	struct object_id top;
 	const char *reg = NULL;
 	struct option options[] = {
-		OPT_STRING(0, "registry", &reg, "registry",
-			   "where the package lives"),
+		OPT__REGISTRY(&reg),
 		OPT_END()
 	};
 

@@ -31,7 +31,7 @@ hashes_are () {
 		echo "$(cat h) $key" || return 1
 	done >expect &&
 	quire -C "$1" commit -q -m t >/dev/null &&
-	quire -C "$1" ls -r -l HEAD >out &&
+	quire -C "$1" ls -R -l HEAD >out &&
 	awk "{ print \$2, \$3 }" out >actual &&
 	test_cmp expect actual
 }

@@ -269,7 +269,7 @@ for n, line in enumerate(open(sys.argv[1], encoding=\"utf-8\"), 1):
 test_expect_success 'ls -l shows handler=SPEC after a tab, other lines as before' '
 	(
 		cd w &&
-		quire ls -rl HEAD >../out &&
+		quire ls -Rl HEAD >../out &&
 		{
 			long_line arr.npy arr.npy npy &&
 			long_line data/frame.tif frame.tif AD_TIFF &&
@@ -285,7 +285,7 @@ test_expect_success 'ls -l shows handler=SPEC after a tab, other lines as before
 			long_line notes.txt notes.txt &&
 			long_line table.csv table.csv pandas.read_table
 		} >../expect-top &&
-		quire ls -r HEAD >../out-short
+		quire ls -R HEAD >../out-short
 	) &&
 	test_cmp expect-rl out &&
 	test_cmp expect-top out-top &&
@@ -331,7 +331,7 @@ test_expect_success 'push to a folder registry and install elsewhere keep the ha
 	) &&
 	entry_line "reg/.quilt/packages/$(cat v1)" data/frame.tif >line &&
 	test_grep "\"meta\": {\"handler\": {\"spec\": \"AD_TIFF\", \"kwargs\": {\"frame\": 0, \"swap\": false}}, \"user_meta\": {\"detector\": \"pilatus\"}}}\$" line &&
-	quire ls -rl --registry ./reg ns/handlers >out &&
+	quire ls -Rl --registry ./reg ns/handlers >out &&
 	test_cmp expect-rl out &&
 	quire install -q --registry ./reg --to inst ns/handlers &&
 	(
@@ -339,7 +339,7 @@ test_expect_success 'push to a folder registry and install elsewhere keep the ha
 		handler_is data/frame.tif \
 			"{\"spec\": \"AD_TIFF\", \"kwargs\": {\"frame\": 0, \"swap\": false}}" &&
 		handler_is notes.txt "{}" &&
-		quire ls -rl HEAD >../out
+		quire ls -Rl HEAD >../out
 	) &&
 	test_cmp expect-rl out
 '

@@ -36,11 +36,11 @@ test_expect_success 'ls shows the top level; a folder argument goes inside' '
 	test_cmp expect out
 '
 
-test_expect_success 'ls -r lists every key; -l adds size and hash' '
-	quire ls -r --registry ./reg ns/browse >out &&
+test_expect_success 'ls -R lists every key; -l adds size and hash' '
+	quire ls -R --registry ./reg ns/browse >out &&
 	printf "%s\n" README.md data/a.txt data/sub/b.txt >expect &&
 	test_cmp expect out &&
-	quire ls -r -l --registry ./reg ns/browse data/sub >out &&
+	quire ls -R -l --registry ./reg ns/browse data/sub >out &&
 	echo two >b &&
 	h=$(quire hash-object b) &&
 	test_grep " 4 $h data/sub/b.txt\$" out

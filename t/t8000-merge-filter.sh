@@ -92,13 +92,13 @@ test_expect_success 'merging the latest of this very package lets push move it' 
 test_expect_success 'filter --prefix makes a new package of that folder' '
 	quire filter --prefix img -o ns/imgs ns/a >top 2>err &&
 	test_grep "ns/imgs: 40 of 40" err &&
-	quire ls -r ns/imgs >keys &&
+	quire ls -R ns/imgs >keys &&
 	test_line_count = 40 keys
 '
 
 test_expect_success 'filter --meta keeps entries whose user_meta matches' '
 	quire filter --meta label=cat -o ns/cats ns/a@$(cut -c1-12 topa) >/dev/null &&
-	quire ls -r ns/cats >keys &&
+	quire ls -R ns/cats >keys &&
 	printf "%s\n" img/1.jpg img/2.jpg >expect &&
 	test_cmp expect keys
 '
@@ -107,10 +107,10 @@ test_expect_success 'filter --sample is exact and the same for the same seed' '
 	quire filter --sample 7 --seed 3 -o ns/s1 ns/a@$(cut -c1-12 topa) >t1 &&
 	quire filter --sample 7 --seed 3 -o ns/s2 ns/a@$(cut -c1-12 topa) >t2 &&
 	test_cmp t1 t2 &&
-	quire ls -r ns/s1 >k1 &&
+	quire ls -R ns/s1 >k1 &&
 	test_line_count = 7 k1 &&
 	quire filter --sample 7 --seed 4 -o ns/s3 ns/a@$(cut -c1-12 topa) >/dev/null &&
-	quire ls -r ns/s3 >k3 &&
+	quire ls -R ns/s3 >k3 &&
 	! test_cmp k1 k3 >/dev/null
 '
 
@@ -126,7 +126,7 @@ test_expect_success 'filter into an existing package needs --force' '
 	test_fatal 128 quire filter --meta label=dog -o ns/cats ns/a &&
 	test_grep "already exists" err &&
 	quire filter --force --meta label=dog -o ns/cats ns/a >/dev/null &&
-	quire ls -r ns/cats >keys &&
+	quire ls -R ns/cats >keys &&
 	echo img/3.jpg >expect &&
 	test_cmp expect keys
 '

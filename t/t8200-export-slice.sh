@@ -223,7 +223,7 @@ test_expect_success 'the package holds the slice, its dump, the files and a READ
 	quire ls --registry "$PWD/reg" lab/fig3 >out &&
 	printf "%s\n" README.md files/ slice.sql slice.sqlite >expect &&
 	test_cmp expect out &&
-	quire ls -r --registry "$PWD/reg" lab/fig3 >out &&
+	quire ls -R --registry "$PWD/reg" lab/fig3 >out &&
 	cat >expect <<-\EOF &&
 	README.md
 	files/a.bin
@@ -434,7 +434,7 @@ test_expect_success '--skip-missing leaves the missing file out, and keeps its r
 		--file-column recording.path --skip-missing --name lab/skip \
 		--registry "$PWD/reg" >top2 2>err &&
 	test_grep "^left out 1 missing file (--skip-missing)\$" err &&
-	quire ls -r --registry "$PWD/reg" lab/skip >out &&
+	quire ls -R --registry "$PWD/reg" lab/skip >out &&
 	test_grep "^files/d.bin\$" out &&
 	test_grep -v "c.bin" out &&
 	quire cat --registry "$PWD/reg" lab/skip slice.sqlite >skip.db &&

@@ -478,7 +478,7 @@ test_expect_success 'add s3://: several URLs and files at once, each under its n
 		s3://plain/raw/1.txt 2>err &&
 	test_grep "^staged 3 files from 4 paths\$" err &&
 	quire -C b commit -q -m several &&
-	quire -C b ls -r HEAD >actual &&
+	quire -C b ls -R HEAD >actual &&
 	printf "%s\n" 1.txt local.txt sub/2.bin >expect &&
 	test_cmp expect actual &&
 	quire -C b cat-manifest HEAD >m &&
