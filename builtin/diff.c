@@ -1,7 +1,7 @@
 #include "builtin.h"
 #include "diff.h"
 #include "folder.h"
-#include "json.h"
+#include "json-out.h"
 #include "package.h"
 #include "parse-options.h"
 #include "porcelain.h"
@@ -18,11 +18,40 @@ enum format { LONG, STAT, NAME_ONLY, JSON };
 struct out {
 	enum format format;
 	uint64_t count[4];
+	struct json_list list;	/* JSON: the changes */
 };
 
 static const char *const kind_word[] = {
 	"added", "deleted", "modified", "metadata",
 };
+
+/* One change in the list of --json; key NULL: the package metadata. */
+static void json_change(struct out *o, enum diff_kind kind,
+			const struct strbuf *key,
+			const struct manifest_entry *a,
+			const struct manifest_entry *b)
+{
+	struct json *c = json_new_object();
+
+	json_set(c, "status", json_str(kind_word[kind]));
+	json_set(c, "logical_key", key ?
+		 json_new_string(key->buf, key->len) : json_new_null());
+	json_set(c, "old_size", a ? json_new_uint(a->size) : json_new_null());
+	json_set(c, "new_size", b ? json_new_uint(b->size) : json_new_null());
+	json_list_add(&o->list, c);
+}
+
+/* The counts that end the document of --json. */
+static void json_summary(struct out *o, uint64_t total)
+{
+	struct json *t = json_new_object();
+	enum diff_kind k;
+
+	for (k = DIFF_ADDED; k <= DIFF_META; k++)
+		json_set(t, kind_word[k], json_new_uint(o->count[k]));
+	json_set(t, "equal", json_new_bool(!total));
+	json_list_end(&o->list, t);
+}
 
 static int print_change(enum diff_kind kind, const struct manifest_entry *a,
 			const struct manifest_entry *b, void *payload)
@@ -40,14 +69,7 @@ static int print_change(enum diff_kind kind, const struct manifest_entry *a,
 		printf("%s\n", sb.buf);
 		break;
 	case JSON:
-		strbuf_addf(&sb, "{\"status\": \"%s\", \"logical_key\": ",
-			    kind_word[kind]);
-		json_write_string_python(&sb, e->key.buf, e->key.len);
-		if (a)
-			strbuf_addf(&sb, ", \"old_size\": %" PRIu64, a->size);
-		if (b)
-			strbuf_addf(&sb, ", \"new_size\": %" PRIu64, b->size);
-		printf("%s}\n", sb.buf);
+		json_change(o, kind, &e->key, a, b);
 		break;
 	case LONG:
 		strbuf_addf(&sb, "%-9s ", kind_word[kind]);
@@ -77,8 +99,7 @@ static void meta_change(struct out *o, const struct json *a,
 		if (o->format == LONG)
 			printf("%-9s (package)\n", kind_word[DIFF_META]);
 		else if (o->format == JSON)
-			printf("{\"status\": \"metadata\", "
-			       "\"logical_key\": null}\n");
+			json_change(o, DIFF_META, NULL, NULL, NULL);
 	}
 	json_free(staged);
 	strbuf_release(&err);
@@ -135,7 +156,7 @@ int cmd_diff(int argc, const char **argv, const char *prefix,
 {
 	struct strbuf err = STRBUF_INIT;
 	struct entry_stream *a, *b;
-	struct out o = { LONG, { 0 } };
+	struct out o = { LONG, { 0 }, { 0 } };
 	const char *reg = NULL;
 	FILE *fa = NULL, *fb = NULL;
 	int stat = 0, names = 0, json = 0, to_folder;
@@ -143,7 +164,8 @@ int cmd_diff(int argc, const char **argv, const char *prefix,
 	struct option options[] = {
 		OPT_BOOL(0, "stat", &stat, "only count the changes"),
 		OPT_BOOL(0, "name-only", &names, "print logical keys only"),
-		OPT_BOOL(0, "json", &json, "one JSON object a line"),
+		OPT_BOOL(0, "json", &json,
+			 "one JSON object: the changes and their counts"),
 		OPT__REGISTRY(&reg),
 		OPT_END()
 	};
@@ -161,6 +183,8 @@ int cmd_diff(int argc, const char **argv, const char *prefix,
 	else
 		b = argc == 2 ? open_stream(ws, reg, argv[1], &fb) :
 		    working(ws);
+	if (o.format == JSON)
+		json_list_begin(&o.list, NULL, "changes");
 	if (diff_streams(a, b, print_change, &o, &err) < 0)
 		die("%s", err.buf);
 	/* a folder has no package metadata to compare */
@@ -177,6 +201,8 @@ int cmd_diff(int argc, const char **argv, const char *prefix,
 		printf("%" PRIu64 " added, %" PRIu64 " deleted, %" PRIu64
 		       " modified, %" PRIu64 " metadata only\n", o.count[0],
 		       o.count[1], o.count[2], o.count[3]);
+	else if (o.format == JSON)
+		json_summary(&o, total);
 	strbuf_release(&err);
 	return total ? 1 : 0;
 }

@@ -239,14 +239,15 @@ test_expect_success 'diff --stat counts, --name-only names' '
 	test_cmp expect out
 '
 
-test_expect_success 'diff --json: one object a line, with sizes' '
+test_expect_success 'diff --json: one document, the changes with sizes' '
 	test_expect_code 1 quire -C w diff --json v1 HEAD >out &&
-	test_line_count = 4 out &&
+	test_line_count = 1 out &&
 	size_a1=$(echo alpha | wc -c) &&
 	size_a2=$(wc -c <w/data/a.txt) &&
-	test_grep "^{\"status\": \"modified\", \"logical_key\": \"data/a.txt\", \"old_size\": $size_a1, \"new_size\": $size_a2}\$" out &&
-	test_grep "^{\"status\": \"added\", \"logical_key\": \"data/d.txt\", \"new_size\": $(wc -c <w/data/d.txt)}\$" out &&
-	test_grep "^{\"status\": \"deleted\", \"logical_key\": \"data/sub/c.txt\", \"old_size\": $(wc -c <w/data/sub/c.txt)}\$" out
+	test_grep "{\"status\": \"modified\", \"logical_key\": \"data/a.txt\", \"old_size\": $size_a1, \"new_size\": $size_a2}" out &&
+	test_grep "{\"status\": \"added\", \"logical_key\": \"data/d.txt\", \"old_size\": null, \"new_size\": $(wc -c <w/data/d.txt)}" out &&
+	test_grep "{\"status\": \"deleted\", \"logical_key\": \"data/sub/c.txt\", \"old_size\": $(wc -c <w/data/sub/c.txt), \"new_size\": null}" out &&
+	test_grep "\"added\": 1, \"deleted\": 1, \"modified\": 1, \"metadata\": 1, \"equal\": false}\$" out
 '
 
 test_expect_success 'diff exits 0 and prints nothing when there is no difference' '
