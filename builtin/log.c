@@ -355,7 +355,8 @@ static int local_log(struct workspace *ws, unsigned long max,
 		tab = strchr(line, '\t');
 		if (sp && tab && tab - sp > HASH_HEXSZ + 1 &&
 		    !oid_from_value(&top, HASH_MANIFEST, sp + 1, HASH_HEXSZ)) {
-			struct version v = { &top, 0, shown ? "" : "HEAD", NULL };
+			struct version v = { &top, 0, shown ? "" : "HEAD",
+					     NULL };
 
 			*tab = '\0';
 			parse_u64(sp + 2 + HASH_HEXSZ, &t);
