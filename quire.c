@@ -52,6 +52,7 @@ static struct cmd_struct commands[] = {
 	{ "rm", cmd_rm, RUN_SETUP },
 	{ "rollback", cmd_rollback, RUN_SETUP_GENTLY },
 	{ "set", cmd_set, RUN_SETUP },
+	{ "show", cmd_show, RUN_SETUP_GENTLY },
 	{ "show-ref", cmd_show_ref, RUN_SETUP },
 	{ "slice", cmd_slice, RUN_SETUP },
 	{ "status", cmd_status, RUN_SETUP },
