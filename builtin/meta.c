@@ -1,4 +1,6 @@
 #include "builtin.h"
+#include "cwd-key.h"
+#include "diff.h"
 #include "handler.h"
 #include "json.h"
 #include "logical-key.h"
@@ -9,6 +11,8 @@ static const char * const meta_usage[] = {
 	"quire meta <key> [<json>]",
 	"quire meta --handler <key>",
 	"quire meta --package [<json>]",
+	"quire meta [-r <registry>] [--handler] <revision> <key>",
+	"quire meta [-r <registry>] --package <revision>",
 	NULL
 };
 
@@ -98,9 +102,100 @@ static int dir_meta(struct workspace *ws, const char *key, const char *arg)
 	return 0;
 }
 
+/* The entry (or folder line) key of the version s, into e: 0, or -1. */
+static int find_entry(struct entry_stream *s, const char *key,
+		      struct manifest_entry *e)
+{
+	struct strbuf err = STRBUF_INIT;
+	int ret;
+
+	while ((ret = s->next(s, e, &err)) > 0)
+		if (!strcmp(e->key.buf, key))
+			break;
+	if (ret < 0)
+		die("%s", err.buf);
+	strbuf_release(&err);
+	return ret > 0 ? 0 : -1;
+}
+
+/* 'quire meta <revision> <key>': read an entry's metadata of a version. */
+static int rev_meta(struct workspace *ws, const char *registry,
+		    const char *rev, const char *key, int handler)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct manifest_entry e;
+	struct entry_stream *s;
+	struct object_id top;
+	FILE *fp;
+
+	if (porcelain_open_stream(ws, registry, rev, &top, &fp, &s, &err) < 0)
+		die("%s", err.buf);
+	manifest_entry_init(&e);
+	if (find_entry(s, key, &e) < 0)
+		die("'%s' is not an entry of %s (%s); 'quire ls %s' lists "
+		    "them", key, rev, short_hash(&top), rev);
+	if (handler)
+		print_handler(e.meta);
+	else
+		print_user_meta(e.meta);
+	manifest_entry_release(&e);
+	entry_stream_free(s);
+	fclose(fp);
+	strbuf_release(&err);
+	return 0;
+}
+
+/* 'quire meta --package <revision>': a version's package metadata. */
+static int rev_package_meta(struct workspace *ws, const char *registry,
+			    const char *rev)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct object_id top;
+	struct json *meta;
+
+	if (porcelain_version_meta(ws, registry, rev, &top, &meta, &err) < 0)
+		die("%s", err.buf);
+	print_user_meta(meta);
+	json_free(meta);
+	strbuf_release(&err);
+	return 0;
+}
+
+/*
+ * Two operands: "<key> <json>" sets an entry's metadata in the
+ * workspace, "<revision> <key>" reads one from a version. JSON, or what
+ * was meant as JSON (it starts with '{' or '['), is the first kind.
+ */
+static int is_json(const char *arg)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct json *j;
+	int ret;
+
+	arg += strspn(arg, " \t\n\r");
+	if (*arg == '{' || *arg == '[')
+		return 1;
+	ret = !json_parse(arg, strlen(arg), &j, &err);
+	if (ret)
+		json_free(j);
+	strbuf_release(&err);
+	return ret;
+}
+
+static struct workspace *need_workspace(struct workspace *ws)
+{
+	if (!ws)
+		die("not in a quire workspace (or any of its parent folders); "
+		    "read a version's metadata with 'quire meta <revision> "
+		    "<key>'");
+	return ws;
+}
+
 int cmd_meta(int argc, const char **argv, const char *prefix,
 	     struct workspace *ws)
 {
+	const char *registry = NULL;
+	struct strbuf key = STRBUF_INIT;
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
 	struct idx_entry e;
 	struct json *obj;
@@ -110,6 +205,7 @@ int cmd_meta(int argc, const char **argv, const char *prefix,
 			 "print the entry's handler (see quire set --spec)"),
 		OPT_BOOL(0, "package", &package,
 			 "the package's metadata instead of an entry's"),
+		OPT__REGISTRY(&registry),
 		OPT_END()
 	};
 
@@ -117,26 +213,36 @@ int cmd_meta(int argc, const char **argv, const char *prefix,
 	if (handler && package)
 		usage_msg_opt("--handler and --package cannot be used together",
 			      meta_usage, options);
+	if (argc > 2 || (!argc && !package))
+		usage_with_options(meta_usage, options);
+	if (package && argc == 1 && (registry || !ws || !is_json(argv[0])))
+		return rev_package_meta(ws, registry, argv[0]);
+	if (argc == 2 && !package && (registry || !is_json(argv[1])))
+		return rev_meta(ws, registry, argv[0], argv[1], handler);
+	if (registry)
+		die("--registry reads a version's metadata; name it: 'quire "
+		    "meta -r <registry> <revision> <key>'");
 	if (handler && argc != 1)
 		usage_with_options(meta_usage, options);
+	ws = need_workspace(ws);
 	if (package)
 		return argc > 1 ? (usage_with_options(meta_usage, options), 1)
 				: package_meta(ws, argc ? argv[0] : NULL);
-	if (argc < 1 || argc > 2)
-		usage_with_options(meta_usage, options);
-	if (argv[0][0] && argv[0][strlen(argv[0]) - 1] == '/') {
+	if (cwd_key(prefix, argv[0], &key, &err) < 0)
+		die("%s", err.buf);
+	if (key.len && key.buf[key.len - 1] == '/') {
 		if (handler)
 			die("'%s' is a folder, and only entries have a "
 			    "handler; name an entry", argv[0]);
-		return dir_meta(ws, argv[0], argc > 1 ? argv[1] : NULL);
+		return dir_meta(ws, key.buf, argc > 1 ? argv[1] : NULL);
 	}
 	if (argc > 1)
 		begin_index_write(ws);
 	else
 		open_index(ws);
-	if (idx_get_entry(ws->idx, argv[0], &e) < 0)
+	if (idx_get_entry(ws->idx, key.buf, &e) < 0)
 		die("'%s' is not staged; 'quire status' lists what is",
-		    argv[0]);
+		    key.buf);
 	if (json_parse(e.meta, strlen(e.meta), &obj, &err) < 0)
 		die("%s", err.buf);
 	if (handler) {
@@ -154,6 +260,7 @@ int cmd_meta(int argc, const char **argv, const char *prefix,
 	}
 	json_free(obj);
 	idx_entry_release(&e);
+	strbuf_release(&key);
 	strbuf_release(&err);
 	return 0;
 }

@@ -1,6 +1,7 @@
 #include "builtin.h"
 #include "dir-list.h"
 #include "diff.h"
+#include "folder-check.h"
 #include "folder.h"
 #include "json.h"
 #include "logical-key.h"
@@ -15,7 +16,7 @@
 #include <dirent.h>
 
 static const char * const status_usage[] = {
-	"quire status [--porcelain | --json]",
+	"quire status [--porcelain [-z] | --json] [<dir>]",
 	NULL
 };
 
@@ -656,9 +657,36 @@ static const char *word(char code)
 	}
 }
 
+struct tag_at {
+	const struct object_id *head;
+	char *tag;
+};
+
+static int find_tag(const char *name, const struct object_id *oid,
+		    void *payload)
+{
+	struct tag_at *t = payload;
+
+	if (strncmp(name, "refs/tags/", 10) || !oideq(oid, t->head))
+		return 0;
+	t->tag = xstrdup(name + 10);
+	return 1;
+}
+
+/* A local tag at head (the first by name), or NULL; caller frees. */
+static char *tag_at(struct workspace *ws, const struct object_id *head)
+{
+	struct tag_at t = { head, NULL };
+
+	refs_for_each(ws->refs, find_tag, &t);
+	return t.tag;
+}
+
 static void print_human(struct status *s, const char *name, int have_head,
 			const struct object_id *head)
 {
+	char *tag = have_head ? tag_at(s->ws, head) : NULL;
+
 	static const char *const titles[] = {
 		"Changes to commit:",
 		"Files missing (restore them or 'quire rm' the entries):",
@@ -668,7 +696,9 @@ static void print_human(struct status *s, const char *name, int have_head,
 	size_t i;
 	int g, clean = 1;
 
-	printf("On package %s, ", name ? name : "(no name)");
+	printf("On package %s%s%s, ", name ? name : "(no name)",
+	       tag ? ":" : "", tag ? tag : "");
+	free(tag);
 	if (have_head)
 		printf("HEAD %s\n", short_hash(head));
 	else
@@ -704,9 +734,9 @@ static void print_json(struct status *s, const char *name, int have_head,
 	struct strbuf out = STRBUF_INIT;
 	size_t i;
 
-	json_object_set(o, "package", 7, name ?
+	json_object_set(o, "name", 4, name ?
 			json_new_string(name, strlen(name)) : json_new_null());
-	json_object_set(o, "head", 4, have_head ?
+	json_object_set(o, "top_hash", 8, have_head ?
 			json_new_string(oid_to_hex(head), HASH_HEXSZ) :
 			json_new_null());
 	for (i = 0; i < s->nr; i++) {
@@ -714,7 +744,7 @@ static void print_json(struct status *s, const char *name, int have_head,
 		const char *w = word(s->items[i].code);
 
 		json_object_set(it, "status", 6, json_new_string(w, strlen(w)));
-		json_object_set(it, "key", 3,
+		json_object_set(it, "logical_key", 11,
 				json_new_string(s->items[i].key,
 						strlen(s->items[i].key)));
 		json_array_append(arr, it);
@@ -727,9 +757,51 @@ static void print_json(struct status *s, const char *name, int have_head,
 	strbuf_release(&out);
 }
 
-int cmd_status(int argc, const char **argv, const char *prefix,
-	       struct workspace *ws)
+/* One item a line, the key quoted when it must be; -z: NUL-terminated. */
+static void print_porcelain(const struct status *s, int nul)
 {
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < s->nr; i++) {
+		const char *key = s->items[i].key;
+
+		strbuf_reset(&sb);
+		strbuf_addch(&sb, s->items[i].code);
+		strbuf_addch(&sb, ' ');
+		if (nul)
+			strbuf_addstr(&sb, key);
+		else
+			strbuf_add_quoted_name(&sb, key, strlen(key));
+		strbuf_addch(&sb, nul ? '\0' : '\n');
+		fwrite(sb.buf, 1, sb.len, stdout);
+	}
+	strbuf_release(&sb);
+}
+
+/* The workspace of the <dir> operand, else the one found from here. */
+static struct workspace *status_workspace(int argc, const char **argv,
+					  struct workspace *found,
+					  struct workspace **opened)
+{
+	struct strbuf err = STRBUF_INIT;
+
+	*opened = NULL;
+	if (argc && folder_check_workspace(argv[0], opened, &err) < 0)
+		die("%s", err.buf);
+	if (argc)
+		return *opened;
+	if (!found)
+		die("not in a quire workspace (or any of its parent folders); "
+		    "run 'quire init' to make one, or name one: 'quire "
+		    "status <dir>'");
+	return found;
+}
+
+int cmd_status(int argc, const char **argv, const char *prefix,
+	       struct workspace *found)
+{
+	struct workspace *ws, *opened;
 	struct strbuf err = STRBUF_INIT;
 	struct stage_stats stats = { 0 };
 	struct status s = { 0 };
@@ -739,20 +811,27 @@ int cmd_status(int argc, const char **argv, const char *prefix,
 	struct object_id head, clean;
 	struct entry_stream *a = NULL, *b;
 	struct json *staged_meta;
-	int porcelain = 0, json = 0, have_head;
+	int porcelain = 0, json = 0, nul = 0, have_head;
 	FILE *fp = NULL;
 	size_t i, new_from;
 	struct option options[] = {
 		OPT_BOOL(0, "porcelain", &porcelain,
 			 "stable output for scripts: a code and a key a line"),
-		OPT_BOOL(0, "json", &json, "output as a JSON object"),
+		OPT_BOOL('z', NULL, &nul,
+			 "with --porcelain: end each line with NUL, keys "
+			 "unquoted"),
+		OPT_BOOL(0, "json", &json,
+			 "output as a JSON object (see quire-json(1))"),
 		OPT__PROGRESS(),
 		OPT_END()
 	};
 
 	argc = parse_options(argc, argv, prefix, options, status_usage, 0);
-	if (argc || (porcelain && json))
+	if (nul)
+		porcelain = 1;
+	if (argc > 1 || (porcelain && json))
 		usage_with_options(status_usage, options);
+	ws = status_workspace(argc, argv, found, &opened);
 	s.ws = ws;
 	watches.s = &s;
 	begin_cache_write(ws);
@@ -809,8 +888,7 @@ staged_done:
 	if (json) {
 		print_json(&s, workspace_package_name(ws), have_head, &head);
 	} else if (porcelain) {
-		for (i = 0; i < s.nr; i++)
-			printf("%c %s\n", s.items[i].code, s.items[i].key);
+		print_porcelain(&s, nul);
 	} else {
 		print_human(&s, workspace_package_name(ws), have_head, &head);
 	}
@@ -819,6 +897,7 @@ staged_done:
 		free(s.items[i].path);
 	}
 	free(s.items);
+	workspace_free(opened);
 	strbuf_release(&err);
 	return 0;
 }

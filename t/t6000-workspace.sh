@@ -474,7 +474,7 @@ test_expect_success 'status before the first commit: every entry is added' '
 	test_grep "^	added     d/a\$" out &&
 	test_grep "^4 entries point to local files" out &&
 	quire -C s status --json >out &&
-	test_grep "^{\"package\": \"ns/status\", \"head\": null, \"changes\": \[{\"status\": \"added\", \"key\": \"d/a\"}" out &&
+	test_grep "^{\"name\": \"ns/status\", \"top_hash\": null, \"changes\": \[{\"status\": \"added\", \"logical_key\": \"d/a\"}" out &&
 	test_line_count = 1 out
 '
 
@@ -542,10 +542,13 @@ test_expect_success 'status --json' '
 	quire -C s status --json >out &&
 	test_line_count = 1 out &&
 	quire -C s rev-parse HEAD >head &&
-	test_grep "\"head\": \"$(cat head)\"" out &&
-	for item in "missing\", \"key\": \"d/b" "modified\", \"key\": \"d/a" \
-		    "metadata\", \"key\": \"d/c" "deleted\", \"key\": \"d/e" \
-		    "added\", \"key\": \"other.txt" "new\", \"key\": \"d/new.txt"
+	test_grep "\"top_hash\": \"$(cat head)\"" out &&
+	for item in "missing\", \"logical_key\": \"d/b" \
+		    "modified\", \"logical_key\": \"d/a" \
+		    "metadata\", \"logical_key\": \"d/c" \
+		    "deleted\", \"logical_key\": \"d/e" \
+		    "added\", \"logical_key\": \"other.txt" \
+		    "new\", \"logical_key\": \"d/new.txt"
 	do
 		test_grep "{\"status\": \"$item\"}" out || return 1
 	done &&

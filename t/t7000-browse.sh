@@ -125,7 +125,7 @@ test_expect_success 'hash gives the top hash a folder would have' '
 	mkdir -p h/sub &&
 	echo a >h/a &&
 	echo b >h/sub/b &&
-	quire hash h >out &&
+	quire hash --files h >out &&
 	(
 		cd h &&
 		quire init -q ns/h &&
