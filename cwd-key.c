@@ -40,8 +40,9 @@ int cwd_key(const char *prefix, const char *arg, struct strbuf *out,
 			continue;
 		if (dots) {
 			if (up_one(out) < 0) {
-				strbuf_addf(err, "'%s' is outside the "
-					    "workspace", arg);
+				strbuf_addf(err, "invalid logical key "
+					    "'%s': it climbs above the "
+					    "workspace's root", arg);
 				return QERR_GENERIC;
 			}
 			continue;

@@ -5,6 +5,7 @@
 
 static const char * const add_usage[] = {
 	"quire add [-q] [--as <key>] <path>...",
+	"quire add [-q] <folder-key>/ <path>",
 	NULL
 };
 
@@ -28,6 +29,21 @@ static int looks_like_key(const char *arg)
 	return ret;
 }
 
+/*
+ * The seeds' spelling 'quire add val2017/ s3://bucket/validation/': a
+ * key prefix ending in '/' that names nothing on disk, then a source
+ * that is an S3 URL or names something. Unambiguous: it means --as.
+ */
+static int prefix_first(int argc, const char **argv)
+{
+	struct stat st;
+	size_t len = strlen(argv[0]);
+
+	return argc == 2 && len > 1 && argv[0][len - 1] == '/' &&
+	       stat(argv[0], &st) < 0 && looks_like_key(argv[0]) &&
+	       (!strncmp(argv[1], "s3://", 5) || !stat(argv[1], &st));
+}
+
 int cmd_add(int argc, const char **argv, const char *prefix,
 	    struct workspace *ws)
 {
@@ -49,12 +65,17 @@ int cmd_add(int argc, const char **argv, const char *prefix,
 	if (as && argc != 1)
 		usage_msg_opt("--as takes exactly one <path>", add_usage,
 			      options);
+	if (!as && prefix_first(argc, argv)) {
+		as = argv[0];
+		argv++;
+		argc--;
+	}
 	begin_index_write(ws);
 	ret = stage_add_paths(ws, argv, argc, as, &failed, &stats, &err);
 	if (ret == QERR_NOTFOUND && argc == 2 && failed == 1 &&
 	    looks_like_key(argv[1]))
-		strbuf_addstr(&err, " (to stage under another name, use "
-			      "--as <key>)");
+		strbuf_addf(&err, "; did you mean 'quire add --as %s %s'?",
+			    argv[1], argv[0]);
 	if (ret < 0)
 		die("%s", err.buf);
 	commit_index_write(ws);

@@ -1,4 +1,5 @@
 #include "builtin.h"
+#include "cwd-key.h"
 #include "logical-key.h"
 #include "parse-options.h"
 
@@ -99,8 +100,9 @@ int cmd_mv(int argc, const char **argv, const char *prefix,
 		usage_with_options(mv_usage, options);
 	begin_index_write(ws);
 	strbuf_init(&m.keys, 0);
-	strbuf_addstr(&src, argv[0]);
-	strbuf_addstr(&dst, argv[1]);
+	if (cwd_key(prefix, argv[0], &src, &err) < 0 ||
+	    cwd_key(prefix, argv[1], &dst, &err) < 0)
+		die("%s", err.buf);
 	if (!idx_get_entry(ws->idx, src.buf, &e)) {
 		idx_entry_release(&e);
 		if (dst.len && dst.buf[dst.len - 1] == '/') {
@@ -117,7 +119,7 @@ int cmd_mv(int argc, const char **argv, const char *prefix,
 		m.folder = 1;
 		idx_for_each_entry(ws->idx, src.buf, collect, &m);
 		if (!m.keys.len)
-			die("'%s' matches nothing staged", argv[0]);
+			die("'%s' matches nothing staged", src.buf);
 	}
 	m.src = src.buf;
 	m.src_len = src.len;

@@ -1,4 +1,5 @@
 #include "builtin.h"
+#include "cwd-key.h"
 #include "handler.h"
 #include "json.h"
 #include "logical-key.h"
@@ -33,10 +34,25 @@ static struct json *parse_object(const char *opt, const char *arg,
 	return j;
 }
 
+/*
+ * 'quire set <path> <key>', the operands swapped: the first names a file
+ * (or is an S3 URL) and the second names none. Say the other order.
+ */
+static void check_swapped(const char *key, const char *path)
+{
+	struct stat st;
+
+	if ((!strncmp(key, "s3://", 5) ||
+	     (!stat(key, &st) && S_ISREG(st.st_mode))) &&
+	    stat(path, &st) < 0)
+		die("'%s' is not a file; did you mean 'quire set %s %s'? "
+		    "(the key comes first, then the file)", path, path, key);
+}
+
 int cmd_set(int argc, const char **argv, const char *prefix,
 	    struct workspace *ws)
 {
-	struct strbuf err = STRBUF_INIT, meta = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, meta = STRBUF_INIT, key = STRBUF_INIT;
 	struct stage_stats stats = { 0 };
 	struct idx_entry e;
 	struct json *user = NULL, *kwargs = NULL, *obj = NULL;
@@ -61,7 +77,10 @@ int cmd_set(int argc, const char **argv, const char *prefix,
 		    "--spec npy --spec-kwargs '{\"mmap_mode\": \"r\"}'");
 	if (argc == 1 && spec == spec_unset)
 		usage_with_options(set_usage, options);
-	if (logical_key_check(argv[0], strlen(argv[0]), 0, &err) < 0)
+	if (argc == 2)
+		check_swapped(argv[0], argv[1]);
+	if (cwd_key(prefix, argv[0], &key, &err) < 0 ||
+	    logical_key_check(key.buf, key.len, 0, &err) < 0)
 		die("%s", err.buf);
 	if (argc == 2 && (stat(argv[1], &st) < 0 || !S_ISREG(st.st_mode)))
 		die("'%s' is not a file", argv[1]);
@@ -76,21 +95,21 @@ int cmd_set(int argc, const char **argv, const char *prefix,
 		kwargs = parse_object("--spec-kwargs", kwargs_arg,
 				      "{\"frame\": 0}");
 	begin_index_write(ws);
-	if (argc == 2 && stage_add(ws, argv[1], argv[0], &stats, &err) < 0)
+	if (argc == 2 && stage_add(ws, argv[1], key.buf, &stats, &err) < 0)
 		die("%s", err.buf);
 	if (user || spec != spec_unset) {
-		if (idx_get_entry(ws->idx, argv[0], &e) < 0) {
+		if (idx_get_entry(ws->idx, key.buf, &e) < 0) {
 			if (argc == 2)
 				BUG("entry just staged is missing");
 			die("'%s' is not staged; give the path of its file "
-			    "after the key to stage it", argv[0]);
+			    "after the key to stage it", key.buf);
 		}
 		if (json_parse(e.meta ? e.meta : "{}",
 			       e.meta ? strlen(e.meta) : 2, &obj, &err) < 0)
 			die("%s", err.buf);
 		if (obj->type != JSON_OBJECT)
 			die("the metadata of '%s' is not a JSON object; "
-			    "'quire rm' it and set it again", argv[0]);
+			    "'quire rm' it and set it again", key.buf);
 		/* before user_meta, when both are new */
 		if (spec && spec != spec_unset) {
 			struct json *h = handler_new(spec, strlen(spec),
@@ -116,6 +135,7 @@ int cmd_set(int argc, const char **argv, const char *prefix,
 		json_free(obj);
 	}
 	commit_index_write(ws);
+	strbuf_release(&key);
 	strbuf_release(&err);
 	return 0;
 }

@@ -139,13 +139,13 @@ test_expect_success 'the old <path> <logical-prefix> form is refused with a hint
 	for key in copies/ docs/readme.txt raw ""
 	do
 		test_fatal 128 quire -C w add top.txt "$key" &&
-		test_grep "^fatal: cannot add .$key.: No such file or directory (to stage under another name, use --as <key>)\$" err ||
+		test_grep "^fatal: cannot add .$key.: No such file or directory; did you mean .quire add --as $key top.txt.?\$" err ||
 		return 1
 	done &&
 	test_fatal 128 quire -C w add top.txt /no/such/file &&
-	test_grep -v "use --as" err &&
+	test_grep -v "did you mean" err &&
 	test_fatal 128 quire -C w add top.txt a.csv copies/ &&
-	test_grep -v "use --as" err &&
+	test_grep -v "did you mean" err &&
 	staged_is w </dev/null
 '
 
