@@ -5,7 +5,7 @@
 #   make stress           crash, race and fault tests at full strength
 #   make bench            benchmarks (never part of make test)
 #   make doc              man pages (asciidoctor)
-#   make install PREFIX=  binary and man pages
+#   make install PREFIX=  binary, man pages and shell completion
 #   make DEVELOPER=1      warnings as errors
 
 PREFIX ?= /usr/local
@@ -71,6 +71,24 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# help.c's groups and commands, made from command-list.txt (its one
+# source); where help looks for the manual pages.
+$(BUILD)/command-list.h: command-list.txt
+	@mkdir -p $(dir $@)
+	{ echo '/* made from command-list.txt by the Makefile */'; \
+	  echo 'static const struct help_group help_groups[] = {'; \
+	  sed -n -e 's/[\\"]/\\&/g' \
+	      -e 's/^group  *\([a-z]*\)  *\(.*\)/\t{ "\1", "\2" },/p' $<; \
+	  echo '};'; \
+	  echo 'static const struct help_cmd help_cmds[] = {'; \
+	  sed -n -e 's/[\\"]/\\&/g' -e 's/^quire-\([a-z-]*\)  *\([a-z]*\)  *'\
+'\(.*\)/\t{ "\1", "\2", "\3" },/p' $<; \
+	  echo '};'; } >$@+ && mv $@+ $@
+$(BUILD)/help.o: $(BUILD)/command-list.h
+$(BUILD)/help.o: ALL_CFLAGS += -I$(BUILD) \
+	-DQUIRE_MAN_PATH='"$(PREFIX)/share/man"' \
+	-DQUIRE_DOC_DIR='"$(CURDIR)/Documentation"'
+
 $(LIB): $(LIB_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
@@ -124,6 +142,12 @@ install: $(QUIRE)
 	if command -v asciidoctor >/dev/null 2>&1; then \
 		$(MAKE) -C Documentation install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR); \
 	fi
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions
+	install -m 644 contrib/completion/quire-completion.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/quire
+	install -m 644 contrib/completion/_quire \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_quire
 
 deps:
 	sh contrib/install-deps.sh
@@ -169,6 +193,9 @@ fuzz-deps:
 $(FUZZ_DIR)/%.o: %.c | fuzz-deps
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_DIR)/help.o: $(BUILD)/command-list.h
+$(FUZZ_DIR)/help.o: FUZZ_CFLAGS += -I$(BUILD)
 
 $(FUZZ_LIB): $(LIB_SRC:%.c=$(FUZZ_DIR)/%.o)
 	@rm -f $@

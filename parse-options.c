@@ -209,6 +209,25 @@ static int parse_short(const char *arg, int *i, int argc, const char **argv,
 	return 0;
 }
 
+/*
+ * --list-options, the shell completion's question: every long option on
+ * one line, "--name=" for those that take a value.
+ */
+static NORETURN void list_options(const struct option *opts)
+{
+	const struct option *o;
+	const char *sep = "";
+
+	for (o = opts; o->type != OPTION_END; o++) {
+		if (!o->long_name)
+			continue;
+		printf("%s--%s%s", sep, o->long_name, takes_arg(o) ? "=" : "");
+		sep = " ";
+	}
+	putchar('\n');
+	exit(fflush(stdout) || ferror(stdout) ? 128 : 0);
+}
+
 int parse_options(int argc, const char **argv, const char *prefix,
 		  const struct option *options,
 		  const char * const usagestr[], int flags)
@@ -223,6 +242,8 @@ int parse_options(int argc, const char **argv, const char *prefix,
 			print_usage(stdout, usagestr, options);
 			exit(0);
 		}
+		if (!strcmp(arg, "--list-options"))
+			list_options(options);
 		if (!strcmp(arg, "--")) {
 			for (i++; i < argc; i++)
 				argv[out++] = argv[i];

@@ -16,9 +16,11 @@
  *	argc = parse_options(argc, argv, prefix, options, usage, 0);
  *
  * and gets back its operands in argv[0..argc). "-h" and "--help" print
- * the usage to stdout and exit 0; a bad option prints it to stderr and
- * exits 129. Long options take "--name=value" or "--name value"; a bool
- * also takes "--no-name"; short options bundle ("-wz").
+ * the usage to stdout and exit 0; "--list-options" (for the shell
+ * completion) prints the long options on one line and exits 0; a bad
+ * option prints the usage to stderr and exits 129. Long options take
+ * "--name=value" or "--name value"; a bool also takes "--no-name"; short
+ * options bundle ("-wz").
  */
 enum parse_opt_type {
 	OPTION_END,

@@ -1,5 +1,7 @@
 #include "builtin.h"
+#include "help.h"
 #include "lockfile.h"
+#include "parse-options.h"
 #include "strbuf.h"
 #include "workspace.h"
 
@@ -10,6 +12,8 @@ struct cmd_struct {
 	command_fn *fn;
 	int option;
 };
+
+static command_fn cmd_help;
 
 /* Sorted by name; t0000 checks the order and that each has a man page. */
 static struct cmd_struct commands[] = {
@@ -32,6 +36,7 @@ static struct cmd_struct commands[] = {
 	{ "fsck", cmd_fsck, RUN_SETUP_GENTLY },
 	{ "hash", cmd_hash, 0 },
 	{ "hash-object", cmd_hash_object, RUN_SETUP_GENTLY },
+	{ "help", cmd_help, 0 },
 	{ "import-dsdb", cmd_import_dsdb, RUN_SETUP_GENTLY },
 	{ "init", cmd_init, 0 },
 	{ "install", cmd_install, 0 },
@@ -69,13 +74,11 @@ static const char quire_usage[] =
 
 static void list_commands(FILE *out)
 {
-	size_t i;
-
-	fprintf(out, "%s\n\ncommands:\n", quire_usage);
-	for (i = 0; i < ARRAY_SIZE(commands); i++)
-		fprintf(out, "   %s\n", commands[i].name);
-	fprintf(out, "\n'quire <command> --help' shows a command's usage; "
-		"'man quire-<command>' its manual.\n");
+	fprintf(out, "%s\n\n", quire_usage);
+	help_list_groups(out);
+	fprintf(out, "\n'quire help -a' lists every command, 'quire help "
+		"<command>' shows its manual\nand 'quire <command> -h' its "
+		"options.\n");
 }
 
 static struct cmd_struct *find_command(const char *name)
@@ -86,6 +89,95 @@ static struct cmd_struct *find_command(const char *name)
 		if (!strcmp(commands[i].name, name))
 			return &commands[i];
 	return NULL;
+}
+
+/* Every command's name, a line each: the shell completion asks. */
+static void list_command_names(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		printf("%s\n", commands[i].name);
+}
+
+/* The commands closest to a mistyped name, as git says them. */
+static void suggest_commands(const char *typed)
+{
+	const char *names[ARRAY_SIZE(commands)];
+	struct string_list similar = STRING_LIST_INIT;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		names[i] = commands[i].name;
+	help_similar(typed, names, ARRAY_SIZE(commands), &similar);
+	if (similar.nr)
+		fprintf(stderr, "\nThe most similar command%s\n",
+			similar.nr == 1 ? " is" : "s are");
+	for (i = 0; i < similar.nr; i++)
+		fprintf(stderr, "\t%s\n", similar.items[i]);
+	string_list_clear(&similar);
+}
+
+/* Open the manual of a command (or of a page like quire-json) in man. */
+static NORETURN void show_manual(const char *name)
+{
+	struct strbuf page = STRBUF_INIT, path = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, manpath = STRBUF_INIT;
+	int ret;
+
+	strbuf_addf(&page, "quire-%s", name);
+	help_man_path(&manpath);
+	if (setenv("MANPATH", manpath.buf, 1) < 0)
+		die_errno("cannot set MANPATH");
+	ret = help_find_manual(page.buf, &path, &err);
+	if (ret < 0)
+		die("%s; 'quire %s -h' shows its options", err.buf, name);
+	fflush(stdout);
+	if (ret)
+		execlp("man", "man", page.buf, (char *)NULL);
+	else
+		execlp("man", "man", "-l", path.buf, (char *)NULL);
+	die_errno("cannot run 'man' to show '%s'", ret ? page.buf : path.buf);
+}
+
+static const char * const help_usage[] = {
+	"quire help [-a | --all] [<command>]",
+	NULL
+};
+
+static int cmd_help(int argc, const char **argv, const char *prefix,
+		    struct workspace *ws)
+{
+	int all = 0;
+	struct option options[] = {
+		OPT_BOOL('a', "all", &all, "list every command, by name"),
+		OPT_END()
+	};
+	const char *p;
+
+	argc = parse_options(argc, argv, prefix, options, help_usage, 0);
+	if (argc > 1 || (all && argc))
+		usage_with_options(help_usage, options);
+	if (all) {
+		printf("every quire command:\n");
+		help_list_all(stdout);
+		return 0;
+	}
+	if (!argc) {
+		list_commands(stdout);
+		return 0;
+	}
+	for (p = argv[0]; *p && ((*p >= 'a' && *p <= 'z') || *p == '-'); p++)
+		;
+	if (*p || !*argv[0] ||
+	    (!find_command(argv[0]) && !help_description(argv[0]) &&
+	     strcmp(argv[0], "json"))) {
+		fprintf(stderr, "fatal: '%s' is not a quire command; see "
+			"'quire help'\n", argv[0]);
+		suggest_commands(argv[0]);
+		exit(128);
+	}
+	show_manual(argv[0]);
 }
 
 /* The cwd relative to the workspace root, with a trailing '/' or "". */
@@ -101,13 +193,17 @@ static char *workspace_prefix(const struct workspace *ws)
 	return strbuf_detach(&sb, NULL);
 }
 
-/* -h or --help among the options: it works outside a workspace too. */
+/*
+ * -h, --help or --list-options (the completion's question) among the
+ * options: it works outside a workspace too.
+ */
 static int wants_help(int argc, const char **argv)
 {
 	int i;
 
 	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help") ||
+		    !strcmp(argv[i], "--list-options"))
 			return 1;
 	return 0;
 }
@@ -200,6 +296,10 @@ int main(int argc, const char **argv)
 			list_commands(stdout);
 			return 0;
 		}
+		if (!strcmp(argv[0], "--list-cmds")) {
+			list_command_names();
+			return 0;
+		}
 		if (!strcmp(argv[0], "-v") || !strcmp(argv[0], "--verbose")) {
 			setenv("QUIRE_VERBOSE", "1", 1);
 			argv++;
@@ -226,24 +326,12 @@ int main(int argc, const char **argv)
 		list_commands(stderr);
 		return 129;
 	}
-	if (!strcmp(argv[0], "help")) {
-		if (argc < 2) {
-			list_commands(stdout);
-			return 0;
-		}
-		cmd = find_command(argv[1]);
-		if (!cmd)
-			die("'%s' is not a quire command; see 'quire help'",
-			    argv[1]);
-		argv[0] = argv[1];
-		argv[1] = "--help";
-		return run_command(cmd, 2, argv);
-	}
 	cmd = find_command(argv[0]);
 	take_verbose(&argc, argv);
 	if (!cmd) {
-		fprintf(stderr, "quire: '%s' is not a quire command; see "
-			"'quire --help'\n", argv[0]);
+		fprintf(stderr, "quire: '%s' is not a quire command. See "
+			"'quire help'.\n", argv[0]);
+		suggest_commands(argv[0]);
 		return 129;
 	}
 	return run_command(cmd, argc, argv);
