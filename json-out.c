@@ -81,6 +81,21 @@ void json_print(struct json *j)
 	json_free(j);
 }
 
+void json_print_push(const char *name, const struct object_id *top,
+		     const char *url, uint64_t uploaded, uint64_t reused,
+		     uint64_t size)
+{
+	struct json *j = json_new_object();
+
+	json_set(j, "name", json_str(name));
+	json_set(j, "top_hash", json_top_hash(top));
+	json_set(j, "registry", json_url(url));
+	json_set(j, "uploaded", json_new_uint(uploaded));
+	json_set(j, "reused", json_new_uint(reused));
+	json_set(j, "size", json_new_uint(size));
+	json_print(j);
+}
+
 /* The members of obj without its braces, then sep if there were any. */
 static void print_members(struct json *obj, const char *sep)
 {

@@ -30,6 +30,14 @@ struct json *json_url(const char *url);
  */
 struct json *json_entry(const struct manifest_entry *e);
 
+/*
+ * What push, push-manifest and push-data print with --json: the version,
+ * where it went, objects uploaded and already there, bytes uploaded.
+ */
+void json_print_push(const char *name, const struct object_id *top,
+		     const char *url, uint64_t uploaded, uint64_t reused,
+		     uint64_t size);
+
 /* Print j and a newline to standard output; frees j. */
 void json_print(struct json *j);
 

@@ -1,5 +1,8 @@
 #include "builtin.h"
 #include "install.h"
+#include "json-out.h"
+#include "porcelain.h"
+#include "registry.h"
 #include "parse-options.h"
 
 static const char * const install_usage[] = {
@@ -13,6 +16,36 @@ static const char * const copy_usage[] = {
 	NULL
 };
 
+/* kept: one path a line. */
+static void print_json(const struct install_request *rq,
+		       struct workspace *ws, const struct object_id *top,
+		       const struct checkout_stats *st,
+		       const struct strbuf *kept)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct json *j = json_new_object(), *arr = json_new_array();
+	struct registry *reg = NULL;
+	const char *p, *nl;
+
+	json_set(j, "name", json_str(workspace_package_name(ws)));
+	json_set(j, "top_hash", json_top_hash(top));
+	json_set(j, "registry", porcelain_registry(NULL, rq->registry, 0, &reg,
+						   &err) < 0 ? json_new_null() :
+		 json_url(registry_url(reg)));
+	json_set(j, "path", json_str(ws->root));
+	json_set(j, "entries", json_new_uint(st->entries));
+	json_set(j, "written", json_new_uint(st->placed));
+	json_set(j, "fetched", json_new_uint(st->fetched));
+	json_set(j, "unchanged", json_new_uint(st->unchanged));
+	json_set(j, "removed", json_new_uint(st->removed));
+	for (p = kept->buf; (nl = strchr(p, '\n')); p = nl + 1)
+		json_array_append(arr, json_new_string(p, nl - p));
+	json_set(j, "kept", arr);
+	json_print(j);
+	registry_free(reg);
+	strbuf_release(&err);
+}
+
 int cmd_install(int argc, const char **argv, const char *prefix,
 		struct workspace *unused)
 {
@@ -22,10 +55,13 @@ int cmd_install(int argc, const char **argv, const char *prefix,
 	struct checkout_stats stats = { 0 };
 	struct workspace *ws;
 	struct object_id top;
+	int json = 0;
 	struct option options[] = {
 		OPT__REGISTRY(&rq.registry),
 		OPT_STRING(0, "to", &rq.to, "dir",
 			   "the folder to install into (default: ./<name>)"),
+		OPT_STRING(0, "dest", &rq.to, "dir", "the same as --to"),
+		OPT_STRING(0, "location", &rq.to, "dir", "the same as --to"),
 		OPT_STRING(0, "path", &opts->path_prefix, "prefix",
 			   "only the entries below this logical prefix"),
 		OPT_STRING(0, "link", &rq.link, "type",
@@ -35,6 +71,7 @@ int cmd_install(int argc, const char **argv, const char *prefix,
 		OPT_BOOL(0, "allow-local-files", &opts->allow_local_files,
 			 "read entries from files on this machine outside "
 			 "the registry"),
+		OPT_BOOL(0, "json", &json, "print one JSON object"),
 		OPT__QUIET(&opts->quiet),
 		OPT__PROGRESS(),
 		OPT_END()
@@ -63,7 +100,10 @@ int cmd_install(int argc, const char **argv, const char *prefix,
 	if (kept.len)
 		fprintf(stderr, "these files are no longer in the package and "
 			"were kept (--force removes them):\n%s", kept.buf);
-	printf("%s\n", oid_to_hex(&top));
+	if (json)
+		print_json(&rq, ws, &top, &stats, &kept);
+	else
+		printf("%s\n", oid_to_hex(&top));
 	workspace_free(ws);
 	strbuf_release(&err);
 	strbuf_release(&kept);

@@ -1,10 +1,11 @@
 #include "builtin.h"
+#include "json-out.h"
 #include "parse-options.h"
 #include "porcelain.h"
 #include "push.h"
 
 static const char * const push_data_usage[] = {
-	"quire push-data [-q] [--prefix <prefix>] [-r <registry>]",
+	"quire push-data [-q] [--json] [--prefix <prefix>] [-r <registry>]",
 	NULL
 };
 
@@ -15,10 +16,15 @@ int cmd_push_data(int argc, const char **argv, const char *prefix,
 	struct push_request rq = { 0 };
 	struct push_stats stats = { 0 };
 	struct object_id top;
+	int json = 0;
 	struct option options[] = {
 		OPT__REGISTRY(&rq.registry),
 		OPT_STRING(0, "prefix", &rq.data_prefix, "prefix",
 			   "where the data goes (default: <ns>/<name>/)"),
+		OPT_BOOL(0, "local-files-only", &rq.local_files_only,
+			 "copy only local files; leave S3 objects where they "
+			 "are"),
+		OPT_BOOL(0, "json", &json, "print one JSON object"),
 		OPT__QUIET(&rq.quiet),
 		OPT__PROGRESS(),
 		OPT_END()
@@ -37,6 +43,10 @@ int cmd_push_data(int argc, const char **argv, const char *prefix,
 			" bytes), %" PRIu64 " already there\n", stats.uploaded,
 			stats.uploaded == 1 ? "" : "s", url.buf, stats.bytes,
 			stats.reused);
+	if (json)
+		json_print_push(rq.name ? rq.name : workspace_package_name(ws),
+				NULL, url.buf, stats.uploaded, stats.reused,
+				stats.bytes);
 	strbuf_release(&err);
 	strbuf_release(&url);
 	return 0;

@@ -1,4 +1,5 @@
 #include "builtin.h"
+#include "json-out.h"
 #include "parse-options.h"
 #include "porcelain.h"
 #include "push.h"
@@ -15,9 +16,11 @@ int cmd_push_manifest(int argc, const char **argv, const char *prefix,
 	struct push_request rq = { 0 };
 	struct push_stats stats = { 0 };
 	struct object_id top;
+	int json = 0;
 	struct option options[] = {
 		OPT__REGISTRY(&rq.registry),
 		OPT_PUSH_MANIFEST(&rq),
+		OPT_BOOL(0, "json", &json, "print one JSON object"),
 		OPT__QUIET(&rq.quiet),
 		OPT__PROGRESS(),
 		OPT_END()
@@ -38,7 +41,12 @@ int cmd_push_manifest(int argc, const char **argv, const char *prefix,
 	if (!rq.quiet)
 		fprintf(stderr, "pushed %s@%s to %s\n", rq.name ? rq.name :
 			workspace_package_name(ws), short_hash(&top), url.buf);
-	printf("%s\n", oid_to_hex(&top));
+	if (json)
+		json_print_push(rq.name ? rq.name : workspace_package_name(ws),
+				&top, url.buf, stats.uploaded, stats.reused,
+				stats.bytes);
+	else
+		printf("%s\n", oid_to_hex(&top));
 	strbuf_release(&err);
 	strbuf_release(&url);
 	return 0;
