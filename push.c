@@ -7,6 +7,7 @@
 #include "fetch.h"
 #include "index-db.h"
 #include "json.h"
+#include "logical-key.h"
 #include "package.h"
 #include "physical-key.h"
 #include "porcelain.h"
@@ -92,7 +93,7 @@ struct uploader {
 	 */
 	const char *fallback;
 	int unguarded;
-	int quiet;
+	int quiet, local_only;
 	struct progress *progress;	/* objects and bytes done */
 	struct push_stats *stats;
 	struct strbuf *err;
@@ -107,6 +108,10 @@ static int collect_local(const struct idx_entry *e, void *payload)
 
 	/* bytes already in this registry stay where they are */
 	if (e->physical && !strncmp(e->physical, u->here.buf, u->here.len))
+		return 0;
+	/* --local-files-only: objects elsewhere stay where they are */
+	if (u->local_only && !e->path && e->physical &&
+	    strncmp(e->physical, "file://", 7))
 		return 0;
 	ALLOC_GROW(u->todo, u->nr + 1, u->alloc);
 	c = &u->todo[u->nr++];
@@ -468,9 +473,10 @@ static int choose_fallback(struct uploader *u, const struct object_id *head,
 }
 
 int push_data(struct workspace *ws, struct registry *reg, const char *name,
-	      const char *prefix, int quiet, struct push_stats *stats,
+	      const char *prefix, unsigned flags, struct push_stats *stats,
 	      struct strbuf *err)
 {
+	int quiet = !!(flags & PUSH_DATA_QUIET);
 	struct uploader u = { 0 };
 	struct strbuf def = STRBUF_INIT, msg = STRBUF_INIT, fb = STRBUF_INIT;
 	struct object_id head, top;
@@ -494,6 +500,7 @@ int push_data(struct workspace *ws, struct registry *reg, const char *name,
 		strbuf_addch(&u.here, '/');
 	u.prefix = prefix;
 	u.quiet = quiet;
+	u.local_only = !!(flags & PUSH_DATA_LOCAL_ONLY);
 	u.stats = stats;
 	u.err = err;
 	ret = head_message(ws, &head, &msg, &how, err);
@@ -733,6 +740,43 @@ static int base_on_latest(struct workspace *ws, struct registry *reg,
 	return push_base_set(ws, reg, name, &latest, err);
 }
 
+/*
+ * quilt3's best practice, as a warning: a package should have a
+ * README.md at its top. The manifest's entries come in quilt3 order, so
+ * the scan stops at the first key after it.
+ */
+static void warn_no_readme(struct workspace *ws)
+{
+	static const char readme[] = "README.md";
+	struct strbuf err = STRBUF_INIT;
+	struct object_id head;
+	struct entry_stream *s = NULL;
+	struct manifest_entry e;
+	FILE *fp = NULL;
+	int ret, cmp = 1;
+
+	if (refs_read(ws->refs, "HEAD", &head) < 0 ||
+	    odb_open_manifest(&ws->odb, &head, &fp, &err) < 0)
+		goto out;
+	s = entry_stream_manifest(fp, "HEAD", &err);
+	if (!s)
+		goto out;
+	manifest_entry_init(&e);
+	while ((ret = s->next(s, &e, &err)) > 0 &&
+	       (cmp = logical_key_cmp(e.key.buf, e.key.len, readme,
+				      strlen(readme))) < 0)
+		;
+	manifest_entry_release(&e);
+	if (ret >= 0 && cmp)
+		warning("the package has no README.md; add one to say what "
+			"the data is ('quire set README.md <file>')");
+out:
+	entry_stream_free(s);
+	if (fp)
+		fclose(fp);
+	strbuf_release(&err);
+}
+
 int push_run(struct workspace *ws, const struct push_request *rq,
 	     struct object_id *top, struct push_stats *stats,
 	     struct strbuf *registry_url_out, struct strbuf *err)
@@ -772,7 +816,11 @@ int push_run(struct workspace *ws, const struct push_request *rq,
 		ret = base_on_latest(ws, reg, name, err);
 	if (!ret && rq->with_data)
 		ret = push_data(ws, reg, name, rq->data_prefix ? prefix.buf :
-				NULL, rq->quiet, stats, err);
+				NULL, (rq->quiet ? PUSH_DATA_QUIET : 0) |
+				(rq->local_files_only ? PUSH_DATA_LOCAL_ONLY :
+				 0), stats, err);
+	if (!ret && rq->with_manifest && !rq->quiet)
+		warn_no_readme(ws);
 	if (!ret && rq->with_manifest)
 		ret = publish(ws, reg, name, &rq->opts, top, err);
 	if (!ret)

@@ -29,8 +29,14 @@ struct push_stats {
 	uint64_t uploaded, reused, bytes;
 };
 
+enum push_data_flags {
+	PUSH_DATA_QUIET = (1 << 0),
+	/* only entries whose bytes are local files; S3 objects stay put */
+	PUSH_DATA_LOCAL_ONLY = (1 << 1),
+};
+
 int push_data(struct workspace *ws, struct registry *reg, const char *name,
-	      const char *prefix, int quiet, struct push_stats *stats,
+	      const char *prefix, unsigned flags, struct push_stats *stats,
 	      struct strbuf *err);
 
 struct push_opts {
@@ -72,6 +78,7 @@ struct push_request {
 	struct push_opts opts;
 	int with_data, with_manifest;
 	const char *data_prefix;
+	int local_files_only;	/* push_data(): PUSH_DATA_LOCAL_ONLY */
 	int quiet;
 	/*
 	 * Build on whatever the registry's latest is, not on the version
