@@ -1,5 +1,6 @@
 #include "quire-compat.h"
 #include "dir-list.h"
+#include "ignore.h"
 #include "strbuf.h"
 #include <dirent.h>
 
@@ -8,6 +9,8 @@ struct lister {
 	dir_list_skip_fn *skip;
 	dir_walk_fn *fn;
 	void *payload;
+	struct ignore *ig;	/* NULL: nothing is ignored */
+	dir_ignored_fn *ignored;
 	struct strbuf rel;	/* the path below the root */
 	int error;		/* errno of the first folder not read */
 	int stop;		/* fn's non-zero return */
@@ -57,6 +60,12 @@ static void walk(struct lister *l, int dfd)
 		if (rlen)
 			strbuf_addch(&l->rel, '/');
 		strbuf_addstr(&l->rel, name);
+		if (l->ig && ignore_excluded(l->ig, name, is_dir)) {
+			if (l->ignored)
+				l->stop = l->ignored(l->rel.buf, l->rel.len,
+						     is_dir, l->payload);
+			continue;	/* and never into its folder */
+		}
 		if (is_dir) {
 			int sub = openat(dfd, name, O_RDONLY | O_DIRECTORY |
 					 O_NOFOLLOW | O_CLOEXEC);
@@ -65,7 +74,11 @@ static void walk(struct lister *l, int dfd)
 				if (!l->error)
 					l->error = errno ? errno : EIO;
 			} else {
+				if (l->ig)
+					ignore_enter(l->ig, sub, name, 1);
 				walk(l, sub);	/* going on: l->error tells */
+				if (l->ig)
+					ignore_leave(l->ig);
 			}
 		} else {
 			l->stop = l->fn(l->rel.buf, l->rel.len, l->payload);
@@ -75,10 +88,12 @@ static void walk(struct lister *l, int dfd)
 	strbuf_setlen(&l->rel, rlen);
 }
 
-int dir_walk(const char *root, const char *start, unsigned flags,
-	     dir_list_skip_fn *skip, dir_walk_fn *fn, void *payload)
+int dir_walk_ignore(const char *root, const char *start, unsigned flags,
+		    struct ignore *ig, dir_list_skip_fn *skip,
+		    dir_walk_fn *fn, dir_ignored_fn *ignored, void *payload)
 {
-	struct lister l = { flags, skip, fn, payload, STRBUF_INIT, 0, 0 };
+	struct lister l = { flags, skip, fn, payload, ig, ignored,
+			    STRBUF_INIT, 0, 0 };
 	struct strbuf path = STRBUF_INIT;
 	int dfd;
 
@@ -103,6 +118,13 @@ int dir_walk(const char *root, const char *start, unsigned flags,
 		return -1;
 	}
 	return 0;
+}
+
+int dir_walk(const char *root, const char *start, unsigned flags,
+	     dir_list_skip_fn *skip, dir_walk_fn *fn, void *payload)
+{
+	return dir_walk_ignore(root, start, flags, NULL, skip, fn, NULL,
+			       payload);
 }
 
 /* dir_walk() passes one payload to skip and fn: dir_list() has two. */

@@ -37,6 +37,19 @@ typedef int dir_walk_fn(const char *rel, size_t len, void *payload);
 int dir_walk(const char *root, const char *start, unsigned flags,
 	     dir_list_skip_fn *skip, dir_walk_fn *fn, void *payload);
 
+/*
+ * dir_walk() that keeps ig (begun by the caller at root/start, see
+ * ignore_begin(); NULL: nothing is ignored) in step with the folders it
+ * goes through: what ig excludes is left out (a folder is never read)
+ * and, when ignored is not NULL, given to it, after skip has let it by.
+ */
+struct ignore;
+typedef int dir_ignored_fn(const char *rel, size_t len, int is_dir,
+			   void *payload);
+int dir_walk_ignore(const char *root, const char *start, unsigned flags,
+		    struct ignore *ig, dir_list_skip_fn *skip,
+		    dir_walk_fn *fn, dir_ignored_fn *ignored, void *payload);
+
 /* Sort by strcmp (cmp NULL) or by cmp. */
 void path_list_sort(struct path_list *pl,
 		    int (*cmp)(const void *, const void *));

@@ -385,6 +385,16 @@ void ignore_leave(struct ignore *ig)
 	lv->list = NULL;
 }
 
+int ignore_any(const struct ignore *ig)
+{
+	size_t i;
+
+	for (i = 0; i < ig->nr; i++)
+		if (ig->levels[i].list)
+			return 1;
+	return 0;
+}
+
 uint64_t ignore_sig(const struct ignore *ig)
 {
 	return ig->nr ? ig->levels[ig->nr - 1].sig : 0;

@@ -82,6 +82,9 @@ void ignore_enter(struct ignore *ig, int dfd, const char *name, int probe);
 /* Back up to the folder ignore_enter() left. */
 void ignore_leave(struct ignore *ig);
 
+/* Was an ignore file read for the current folder or one above it? */
+int ignore_any(const struct ignore *ig);
+
 /* The ignore file of the current folder, as a number (0: none). */
 uint64_t ignore_sig(const struct ignore *ig);
 

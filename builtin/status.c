@@ -3,6 +3,7 @@
 #include "diff.h"
 #include "folder-check.h"
 #include "folder.h"
+#include "ignore.h"
 #include "json.h"
 #include "logical-key.h"
 #include "package.h"
@@ -16,7 +17,7 @@
 #include <dirent.h>
 
 static const char * const status_usage[] = {
-	"quire status [--porcelain [-z] | --json] [<dir>]",
+	"quire status [--porcelain [-z] | --json] [--ignored] [<dir>]",
 	NULL
 };
 
@@ -93,6 +94,8 @@ struct dir_map {
 struct folder_rec {
 	char *rel;		/* below the watch's folder; "" for it */
 	int64_t mtime_ns, ctime_ns, ino, files;
+	int64_t ignored;	/* files its ignore rules exclude */
+	uint64_t ign_sig;	/* its .quireignore (ignore_sig()); 0: none */
 	size_t *kids, nkids, akids;	/* its folders, as records */
 };
 
@@ -110,6 +113,18 @@ struct watch {
 	struct dir_map disk;	/* the files on disk of each folder */
 	struct folder_cache old, now;	/* as last listed; as listed now */
 	int changed;		/* now differs from old */
+	/*
+	 * The ignore rules, from the workspace's root (or the folder
+	 * itself when it is outside) down; ig_rel is the folder below
+	 * that root. A change in the ignore files of the folders on the
+	 * way (ig_sig: as last listed) lists everything again.
+	 */
+	struct ignore ig;
+	const char *ig_rel;
+	uint64_t ig_sig;
+	int ig_any;		/* an ignore file was read */
+	int ig_out;		/* the folder itself is excluded */
+	struct dir_map ign;	/* the ignored files of each folder */
 };
 
 struct watches {
@@ -118,6 +133,7 @@ struct watches {
 	size_t nr, alloc;
 	struct strbuf key, path;	/* scratch */
 	struct watch *cur;
+	int64_t staged_ignored;	/* count_ignored()'s answer */
 };
 
 static uint64_t str_hash(const char *s, size_t len)
@@ -190,6 +206,16 @@ static struct dir_slot *dir_counts(struct dir_map *m, const char *d,
 	return slot;
 }
 
+/* The ignore rules of a watch's folder (see struct watch). */
+static void watch_ignore_init(struct watch *w, const char *ws_root)
+{
+	const char *root, *rel;
+
+	ignore_root_of(ws_root, w->dir, 1, &root, &rel);
+	ignore_init(&w->ig, root);
+	w->ig_rel = rel;	/* within w->dir, or "" */
+}
+
 static int load_watch(const char *prefix, const char *dir, void *payload)
 {
 	struct watches *ws = payload;
@@ -206,6 +232,8 @@ static int load_watch(const char *prefix, const char *dir, void *payload)
 		w->dir[--w->dir_len] = '\0';
 	strbuf_init(&w->dirs.strs, 0);
 	strbuf_init(&w->disk.strs, 0);
+	strbuf_init(&w->ign.strs, 0);
+	watch_ignore_init(w, ws->s->ws->root);
 	return 0;
 }
 
@@ -256,7 +284,8 @@ static int skip_quire(const char *name, int is_dir, void *payload)
 }
 
 static void folder_cache_add(struct folder_cache *fc, const char *rel,
-			     size_t len, const struct stat *st, int64_t files)
+			     size_t len, const struct stat *st, int64_t files,
+			     int64_t ignored, uint64_t ign_sig)
 {
 	struct folder_rec *r;
 
@@ -272,6 +301,8 @@ static void folder_cache_add(struct folder_cache *fc, const char *rel,
 		r->ino = st->st_ino;
 	}
 	r->files = files;
+	r->ignored = ignored;
+	r->ign_sig = ign_sig;
 	dir_counts(&fc->by_rel, rel, len)->n = ++fc->nr;
 }
 
@@ -332,28 +363,46 @@ static int same_folder(const struct folder_rec *r, const struct stat *st)
 /*
  * Count the files in the open folder dfd (rel below the watch; closed
  * here) and below: from the cache for a folder whose stat it holds,
- * else by listing it.
+ * else by listing it. Files and folders the ignore rules exclude are
+ * not counted (a folder is not read); anew: the rules of a folder above
+ * changed, so nothing below is taken from the cache.
  */
-static void count_folder(struct watch *w, int dfd, struct strbuf *rel)
+static void count_folder(struct watch *w, int dfd, struct strbuf *rel,
+			 int anew)
 {
 	size_t rlen = rel->len;
 	struct folder_rec *r;
 	struct stat st;
 	struct dirent *de;
 	DIR *d;
-	int64_t files = 0;
-	int clean = 1;
+	int64_t files = 0, ignored = 0;
+	int clean = 1, same;
 
 	if (fstat(dfd, &st) < 0) {
 		close(dfd);
 		return;
 	}
-	r = folder_cache_get(&w->old, rel->buf, rel->len);
-	if (r && same_folder(r, &st)) {
+	r = anew ? NULL : folder_cache_get(&w->old, rel->buf, rel->len);
+	same = r && same_folder(r, &st);
+	if (rlen) {
+		/* an unchanged folder that had no ignore file has none */
+		const char *slash = strrchr(rel->buf, '/');
+
+		ignore_enter(&w->ig, dfd, slash ? slash + 1 : rel->buf,
+			     !same || r->ign_sig);
+	}
+	if (ignore_sig(&w->ig))
+		w->ig_any = 1;
+	if (same && r->ign_sig != ignore_sig(&w->ig))
+		anew = 1;	/* its rules changed: list it and below */
+	if (same && !anew) {
 		size_t i;
 		int all = 1;
 
 		dir_counts(&w->disk, rel->buf, rel->len)->n += r->files;
+		if (r->ignored)
+			dir_counts(&w->ign, rel->buf, rel->len)->n +=
+				r->ignored;
 		for (i = 0; i < r->nkids; i++) {
 			const char *kid = w->old.recs[r->kids[i]].rel;
 			const char *name = kid + (rlen ? rlen + 1 : 0);
@@ -369,20 +418,20 @@ static void count_folder(struct watch *w, int dfd, struct strbuf *rel)
 			if (rlen)
 				strbuf_addch(rel, '/');
 			strbuf_addstr(rel, name);
-			count_folder(w, sub, rel);
+			count_folder(w, sub, rel, 0);
 		}
 		strbuf_setlen(rel, rlen);
 		folder_cache_add(&w->now, rel->buf, rel->len, all ? &st : NULL,
-				 r->files);
+				 r->files, r->ignored, r->ign_sig);
 		close(dfd);
-		return;
+		goto out;
 	}
 	w->changed = 1;
 	trace_add(TRACE_READ_FOLDERS, 1);
 	d = fdopendir(dfd);
 	if (!d) {
 		close(dfd);
-		return;
+		goto out;
 	}
 	while ((de = readdir(d))) {
 		const char *name = de->d_name;
@@ -413,6 +462,10 @@ static void count_folder(struct watch *w, int dfd, struct strbuf *rel)
 			continue;
 		if (skip_quire(name, is_dir, NULL))
 			continue;
+		if (ignore_excluded(&w->ig, name, is_dir)) {
+			ignored += !is_dir;	/* a folder is not read */
+			continue;
+		}
 		if (!is_dir) {
 			files++;
 			continue;
@@ -429,11 +482,13 @@ static void count_folder(struct watch *w, int dfd, struct strbuf *rel)
 		if (rlen)
 			strbuf_addch(rel, '/');
 		strbuf_addstr(rel, name);
-		count_folder(w, sub, rel);
+		count_folder(w, sub, rel, anew);
 		strbuf_setlen(rel, rlen);
 	}
 	closedir(d);
 	dir_counts(&w->disk, rel->buf, rel->len)->n += files;
+	if (ignored)
+		dir_counts(&w->ign, rel->buf, rel->len)->n += ignored;
 	/*
 	 * Every folder is recorded, so that its parent, trusted, still
 	 * leads to it; a folder not to be trusted with no stat (it is
@@ -442,7 +497,10 @@ static void count_folder(struct watch *w, int dfd, struct strbuf *rel)
 	if (!strchr(rel->buf, '\n'))
 		folder_cache_add(&w->now, rel->buf, rel->len,
 				 clean && !stat_is_racy(&st) ? &st : NULL,
-				 files);
+				 files, ignored, ignore_sig(&w->ig));
+out:
+	if (rlen)
+		ignore_leave(&w->ig);
 }
 
 /* A pool task: count the files of a watch's folders, as the index is read. */
@@ -450,22 +508,32 @@ static void count_disk(void *arg)
 {
 	struct watch *w = arg;
 	struct strbuf rel = STRBUF_INIT;
-	int dfd = open(w->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int dfd, anew;
 
+	w->ig_out = ignore_begin(&w->ig, w->ig_rel, NULL, NULL);
+	w->ig_any = ignore_any(&w->ig);
+	anew = w->ig.begin_sig != w->ig_sig;
+	if (anew)
+		w->changed = 1;
+	w->ig_sig = w->ig.begin_sig;
+	/* an excluded folder has nothing new (what is staged stays) */
+	dfd = w->ig_out ? -1 : open(w->dir, O_RDONLY | O_DIRECTORY |
+				    O_CLOEXEC);
 	if (dfd >= 0)
-		count_folder(w, dfd, &rel);
+		count_folder(w, dfd, &rel, anew);
 	if (w->now.nr != w->old.nr)
 		w->changed = 1;
 	strbuf_release(&rel);
 }
 
 #define FOLDER_CACHE "folder-cache"
-#define FOLDER_CACHE_HEAD "quire folder cache 1\n"
+#define FOLDER_CACHE_HEAD "quire folder cache 2\n"
 
 /*
- * .quire/folder-cache: for each watch, a line "W <prefix>TAB<folder>",
- * then a line "<mtime_ns> <ctime_ns> <ino> <files> <rel>" for each of
- * its folders that may be trusted. Only an optimisation: a file that
+ * .quire/folder-cache: for each watch, a line "W <prefix>TAB<folder>TAB
+ * <ignore signature>", then a line "<mtime_ns> <ctime_ns> <ino> <files>
+ * <ignored files> <.quireignore signature> <rel>" for each of its
+ * folders that may be trusted. Only an optimisation: a file that
  * cannot be read, or is not what it should be, is as good as none.
  */
 static void load_folder_cache(struct workspace *ws, struct watches *wl)
@@ -481,7 +549,8 @@ static void load_folder_cache(struct workspace *ws, struct watches *wl)
 		goto out;
 	for (line = sb.buf + strlen(FOLDER_CACHE_HEAD);
 	     line < sb.buf + sb.len; line = end + 1) {
-		long long m, c, ino, files;
+		long long m, c, ino, files, ign;
+		unsigned long long sig;
 		int n = 0;
 
 		end = memchr(line, '\n', sb.buf + sb.len - line);
@@ -489,22 +558,25 @@ static void load_folder_cache(struct workspace *ws, struct watches *wl)
 			break;
 		*end = '\0';
 		if (!strncmp(line, "W ", 2)) {
-			char *tab = strchr(line + 2, '\t');
+			char *tab = strchr(line + 2, '\t'), *tab2;
 
 			w = NULL;
-			if (!tab)
+			if (!tab || !(tab2 = strchr(tab + 1, '\t')))
 				continue;
-			*tab = '\0';
+			*tab = *tab2 = '\0';
 			for (i = 0; i < wl->nr; i++)
 				if (!strcmp(wl->w[i].prefix, line + 2) &&
 				    !strcmp(wl->w[i].dir, tab + 1))
 					w = &wl->w[i];
-		} else if (w && sscanf(line, "%lld %lld %lld %lld %n", &m, &c,
-				       &ino, &files, &n) == 4 && n) {
+			if (w && sscanf(tab2 + 1, "%llu", &sig) == 1)
+				w->ig_sig = sig;
+		} else if (w && sscanf(line, "%lld %lld %lld %lld %lld %llu %n",
+				       &m, &c, &ino, &files, &ign, &sig,
+				       &n) == 6 && n) {
 			struct folder_rec *r;
 
 			folder_cache_add(&w->old, line + n, strlen(line + n),
-					 NULL, files);
+					 NULL, files, ign, sig);
 			r = &w->old.recs[w->old.nr - 1];
 			r->mtime_ns = m;
 			r->ctime_ns = c;
@@ -536,14 +608,16 @@ static void save_folder_cache(struct workspace *ws, struct watches *wl)
 
 		if (strpbrk(w->prefix, "\t\n") || strpbrk(w->dir, "\t\n"))
 			continue;
-		strbuf_addf(&sb, "W %s\t%s\n", w->prefix, w->dir);
+		strbuf_addf(&sb, "W %s\t%s\t%llu\n", w->prefix, w->dir,
+			    (unsigned long long)w->ig_sig);
 		for (j = 0; j < w->now.nr; j++) {
 			struct folder_rec *r = &w->now.recs[j];
 
-			strbuf_addf(&sb, "%lld %lld %lld %lld %s\n",
+			strbuf_addf(&sb, "%lld %lld %lld %lld %lld %llu %s\n",
 				    (long long)r->mtime_ns,
 				    (long long)r->ctime_ns, (long long)r->ino,
-				    (long long)r->files, r->rel);
+				    (long long)r->files, (long long)r->ignored,
+				    (unsigned long long)r->ign_sig, r->rel);
 		}
 	}
 	strbuf_addf(&path, "%s/" FOLDER_CACHE, ws->quire_dir);
@@ -594,6 +668,75 @@ static int check_file(const char *rel, size_t len, void *payload)
  * index was read: only those with more files than staged are listed
  * again and looked at file by file.
  */
+/* Begin the watch's ignore rules at its folder name; 1: excluded. */
+static int begin_folder(struct watch *w, const char *name)
+{
+	struct strbuf rel = STRBUF_INIT;
+	int ret;
+
+	strbuf_addstr(&rel, w->ig_rel);
+	if (rel.len && *name)
+		strbuf_addch(&rel, '/');
+	strbuf_addstr(&rel, name);
+	ret = ignore_begin(&w->ig, rel.buf, NULL, NULL);
+	strbuf_release(&rel);
+	return ret;
+}
+
+/* Is the file rel (below the watch's folder) staged from there? */
+static int staged_here(struct watches *ws, const char *rel, size_t len)
+{
+	struct watch *w = ws->cur;
+	struct idx_entry e;
+	int ret;
+
+	strbuf_reset(&ws->key);
+	strbuf_add(&ws->key, w->prefix, w->prefix_len);
+	strbuf_add(&ws->key, rel, len);
+	if (idx_get_entry(ws->s->ws->idx, ws->key.buf, &e))
+		return 0;
+	strbuf_reset(&ws->path);
+	strbuf_add(&ws->path, w->dir, w->dir_len);
+	strbuf_addch(&ws->path, '/');
+	strbuf_add(&ws->path, rel, len);
+	ret = e.path && !strcmp(e.path, ws->path.buf);
+	idx_entry_release(&e);
+	return ret;
+}
+
+static int no_file(const char *rel, size_t len, void *payload)
+{
+	return 0;
+}
+
+/* An ignored file: counted when it is staged (count_staged() did). */
+static int count_ignored(const char *rel, size_t len, int is_dir,
+			 void *payload)
+{
+	struct watches *ws = payload;
+
+	if (!is_dir && staged_here(ws, rel, len))
+		ws->staged_ignored++;
+	return 0;
+}
+
+static int64_t count_of(struct dir_map *m, const struct dir_slot *d,
+			const char *name)
+{
+	struct dir_slot *slot;
+
+	if (!m->alloc)
+		return 0;
+	slot = dir_find(m, d->hash, name, d->len);
+	return slot->off ? slot->n : 0;
+}
+
+/*
+ * A folder holds new files when fewer of its files are staged than it
+ * has files that are not ignored. Its staged files may include ignored
+ * ones (they stay staged): when the count cannot tell, those are
+ * counted by listing it, with a lookup for each ignored file only.
+ */
 static void find_new(struct watches *ws)
 {
 	size_t i, j;
@@ -602,18 +745,74 @@ static void find_new(struct watches *ws)
 		struct watch *w = ws->cur = &ws->w[i];
 
 		for (j = 0; j < w->disk.alloc; j++) {
-			struct dir_slot *d = &w->disk.slots[j], *st;
+			struct dir_slot *d = &w->disk.slots[j];
 			const char *name = w->disk.strs.buf + d->off - 1;
+			struct ignore *ig = NULL;
+			int64_t staged, ign;
 
 			if (!d->off)
 				continue;
-			st = w->dirs.alloc ? dir_find(&w->dirs, d->hash, name,
-						      d->len) : NULL;
-			if (st && st->off && st->n >= d->n)
+			staged = count_of(&w->dirs, d, name);
+			ign = count_of(&w->ign, d, name);
+			if (staged >= d->n + ign)
 				continue;
-			dir_walk(w->dir, name, DIR_LIST_FOLLOW_FILE_LINKS,
-				 skip_folders, check_file, ws);
+			if (w->ig_any) {
+				if (begin_folder(w, name))
+					continue;
+				ig = &w->ig;
+			}
+			if (staged >= d->n) {
+				ws->staged_ignored = 0;
+				dir_walk_ignore(w->dir, name,
+						DIR_LIST_FOLLOW_FILE_LINKS, ig,
+						skip_folders, no_file,
+						count_ignored, ws);
+				if (staged - ws->staged_ignored >= d->n)
+					continue;
+			}
+			dir_walk_ignore(w->dir, name,
+					DIR_LIST_FOLLOW_FILE_LINKS, ig,
+					skip_folders, check_file, NULL, ws);
 		}
+	}
+}
+
+/* --ignored: an ignored file, or folder, not staged. */
+static int add_ignored(const char *rel, size_t len, int is_dir,
+		       void *payload)
+{
+	struct watches *ws = payload;
+	struct watch *w = ws->cur;
+
+	strbuf_reset(&ws->path);
+	strbuf_add(&ws->path, w->dir, w->dir_len);
+	strbuf_addch(&ws->path, '/');
+	strbuf_add(&ws->path, rel, len);
+	if (!is_dir && idx_has_path(ws->s->ws->idx, ws->path.buf))
+		return 0;	/* staged: it stays, and is not ignored */
+	strbuf_reset(&ws->key);
+	strbuf_add(&ws->key, w->prefix, w->prefix_len);
+	strbuf_add(&ws->key, rel, len);
+	if (is_dir)
+		strbuf_addch(&ws->key, '/');
+	add_item(ws->s, 'I', ws->key.buf, ws->path.buf);
+	return 0;
+}
+
+/* The ignored files and folders of the added folders. */
+static void find_ignored(struct watches *ws)
+{
+	size_t i;
+
+	for (i = 0; i < ws->nr; i++) {
+		struct watch *w = ws->cur = &ws->w[i];
+
+		if (begin_folder(w, ""))
+			add_item(ws->s, 'I', w->prefix, w->dir);
+		else
+			dir_walk_ignore(w->dir, "", DIR_LIST_FOLLOW_FILE_LINKS,
+					&w->ig, skip_quire, no_file,
+					add_ignored, ws);
 	}
 }
 
@@ -628,6 +827,9 @@ static void watches_release(struct watches *ws)
 		free(ws->w[i].dirs.slots);
 		strbuf_release(&ws->w[i].disk.strs);
 		free(ws->w[i].disk.slots);
+		strbuf_release(&ws->w[i].ign.strs);
+		free(ws->w[i].ign.slots);
+		ignore_release(&ws->w[i].ig);
 		folder_cache_release(&ws->w[i].old);
 		folder_cache_release(&ws->w[i].now);
 	}
@@ -653,6 +855,7 @@ static const char *word(char code)
 	case 'm': return "metadata";
 	case 'P': return "metadata";
 	case '!': return "missing";
+	case 'I': return "ignored";
 	default: return "new";
 	}
 }
@@ -691,8 +894,9 @@ static void print_human(struct status *s, const char *name, int have_head,
 		"Changes to commit:",
 		"Files missing (restore them or 'quire rm' the entries):",
 		"New files in added folders (not staged; 'quire add' them):",
+		"Ignored files (not staged; 'quire add -f' adds them):",
 	};
-	static const char *const codes[] = { "ADMmP", "!", "?" };
+	static const char *const codes[] = { "ADMmP", "!", "?", "I" };
 	size_t i;
 	int g, clean = 1;
 
@@ -703,7 +907,7 @@ static void print_human(struct status *s, const char *name, int have_head,
 		printf("HEAD %s\n", short_hash(head));
 	else
 		printf("no commits yet\n");
-	for (g = 0; g < 3; g++) {
+	for (g = 0; g < 4; g++) {
 		int shown = 0;
 
 		for (i = 0; i < s->nr; i++) {
@@ -716,7 +920,8 @@ static void print_human(struct status *s, const char *name, int have_head,
 				       s->items[i].key);
 			else
 				printf("\t%s\n", s->items[i].key);
-			clean = 0;
+			if (g < 3)
+				clean = 0;	/* ignored files do not count */
 		}
 	}
 	if (s->local)
@@ -806,12 +1011,12 @@ int cmd_status(int argc, const char **argv, const char *prefix,
 	struct stage_stats stats = { 0 };
 	struct status s = { 0 };
 	struct watches watches = { NULL, NULL, 0, 0, STRBUF_INIT,
-				   STRBUF_INIT, NULL };
+				   STRBUF_INIT, NULL, 0 };
 	struct tp_group disk_counted = TP_GROUP_INIT;
 	struct object_id head, clean;
 	struct entry_stream *a = NULL, *b;
 	struct json *staged_meta;
-	int porcelain = 0, json = 0, nul = 0, have_head;
+	int porcelain = 0, json = 0, nul = 0, have_head, show_ignored = 0;
 	FILE *fp = NULL;
 	size_t i, new_from;
 	struct option options[] = {
@@ -822,6 +1027,8 @@ int cmd_status(int argc, const char **argv, const char *prefix,
 			 "unquoted"),
 		OPT_BOOL(0, "json", &json,
 			 "output as a JSON object (see quire-json(1))"),
+		OPT_BOOL(0, "ignored", &show_ignored,
+			 "also list the ignored files of added folders"),
 		OPT__PROGRESS(),
 		OPT_END()
 	};
@@ -882,6 +1089,8 @@ staged_done:
 	tp_wait(&disk_counted);
 	save_folder_cache(ws, &watches);
 	find_new(&watches);
+	if (show_ignored)
+		find_ignored(&watches);
 	watches_release(&watches);
 	QSORT(s.items + new_from, s.nr - new_from, cmp_item);
 
