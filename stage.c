@@ -1,6 +1,7 @@
 #include "quire-compat.h"
 #include "stage-internal.h"
 #include "chunked-hash.h"
+#include "ignore.h"
 #include "index-db.h"
 #include "logical-key.h"
 #include "progress.h"
@@ -499,6 +500,7 @@ struct adder {
 	struct stage_stats *stats;
 	struct strbuf *err;
 	const char *by;		/* claim keys for this path; NULL: no */
+	struct ignore *ig;	/* what a folder walk leaves out; NULL: none */
 	/*
 	 * Nothing was staged below the folder's prefix, nor under a key
 	 * named like one of its folders: no key of the folder can meet an
@@ -584,11 +586,14 @@ static int cmp_dir_item(const void *a, const void *b)
 }
 
 /*
- * Stage the files below a folder. Its names are taken in key order, so
- * the index grows at its end (no page is split twice) and a folder of a
- * million files is staged in one sweep.
+ * Stage the files below a folder (name: its name in the folder above,
+ * NULL for the first). Its names are taken in key order, so the index
+ * grows at its end (no page is split twice) and a folder of a million
+ * files is staged in one sweep. What the ignore rules exclude is passed
+ * over, and an excluded folder is not read.
  */
-static int add_dir(struct adder *a, struct strbuf *path, struct strbuf *key)
+static int add_dir(struct adder *a, struct strbuf *path, struct strbuf *key,
+		   const char *name)
 {
 	DIR *d = opendir(path->buf);
 	struct dirent *de;
@@ -603,6 +608,8 @@ static int add_dir(struct adder *a, struct strbuf *path, struct strbuf *key)
 		return QERR_GENERIC;
 	}
 	dfd = dirfd(d);
+	if (a->ig && name)
+		ignore_enter(a->ig, dfd, name, 1);
 	while ((de = readdir(d))) {
 		const char *name = de->d_name;
 		struct stat st;
@@ -626,6 +633,8 @@ static int add_dir(struct adder *a, struct strbuf *path, struct strbuf *key)
 		}
 		if (S_ISDIR(st.st_mode) ? !strcmp(name, ".quire") :
 		    !S_ISREG(st.st_mode) || is_quire_leftover(name))
+			continue;
+		if (a->ig && ignore_excluded(a->ig, name, S_ISDIR(st.st_mode)))
 			continue;
 		ALLOC_GROW(items, nr + 1, alloc);
 		items[nr].off = names.len;
@@ -651,10 +660,12 @@ static int add_dir(struct adder *a, struct strbuf *path, struct strbuf *key)
 		strbuf_add(path, name, is_dir ? len - 1 : len);
 		strbuf_add(key, name, len);
 		if (is_dir)
-			ret = add_dir(a, path, key);
+			ret = add_dir(a, path, key, path->buf + plen + 1);
 		else
 			ret = add_file(a, path->buf, key->buf);
 	}
+	if (a->ig && name)
+		ignore_leave(a->ig);
 	free(items);
 	strbuf_release(&names);
 	strbuf_setlen(path, plen);
@@ -690,13 +701,66 @@ static int prefix_taken(struct workspace *ws, const char *prefix)
 	return ret;
 }
 
+/*
+ * Is the file or folder at abspath excluded by the ignore rules, and
+ * not staged already (a staged file stays)?
+ */
+static int ignored_path(struct workspace *ws, const char *abspath,
+			int is_dir)
+{
+	const struct ignore_pattern *p;
+	const char *root, *rel;
+	struct ignore ig;
+	int ret;
+
+	ignore_root_of(ws->root, abspath, is_dir, &root, &rel);
+	if (!root || !*rel)
+		return 0;
+	ignore_init(&ig, root);
+	p = ignore_path(&ig, rel, is_dir, NULL);
+	ret = p && !(p->flags & IGNORE_NEGATIVE) &&
+	      (is_dir || !idx_has_path(ws->idx, abspath));
+	ignore_release(&ig);
+	return ret;
+}
+
+/* Refuse the paths the ignore rules exclude, naming them all. */
+static int refuse_ignored(struct workspace *ws, const char *const *paths,
+			  int nr, struct strbuf *err)
+{
+	struct strbuf names = STRBUF_INIT;
+	struct stat st;
+	int i, ret = 0;
+
+	for (i = 0; i < nr; i++) {
+		char *abs;
+
+		if (!strncmp(paths[i], "s3://", 5) || !*paths[i])
+			continue;
+		abs = absolute_path(paths[i]);
+		if (!stat(abs, &st) &&
+		    ignored_path(ws, abs, S_ISDIR(st.st_mode)))
+			strbuf_addf(&names, "%s\n", paths[i]);
+		free(abs);
+	}
+	if (names.len) {
+		strbuf_addf(err, "the following paths are ignored by one of "
+			    "your " IGNORE_FILE " files:\n%suse -f/--force "
+			    "if you really want to add them", names.buf);
+		ret = QERR_GENERIC;
+	}
+	strbuf_release(&names);
+	return ret;
+}
+
 static int add_local(struct workspace *ws, const char *path,
-		     const char *prefix, const char *by,
+		     const char *prefix, const char *by, unsigned flags,
 		     struct stage_stats *stats, struct strbuf *err)
 {
-	struct adder a = { ws, stats, err, by, 0 };
+	struct adder a = { ws, stats, err, by, NULL, 0 };
 	struct strbuf p = STRBUF_INIT, key = STRBUF_INIT;
 	char *abs = absolute_path(path), *def = NULL;
+	struct ignore ig = IGNORE_INIT;
 	struct stat st;
 	int ret;
 
@@ -717,8 +781,16 @@ static int add_local(struct workspace *ws, const char *path,
 		/* the folder's own key: one folder may not take another's */
 		ret = by ? stage_claim(ws, key.buf, abs, by, err) : 0;
 		a.fresh = !by && !prefix_taken(ws, key.buf);
+		if (!(flags & STAGE_ADD_FORCE)) {
+			const char *root, *rel;
+
+			ignore_root_of(ws->root, abs, 1, &root, &rel);
+			ignore_init(&ig, root);
+			ignore_begin(&ig, rel, NULL, NULL);
+			a.ig = &ig;
+		}
 		if (ret >= 0)
-			ret = add_dir(&a, &p, &key);
+			ret = add_dir(&a, &p, &key, NULL);
 		if (!ret)
 			ret = idx_add_watch(ws->idx, key.buf, abs, err);
 	} else if (S_ISREG(st.st_mode)) {
@@ -734,6 +806,7 @@ static int add_local(struct workspace *ws, const char *path,
 			    path);
 		ret = QERR_GENERIC;
 	}
+	ignore_release(&ig);
 	strbuf_release(&p);
 	strbuf_release(&key);
 	free(def);
@@ -744,11 +817,12 @@ static int add_local(struct workspace *ws, const char *path,
 int stage_add(struct workspace *ws, const char *path, const char *prefix,
 	      struct stage_stats *stats, struct strbuf *err)
 {
-	return add_local(ws, path, prefix, NULL, stats, err);
+	return add_local(ws, path, prefix, NULL, STAGE_ADD_FORCE, stats,
+			 err);
 }
 
 int stage_add_paths(struct workspace *ws, const char *const *paths,
-		    int nr, const char *as, int *failed,
+		    int nr, const char *as, unsigned flags, int *failed,
 		    struct stage_stats *stats, struct strbuf *err)
 {
 	const char *by;
@@ -756,6 +830,8 @@ int stage_add_paths(struct workspace *ws, const char *const *paths,
 
 	if (as && nr != 1)
 		BUG("a logical prefix for %d paths", nr);
+	if (!(flags & STAGE_ADD_FORCE) && refuse_ignored(ws, paths, nr, err))
+		return QERR_GENERIC;
 	add_progress = progress_start("Adding files", 0, PROGRESS_LAZY);
 	for (i = 0; !ret && i < nr; i++) {
 		/* one path cannot collide with itself: no claims needed */
@@ -764,7 +840,8 @@ int stage_add_paths(struct workspace *ws, const char *const *paths,
 			ret = stage_add_remote_by(ws, paths[i], as, by, stats,
 						  err);
 		else
-			ret = add_local(ws, paths[i], as, by, stats, err);
+			ret = add_local(ws, paths[i], as, by, flags, stats,
+					err);
 		if (ret < 0 && failed)
 			*failed = i;
 		else if (ret > 0)

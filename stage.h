@@ -71,11 +71,18 @@ int stage_add_remote(struct workspace *ws, const char *url,
 		     const char *prefix, struct stage_stats *stats,
 		     struct strbuf *err);
 
+enum stage_add_flags {
+	STAGE_ADD_FORCE = (1 << 0),	/* no ignore rules ('add -f') */
+};
+
 /*
  * Stage paths[0..nr) as one change ('quire add a b c'): each a local file
  * or folder as stage_add() stages it, or an "s3://" URL as
  * stage_add_remote() does, under its default key; as, when not NULL, is
- * the prefix of the one path (nr must be 1). Two paths that would stage
+ * the prefix of the one path (nr must be 1). Unless flags has
+ * STAGE_ADD_FORCE, the .quireignore rules hold (see ignore.h): a folder's
+ * walk passes over what they exclude, and a path they exclude (a folder,
+ * or a file not staged already) is refused, with every such path named. Two paths that would stage
  * one key from different sources (files, objects, or for a folder's own
  * key, folders) are refused, naming both; a path given twice, or a file
  * inside a folder also given, is staged once. On an error, *failed (when
@@ -83,7 +90,7 @@ int stage_add_remote(struct workspace *ws, const char *url,
  * staged before it are left to the caller's transaction to roll back.
  */
 int stage_add_paths(struct workspace *ws, const char *const *paths,
-		    int nr, const char *as, int *failed,
+		    int nr, const char *as, unsigned flags, int *failed,
 		    struct stage_stats *stats, struct strbuf *err);
 
 /* The logical key for path by the rule above (caller frees). */

@@ -4,7 +4,7 @@
 #include "stage.h"
 
 static const char * const add_usage[] = {
-	"quire add [-q] [--as <key>] <path>...",
+	"quire add [-q] [-f] [--as <key>] <path>...",
 	"quire add [-q] <folder-key>/ <path>",
 	NULL
 };
@@ -50,10 +50,12 @@ int cmd_add(int argc, const char **argv, const char *prefix,
 	struct strbuf err = STRBUF_INIT;
 	struct stage_stats stats = { 0 };
 	const char *as = NULL;
-	int quiet = 0, failed = 0, ret;
+	int quiet = 0, force = 0, failed = 0, ret;
 	struct option options[] = {
 		OPT__QUIET(&quiet),
 		OPT__PROGRESS(),
+		OPT_BOOL('f', "force", &force,
+			 "add files the .quireignore files exclude"),
 		OPT_STRING(0, "as", &as, "key",
 			   "the key (a folder: the prefix) of the one <path>"),
 		OPT_END()
@@ -71,7 +73,9 @@ int cmd_add(int argc, const char **argv, const char *prefix,
 		argc--;
 	}
 	begin_index_write(ws);
-	ret = stage_add_paths(ws, argv, argc, as, &failed, &stats, &err);
+	ret = stage_add_paths(ws, argv, argc, as,
+			      force ? STAGE_ADD_FORCE : 0, &failed, &stats,
+			      &err);
 	if (ret == QERR_NOTFOUND && argc == 2 && failed == 1 &&
 	    looks_like_key(argv[1]))
 		strbuf_addf(&err, "; did you mean 'quire add --as %s %s'?",
