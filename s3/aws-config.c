@@ -1,5 +1,6 @@
 #include "quire-compat.h"
 #include "s3/aws-config.h"
+#include "string-list.h"
 #include <openssl/crypto.h>
 
 /*
@@ -46,6 +47,7 @@ struct aws_parse {
 	const char *path;
 	int line_nr;
 	int is_config;		/* "[profile NAME]", not "[NAME]" */
+	const char *kind;	/* config: "profile", "sso-session", ... */
 	const char *profile;
 	int in_section;		/* some section has been opened */
 	int in_profile;		/* ... and it is the wanted one */
@@ -53,6 +55,7 @@ struct aws_parse {
 	size_t key_indent;
 	struct strbuf sub;	/* the open sub-section's name */
 	struct aws_profile *out;
+	struct string_list *all;	/* every key of the section, or NULL */
 };
 
 static void free_secret(char **p)
@@ -105,14 +108,16 @@ static int name_is(const char *s, size_t len, const char *name)
 /* Does the section name s[0..len) (trimmed) name the wanted profile? */
 static int wanted_section(struct aws_parse *ps, const char *s, size_t len)
 {
+	size_t k = strlen(ps->kind);
+
 	if (!ps->is_config)
 		return name_is(s, len, ps->profile);
-	if (name_is(s, len, "default"))
+	if (!strcmp(ps->kind, "profile") && name_is(s, len, "default"))
 		return !strcmp(ps->profile, "default");
-	if (len < 8 || memcmp(s, "profile", 7) || !is_blank(s[7]))
+	if (len < k + 1 || memcmp(s, ps->kind, k) || !is_blank(s[k]))
 		return 0;
-	s += 8;
-	len -= 8;
+	s += k + 1;
+	len -= k + 1;
 	trim(&s, &len);
 	return name_is(s, len, ps->profile);
 }
@@ -157,6 +162,12 @@ static void store(struct aws_parse *ps, const char *key,
 
 	if (!ps->in_profile)
 		return;
+	if (ps->all) {
+		string_list_append(ps->all, key);
+		string_list_append(ps->all, "");
+		set_value(&ps->all->items[ps->all->nr - 1], value, len);
+		return;
+	}
 	if (!strcmp(key, "aws_access_key_id"))
 		set_value(&p->id, value, len);
 	else if (!strcmp(key, "aws_secret_access_key"))
@@ -294,6 +305,7 @@ static int read_profile(const char *path, int is_config, const char *profile,
 	}
 	ps.path = path;
 	ps.is_config = is_config;
+	ps.kind = "profile";
 	ps.profile = profile;
 	ps.out = out;
 	strbuf_init(&ps.sub, 0);
@@ -315,7 +327,7 @@ static const char *env(const char *name)
  * The file the variable names ("~/" is the home folder), else
  * $HOME/.aws/<name>; NULL when neither is known.
  */
-static char *aws_file(const char *var, const char *name)
+char *aws_file(const char *var, const char *name)
 {
 	const char *path = env(var), *home = env("HOME");
 	struct strbuf sb = STRBUF_INIT;
@@ -460,4 +472,57 @@ void aws_settings_release(struct aws_settings *s)
 	free(s->endpoint);
 	free(s->profile);
 	memset(s, 0, sizeof(*s));
+}
+
+int aws_config_section(const char *path, const char *kind, const char *name,
+		       struct string_list *out, int *found,
+		       struct strbuf *err)
+{
+	struct aws_profile p = { 0 };
+	struct aws_parse ps = { 0 };
+	FILE *fp;
+	int ret;
+
+	*found = 0;
+	if (!path)
+		return 0;
+	fp = fopen(path, "r");
+	if (!fp) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0;
+		strbuf_addf(err, "cannot open '%s': %s", path,
+			    strerror(errno));
+		return QERR_GENERIC;
+	}
+	ps.path = path;
+	ps.is_config = !!kind;
+	ps.kind = kind ? kind : "";
+	ps.profile = name;
+	ps.out = &p;
+	ps.all = out;
+	strbuf_init(&ps.sub, 0);
+	ret = parse_file(&ps, fp, err);
+	strbuf_release(&ps.sub);
+	fclose(fp);
+	*found = p.found;
+	return ret;
+}
+
+const char *aws_section_get(const struct string_list *kv, const char *key)
+{
+	size_t i;
+
+	for (i = kv->nr; i >= 2; i -= 2)
+		if (!strcmp(kv->items[i - 2], key))
+			return *kv->items[i - 1] ? kv->items[i - 1] : NULL;
+	return NULL;
+}
+
+void aws_section_clear(struct string_list *kv)
+{
+	size_t i;
+
+	for (i = 0; i < kv->nr; i++)
+		OPENSSL_cleanse(kv->items[i], strlen(kv->items[i]));
+	string_list_clear(kv);
 }

@@ -40,4 +40,31 @@ struct aws_settings {
 int aws_settings_load(struct aws_settings *s, struct strbuf *err);
 void aws_settings_release(struct aws_settings *s);
 
+struct string_list;
+
+/*
+ * The file the variable var names ("~/" is the home folder), else
+ * $HOME/.aws/<name>; NULL when neither is known. The caller frees it.
+ * aws_file("AWS_CONFIG_FILE", "config") is the config file.
+ */
+char *aws_file(const char *var, const char *name);
+
+/*
+ * Append every "key = value" of one section of the file at path to out,
+ * as pairs (key, value, key, value, ...): keys lower-cased, "sub.key"
+ * inside a sub-section. kind NULL reads the credentials file's "[name]";
+ * else the config file's "[kind name]" (and "[default]" for the kind
+ * "profile" and the name "default"): "profile", "sso-session",
+ * "services". *found says whether the section exists; a file that does
+ * not exist has none. Errors as aws_settings_load(). Values may be
+ * secrets: free out with aws_section_clear().
+ */
+int aws_config_section(const char *path, const char *kind, const char *name,
+		       struct string_list *out, int *found,
+		       struct strbuf *err);
+/* The last value of key in pairs from aws_config_section(); NULL: unset. */
+const char *aws_section_get(const struct string_list *kv, const char *key);
+/* Wipe and free pairs from aws_config_section(). */
+void aws_section_clear(struct string_list *kv);
+
 #endif

@@ -1,6 +1,7 @@
 #include "quire-compat.h"
 #include "redact.h"
 #include "s3/s3.h"
+#include "s3/credentials.h"
 #include "s3/sigv4.h"
 #include "s3/xml.h"
 #include <curl/curl.h>
@@ -13,6 +14,9 @@ int s3_verbose;
 
 struct s3_client {
 	struct aws_settings aws;
+	/* from the chain; all NULL with --no-sign-request (unsigned) */
+	struct aws_credentials creds;
+	int refresh_failed;	/* warned once that a refresh failed */
 	CURLM *multi;
 	int concurrency;
 	uint64_t max_inflight;	/* request bodies held in memory at once */
@@ -119,7 +123,9 @@ struct s3_client *s3_client_get(struct strbuf *err)
 	c = xcalloc(1, sizeof(*c));
 	strbuf_init(&c->scheme_host, 0);
 	if (aws_settings_load(&c->aws, err) ||
-	    setup_endpoint(c, err)) {
+	    setup_endpoint(c, err) ||
+	    (!aws_no_sign_request() &&
+	     aws_credentials_load(&c->aws, &c->creds, err))) {
 		aws_settings_release(&c->aws);
 		strbuf_release(&c->scheme_host);
 		free(c);
@@ -154,6 +160,7 @@ void s3_client_cleanup(void)
 	the_client = NULL;
 	curl_multi_cleanup(c->multi);
 	aws_settings_release(&c->aws);
+	aws_credentials_release(&c->creds);
 	strbuf_release(&c->scheme_host);
 	free(c);
 	curl_global_cleanup();
@@ -402,6 +409,31 @@ static void add_header(struct curl_slist **list, const char *h)
 	*list = n;
 }
 
+/*
+ * Temporary credentials are got again before they expire; the old ones
+ * stay (and the server says if they no longer work) when that fails.
+ */
+static void refresh_credentials(struct s3_client *c)
+{
+	struct aws_credentials fresh;
+	struct strbuf err = STRBUF_INIT;
+
+	if (!c->creds.access_key_id ||
+	    !aws_credentials_expiring(&c->creds, time(NULL)))
+		return;
+	if (aws_credentials_load(&c->aws, &fresh, &err)) {
+		if (!c->refresh_failed)
+			warning("cannot renew the AWS credentials from %s: %s",
+				c->creds.source, err.buf);
+		c->refresh_failed = 1;
+	} else {
+		aws_credentials_release(&c->creds);
+		c->creds = fresh;
+		c->refresh_failed = 0;
+	}
+	strbuf_release(&err);
+}
+
 static void sign(struct s3_client *c, struct s3_request *rq,
 		 struct rq_state *st, const char *host, const char *path,
 		 const char *query)
@@ -423,9 +455,11 @@ static void sign(struct s3_client *c, struct s3_request *rq,
 	sr.headers = rq->headers;
 	sr.now = time(NULL);
 	sigv4_headers_init(&h);
-	if (c->aws.access_key_id) {
-		sigv4_sign(&sr, "s3", c->aws.region, c->aws.access_key_id,
-			   c->aws.secret_access_key, c->aws.session_token, &h);
+	refresh_credentials(c);
+	if (c->creds.access_key_id) {
+		sigv4_sign(&sr, "s3", c->aws.region, c->creds.access_key_id,
+			   c->creds.secret_access_key, c->creds.session_token,
+			   &h);
 		add_header(&st->hdrs, h.date.buf);
 		add_header(&st->hdrs, h.content_sha256.buf);
 		add_header(&st->hdrs, h.authorization.buf);
@@ -618,14 +652,15 @@ static void fail_message(struct s3_client *c, struct s3_request *rq,
 		strbuf_addf(&rq->err, " (%s)", rq->message.buf);
 	if (st->attempt > 1)
 		strbuf_addf(&rq->err, " after %d attempts", st->attempt);
-	if (status == 403 && c->aws.access_key_id)
-		strbuf_addf(&rq->err, "; check the AWS credentials (from the "
-			    "%s, profile '%s')", c->aws.creds_from,
-			    c->aws.profile);
+	if ((status == 403 || status == 400) && c->creds.access_key_id &&
+	    (status == 403 || !strcmp(rq->code.buf, "ExpiredToken")))
+		strbuf_addf(&rq->err, "; check the AWS credentials (from %s)",
+			    c->creds.source);
 	else if (status == 403)
-		strbuf_addstr(&rq->err, "; no AWS credentials were found: set "
-			      "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
-			      "or AWS_PROFILE");
+		strbuf_addstr(&rq->err, "; the request was sent unsigned "
+			      "(--no-sign-request, QUIRE_NO_SIGN_REQUEST): "
+			      "to sign it, unset that and set AWS "
+			      "credentials (see quire-credentials(7))");
 }
 
 static int status_ret(long status, const struct s3_request *rq)
