@@ -7,6 +7,7 @@
 #include "porcelain.h"
 #include "push.h"
 #include "registry.h"
+#include "rev-url.h"
 #include "workspace.h"
 
 /* The workspace at dir itself (not a parent's), made when missing. */
@@ -125,6 +126,32 @@ static int place(struct workspace *ws, struct registry *reg,
 	return ret;
 }
 
+/*
+ * The folder remembers where it came from, as git clone does: its
+ * "origin" remote becomes the registry installed from (not the embedded
+ * default, which is where a folder with no origin goes anyway). An
+ * origin it has already stays; a note says so when it differs.
+ */
+static int record_origin(struct workspace *ws, struct registry *reg,
+			 const struct install_request *rq, struct strbuf *err)
+{
+	const char *have = config_get(&ws->config, "remote.origin.url");
+	struct strbuf def = STRBUF_INIT;
+	int ret = 0, is_default;
+
+	registry_default_path(&def);
+	is_default = reg->t->path && !strcmp(reg->t->path, def.buf);
+	strbuf_release(&def);
+	if (!have && !is_default)
+		ret = workspace_config_set(ws, "remote.origin.url",
+					   registry_url(reg), err);
+	else if (have && strcmp(have, registry_url(reg)) && !rq->opts.quiet)
+		fprintf(stderr, "note: %s keeps its origin %s (installed from "
+			"%s); 'quire remote set-url origin' changes it\n",
+			ws->root, have, registry_url(reg));
+	return ret;
+}
+
 int install_package(struct install_request *rq, struct workspace **out,
 		    struct object_id *top, struct checkout_stats *stats,
 		    struct strbuf *kept, struct strbuf *err)
@@ -132,22 +159,31 @@ int install_package(struct install_request *rq, struct workspace **out,
 	struct workspace *existing, *ws = NULL;
 	struct registry *reg = NULL;
 	struct package_rev rev;
+	struct rev_url u;
 	const char *to = rq->to;
+	const char *path_prefix = rq->opts.path_prefix;
 	int ret;
 
 	*out = NULL;
-	if (package_rev_parse(&rev, rq->rev, err) < 0)
+	if (porcelain_rev_url(rq->registry, rq->rev, &u, err) < 0)
 		return QERR_USAGE;
+	if (package_rev_parse(&rev, u.rev, err) < 0) {
+		rev_url_release(&u);
+		return QERR_USAGE;
+	}
+	if (u.path && !rq->opts.path_prefix)
+		rq->opts.path_prefix = u.path;	/* quilt's &path= */
 	if (!to)
 		to = strchr(rev.name, '/') + 1;
+	ret = 0;
 	if (rq->link && link_type_parse(rq->link, &rq->opts.link) < 0) {
 		strbuf_addf(err, "unknown link type '%s': use copy, hardlink "
 			    "or reflink", rq->link);
-		package_rev_release(&rev);
-		return QERR_USAGE;
+		ret = QERR_USAGE;
 	}
-	existing = existing_workspace(to);
-	ret = porcelain_registry(existing, rq->registry, 0, &reg, err);
+	existing = ret ? NULL : existing_workspace(to);
+	if (!ret)
+		ret = porcelain_registry(existing, u.registry, 0, &reg, err);
 	workspace_free(existing);
 	if (!ret)
 		ret = registry_resolve(reg, &rev, top, err);
@@ -157,11 +193,15 @@ int install_package(struct install_request *rq, struct workspace **out,
 		ret = link_type(ws, rq, err);
 	if (!ret)
 		ret = place(ws, reg, rev.name, top, rq, stats, kept, err);
+	if (!ret)
+		ret = record_origin(ws, reg, rq, err);
 	if (ret)
 		workspace_free(ws);
 	else
 		*out = ws;
+	rq->opts.path_prefix = path_prefix;
 	registry_free(reg);
 	package_rev_release(&rev);
+	rev_url_release(&u);
 	return ret;
 }

@@ -5,8 +5,17 @@
 #include "fetch.h"
 #include "manifest.h"
 #include "registry.h"
+#include "rev-url.h"
 #include "revision.h"
 #include "workspace.h"
+
+/* QUIRE_REGISTRY, when it names one. */
+static const char *arg_from_env(void)
+{
+	const char *env = getenv("QUIRE_REGISTRY");
+
+	return env && *env ? env : NULL;
+}
 
 int porcelain_registry_url(struct workspace *ws, const char *arg,
 			   struct strbuf *url, struct strbuf *err)
@@ -39,10 +48,16 @@ int porcelain_registry_url(struct workspace *ws, const char *arg,
 		found = arg;
 	if (!found)
 		found = config_get(cf, "remote.origin.url");
-	if (!ret && found)
+	if (!ret && found) {
 		strbuf_addstr(url, found);
-	else if (!ret)
+	} else if (!ret && arg_from_env()) {
+		/* a remote's name, a URL or a folder, as for --registry */
+		ret = porcelain_registry_url(ws, arg_from_env(), url, err);
+		if (ret)
+			strbuf_addstr(err, " (from QUIRE_REGISTRY)");
+	} else if (!ret) {
 		registry_default_path(url);
+	}
 	strbuf_release(&key);
 	config_release(&user);
 	return ret;
@@ -79,30 +94,55 @@ static int open_local(struct workspace *ws, const struct object_id *top,
 	return ret;
 }
 
+int porcelain_rev_url(const char *registry_arg, const char *arg,
+		      struct rev_url *u, struct strbuf *err)
+{
+	int ret = rev_url_parse(u, arg, err);
+
+	if (ret)
+		return ret;
+	if (u->registry && registry_arg && strcmp(u->registry, registry_arg)) {
+		strbuf_addf(err, "'%s' names the registry %s, and --registry "
+			    "names %s: give only one", arg, u->registry,
+			    registry_arg);
+		rev_url_release(u);
+		return QERR_USAGE;
+	}
+	if (!u->registry && registry_arg)
+		u->registry = xstrdup(registry_arg);
+	return 0;
+}
+
 static int resolve(struct workspace *ws, const char *registry_arg,
-		   const char *rev, struct object_id *top,
+		   const char *arg, struct object_id *top,
 		   struct registry **reg_out, struct strbuf *err)
 {
 	struct package_rev prev;
 	struct registry *reg = NULL;
+	struct rev_url u;
 	int ret;
 
 	*reg_out = NULL;
-	if (!package_rev_like(rev)) {
+	if (!rev_url_has_registry(arg) && !package_rev_like(arg)) {
 		if (!ws) {
 			strbuf_addf(err, "'%s' is a revision of a workspace, "
 				    "and this is not one; name a package as "
-				    "ns/name[:tag|@hash]", rev);
+				    "ns/name[:tag|@hash]", arg);
 			return QERR_NOTFOUND;
 		}
-		return resolve_revision(ws, rev, top, err);
+		return resolve_revision(ws, arg, top, err);
 	}
-	if (package_rev_parse(&prev, rev, err) < 0)
-		return QERR_USAGE;
-	ret = porcelain_registry(ws, registry_arg, 0, &reg, err);
-	if (!ret)
-		ret = registry_resolve(reg, &prev, top, err);
-	package_rev_release(&prev);
+	/* a quilt URI to one entry (&path=) names its version here */
+	ret = porcelain_rev_url(registry_arg, arg, &u, err);
+	if (!ret && package_rev_parse(&prev, u.rev, err) < 0)
+		ret = QERR_USAGE;
+	else if (!ret) {
+		ret = porcelain_registry(ws, u.registry, 0, &reg, err);
+		if (!ret)
+			ret = registry_resolve(reg, &prev, top, err);
+		package_rev_release(&prev);
+	}
+	rev_url_release(&u);
 	if (ret)
 		registry_free(reg);
 	else

@@ -6,6 +6,7 @@
 
 struct workspace;
 struct registry;
+struct rev_url;
 struct entry_stream;
 struct json;
 
@@ -16,14 +17,23 @@ struct json;
 
 /*
  * The registry for arg: a remote's name, a URL or a folder. NULL: the
- * workspace's "origin" remote, else the embedded default registry (created
- * when flags has TRANSPORT_CREATE).
+ * workspace's "origin" remote (outside a workspace, the user's), else
+ * $QUIRE_REGISTRY (any of the three), else the embedded default registry
+ * (created when flags has TRANSPORT_CREATE).
  */
 int porcelain_registry(struct workspace *ws, const char *arg, unsigned flags,
 		       struct registry **out, struct strbuf *err);
 /* Only the URL or folder that would be opened, into url. */
 int porcelain_registry_url(struct workspace *ws, const char *arg,
 			   struct strbuf *url, struct strbuf *err);
+
+/*
+ * arg, a revision that may name its registry (rev-url.h), with the
+ * registry it names -- else registry_arg (may be NULL) -- in
+ * u->registry. QERR_USAGE when both name one and they differ.
+ */
+int porcelain_rev_url(const char *registry_arg, const char *arg,
+		      struct rev_url *u, struct strbuf *err);
 
 /*
  * Resolve rev -- a local revision (HEAD, a tag, a top hash or a prefix)

@@ -1,5 +1,6 @@
 #include "quire-compat.h"
 #include "provenance.h"
+#include "rev-url.h"
 #include "chunked-hash.h"
 #include "manifest.h"
 #include "porcelain.h"
@@ -72,56 +73,20 @@ static void set_url(struct json *obj, const char *key, const char *url)
 
 /* parents */
 
-static int split_quilt_fragment(const char *frag, char **rev,
-				struct strbuf *err)
-{
-	const char *p = frag, *end;
-	size_t len;
-
-	while (*p) {
-		end = p + strcspn(p, "&");
-		if (!strncmp(p, "package=", 8)) {
-			len = end - p - 8;
-			/* quilt's ":latest" is quire's plain name */
-			if (len > 7 && !strncmp(end - 7, ":latest", 7))
-				len -= 7;
-			*rev = xstrndup(p + 8, len);
-			return 0;
-		}
-		p = *end ? end + 1 : end;
-	}
-	strbuf_addf(err, "'%s' names no package; write "
-		    "'#package=<ns>/<name>[@<hash>]'", frag);
-	return QERR_USAGE;
-}
-
 int provenance_parent_parse(const char *arg, char **registry, char **rev,
 			    struct strbuf *err)
 {
-	int quilt = !strncmp(arg, "quilt+", 6);
-	const char *s = quilt ? arg + 6 : arg;
-	/* a folder may hold '#', a package name may not; a bucket not */
-	const char *hash = quilt ? strchr(s, '#') : strrchr(s, '#');
-	int ret = 0;
+	struct rev_url u;
+	int ret = rev_url_parse(&u, arg, err);
 
 	*registry = *rev = NULL;
-	if (!hash && !quilt) {
-		*rev = xstrdup(s);
-		return 0;
-	}
-	if (!hash || hash == s) {
-		strbuf_addf(err, "'%s' is not [<registry>#]<ns>/<name>"
-			    "[:<tag>|@<hash>] nor quilt+s3://<bucket>"
-			    "#package=<ns>/<name>[@<hash>]", arg);
-		return QERR_USAGE;
-	}
-	if (quilt || !strncmp(hash + 1, "package=", 8))
-		ret = split_quilt_fragment(hash + 1, rev, err);
-	else
-		*rev = xstrdup(hash + 1);
-	if (!ret)
-		*registry = xstrndup(s, hash - s);
-	return ret;
+	if (ret)
+		return ret;
+	/* a URI to one entry (&path=) names its version as a parent */
+	free(u.path);
+	*registry = u.registry;
+	*rev = u.rev;
+	return 0;
 }
 
 static struct json *parent_record(const char *name, const char *registry,

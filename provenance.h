@@ -113,9 +113,11 @@ int provenance_add_input(struct json *prov, const char *input,
 			 struct strbuf *err);
 
 /*
- * Split a parent reference, "[<registry>#]<ns>/<name>[:<tag>|@<hash>]"
- * or quilt's "quilt+s3://<bucket>#package=<ns>/<name>[@<hash>]", into
- * *registry (NULL when none was given) and *rev ("<ns>/<name>..."); both
+ * Split a parent reference, any revision that may name its registry
+ * (rev-url.h: "[<registry>#]<ns>/<name>[:<tag>|@<hash>]", an s3:// or
+ * file:// URL ending in the package, or quilt's "quilt+s3://<bucket>
+ * #package=<ns>/<name>[@<hash>]"), into *registry (NULL when none was
+ * given) and *rev ("<ns>/<name>..."); both
  * are new strings the caller frees. QERR_USAGE when arg is malformed.
  */
 int provenance_parent_parse(const char *arg, char **registry, char **rev,

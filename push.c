@@ -618,6 +618,36 @@ out:
 	return ret;
 }
 
+/*
+ * A registry's tag moves only with --force-tag: refuse before anything
+ * is written (publish() moves it from what it was, so one moved in
+ * between is refused too).
+ */
+static int check_tag(struct workspace *ws, struct registry *reg,
+		     const char *name, const struct push_opts *opts,
+		     struct strbuf *err)
+{
+	struct object_id head, tagged;
+	int ret;
+
+	if (!opts->tag || opts->force_tag ||
+	    refs_read(ws->refs, "HEAD", &head) < 0)
+		return 0;
+	ret = registry_read_tag(reg, name, opts->tag, &tagged, err);
+	if (ret == QERR_NOTFOUND) {
+		strbuf_reset(err);
+		return 0;
+	}
+	if (!ret && !oideq(&tagged, &head)) {
+		strbuf_addf(err, "tag '%s' of %s in %s points to %s (pushing "
+			    "%s); --force-tag moves it", opts->tag, name,
+			    registry_url(reg), oid_to_hex(&tagged),
+			    oid_to_hex(&head));
+		ret = QERR_EXISTS;
+	}
+	return ret;
+}
+
 static int publish(struct workspace *ws, struct registry *reg,
 		   const char *name, const struct push_opts *opts,
 		   struct object_id *top, struct strbuf *err)
@@ -687,7 +717,8 @@ static int publish(struct workspace *ws, struct registry *reg,
 			return ret;
 	}
 	if (opts->tag)
-		ret = registry_set_tag(reg, name, opts->tag, top, err);
+		ret = registry_set_tag(reg, name, opts->tag, top,
+				       opts->force_tag, err);
 	if (!ret)
 		ret = push_base_set(ws, reg, name, top, err);
 	return ret;
@@ -808,6 +839,8 @@ int push_run(struct workspace *ws, const struct push_request *rq,
 	/* before anything is written to the registry */
 	if (!ret)
 		ret = push_check_provenance(ws, reg, err);
+	if (!ret && rq->with_manifest)
+		ret = check_tag(ws, reg, name, &rq->opts, err);
 	if (!ret)
 		ret = workspace_index(ws, err);
 	if (!ret)

@@ -41,6 +41,7 @@ int push_data(struct workspace *ws, struct registry *reg, const char *name,
 
 struct push_opts {
 	const char *tag;
+	int force_tag;	/* move the tag when it points elsewhere */
 	int force;
 	int allow_local_files;
 };
@@ -91,6 +92,8 @@ struct push_request {
 /* The options of push and push-manifest for rq->opts (parse-options.h). */
 #define OPT_PUSH_MANIFEST(rq) \
 	OPT_STRING('t', "tag", &(rq)->opts.tag, "tag", "also tag it"), \
+	OPT_BOOL(0, "force-tag", &(rq)->opts.force_tag, \
+		 "move the tag if it points to another version"), \
 	OPT_BOOL(0, "force", &(rq)->opts.force, \
 		 "move latest even if it moved since this was built"), \
 	OPT_BOOL(0, "allow-local-files", &(rq)->opts.allow_local_files, \

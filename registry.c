@@ -229,6 +229,46 @@ static int match_prefix(const char *key, void *payload)
 	return 0;
 }
 
+/* Could a tag also be read as a top hash prefix (seeds write name:hash)? */
+static int hex_prefix_like(const char *s)
+{
+	size_t i, len = strlen(s);
+
+	for (i = 0; i < len; i++)
+		if (hexval(s[i]) < 0)
+			return 0;
+	return len >= 6 && len <= HASH_HEXSZ;
+}
+
+/*
+ * ns/name:<tag> when there is no such tag but <tag> is hex: the version
+ * with that top hash prefix, as ns/name@<tag> would be.
+ */
+static int resolve_tag_as_hash(struct registry *reg,
+			       const struct package_rev *rev,
+			       struct object_id *top, struct strbuf *err)
+{
+	struct package_rev as_hash = { rev->name, NULL, NULL };
+	struct strbuf why = STRBUF_INIT;
+	size_t i;
+	int ret;
+
+	as_hash.hash = xstrdup(rev->tag);
+	for (i = 0; as_hash.hash[i]; i++)
+		if (as_hash.hash[i] >= 'A' && as_hash.hash[i] <= 'F')
+			as_hash.hash[i] += 'a' - 'A';
+	ret = registry_resolve(reg, &as_hash, top, &why);
+	if (ret == QERR_NOTFOUND)
+		strbuf_addf(err, "package %s has no tag '%s', nor a version "
+			    "whose top hash starts with it, in %s", rev->name,
+			    rev->tag, registry_url(reg));
+	else if (ret)
+		strbuf_addbuf(err, &why);
+	free(as_hash.hash);
+	strbuf_release(&why);
+	return ret;
+}
+
 int registry_resolve(struct registry *reg, const struct package_rev *rev,
 		     struct object_id *top, struct strbuf *err)
 {
@@ -264,10 +304,15 @@ int registry_resolve(struct registry *reg, const struct package_rev *rev,
 	else
 		strbuf_addf(&key, NAMED "%s/latest", rev->name);
 	ret = registry_read_pointer(reg, key.buf, top, err);
-	if (ret == QERR_NOTFOUND) {
+	if (ret == QERR_NOTFOUND && rev->tag && hex_prefix_like(rev->tag)) {
+		strbuf_reset(err);
+		ret = resolve_tag_as_hash(reg, rev, top, err);
+	} else if (ret == QERR_NOTFOUND) {
 		if (rev->tag)
-			strbuf_addf(err, "package %s has no tag '%s' in %s",
-				    rev->name, rev->tag, registry_url(reg));
+			strbuf_addf(err, "package %s has no tag '%s' in %s "
+				    "(a version by its top hash is written "
+				    "%s@<hash>)", rev->name, rev->tag,
+				    registry_url(reg), rev->name);
 		else
 			strbuf_addf(err, "no package %s in %s; 'quire list' "
 				    "shows what it holds", rev->name,
@@ -395,16 +440,20 @@ out:
 	return ret;
 }
 
-static int move_latest(struct registry *reg, const char *name,
-		       const struct object_id *top,
-		       const struct object_id *expect, int force,
-		       struct object_id *actual, struct strbuf *err)
+/*
+ * Point the pointer at key to top, from expect (NULL: only when it does
+ * not exist yet), or from whatever it holds with force. QERR_STALE with
+ * *actual when it held something else (all zero: nothing).
+ */
+static int move_pointer(struct registry *reg, struct strbuf *key,
+			const struct object_id *top,
+			const struct object_id *expect, int force,
+			struct object_id *actual, struct strbuf *err)
 {
-	struct strbuf key = STRBUF_INIT, cur = STRBUF_INIT, exp = STRBUF_INIT;
+	struct strbuf cur = STRBUF_INIT, exp = STRBUF_INIT;
 	char new_hex[HASH_HEXSZ + 1];
 	int ret, tries, absent = !expect;
 
-	strbuf_addf(&key, NAMED "%s/latest", name);
 	xsnprintf(new_hex, sizeof(new_hex), "%s", oid_to_hex(top));
 	if (expect)
 		strbuf_addstr(&exp, oid_to_hex(expect));
@@ -412,7 +461,7 @@ static int move_latest(struct registry *reg, const char *name,
 		struct strbuf trimmed = STRBUF_INIT;
 
 		strbuf_reset(&cur);
-		ret = reg_put_if(reg, key.buf, new_hex, HASH_HEXSZ,
+		ret = reg_put_if(reg, key->buf, new_hex, HASH_HEXSZ,
 				 absent ? NULL : exp.buf, &cur, err);
 		if (ret != QERR_STALE)
 			break;
@@ -424,7 +473,7 @@ static int move_latest(struct registry *reg, const char *name,
 		} else if (oid_from_value(actual, HASH_MANIFEST, trimmed.buf,
 					  trimmed.len)) {
 			strbuf_addf(err, "'%s' in %s does not hold a top hash",
-				    key.buf, registry_url(reg));
+				    key->buf, registry_url(reg));
 			ret = QERR_CORRUPT;
 		}
 		strbuf_release(&trimmed);
@@ -447,9 +496,22 @@ static int move_latest(struct registry *reg, const char *name,
 		strbuf_reset(&exp);
 		strbuf_addbuf(&exp, &cur);
 	}
-	strbuf_release(&key);
 	strbuf_release(&cur);
 	strbuf_release(&exp);
+	return ret;
+}
+
+static int move_latest(struct registry *reg, const char *name,
+		       const struct object_id *top,
+		       const struct object_id *expect, int force,
+		       struct object_id *actual, struct strbuf *err)
+{
+	struct strbuf key = STRBUF_INIT;
+	int ret;
+
+	strbuf_addf(&key, NAMED "%s/latest", name);
+	ret = move_pointer(reg, &key, top, expect, force, actual, err);
+	strbuf_release(&key);
 	return ret;
 }
 
@@ -551,24 +613,39 @@ int registry_set_latest(struct registry *reg, const char *name,
 	return ret;
 }
 
+int registry_read_tag(struct registry *reg, const char *name,
+		      const char *tag, struct object_id *top,
+		      struct strbuf *err)
+{
+	struct strbuf key = STRBUF_INIT;
+	int ret;
+
+	strbuf_addf(&key, TAGS "%s/%s", name, tag);
+	ret = registry_read_pointer(reg, key.buf, top, err);
+	strbuf_release(&key);
+	return ret;
+}
+
 int registry_set_tag(struct registry *reg, const char *name,
-		     const char *tag, const struct object_id *top,
+		     const char *tag, const struct object_id *top, int force,
 		     struct strbuf *err)
 {
 	struct strbuf key = STRBUF_INIT;
-	int fd, ret;
+	struct registry_lock lk;
+	struct object_id actual;
+	int ret = lock_if_needed(reg, name, &lk, err);
 
 	strbuf_addf(&key, TAGS "%s/%s", name, tag);
-	fd = memfd_create("quire-tag", MFD_CLOEXEC);
-	if (fd < 0 || write_in_full(fd, oid_to_hex(top), HASH_HEXSZ) < 0) {
-		strbuf_addf(err, "cannot make a tag file: %s",
-			    strerror(errno));
-		ret = QERR_GENERIC;
-	} else {
-		ret = reg->t->ops->put(reg->t, key.buf, fd, NULL, 0, NULL, err);
+	if (!ret)
+		ret = move_pointer(reg, &key, top, NULL, force, &actual, err);
+	if (ret == QERR_STALE) {
+		strbuf_reset(err);
+		strbuf_addf(err, "tag '%s' of %s in %s points to %s; "
+			    "--force-tag moves it", tag, name,
+			    registry_url(reg), oid_to_hex(&actual));
+		ret = QERR_EXISTS;
 	}
-	if (fd >= 0)
-		close(fd);
+	unlock_if_held(reg, &lk);
 	strbuf_release(&key);
 	return ret;
 }

@@ -81,9 +81,17 @@ int registry_set_latest(struct registry *reg, const char *name,
 			const struct object_id *top,
 			const struct object_id *expect,
 			struct object_id *actual, struct strbuf *err);
+/*
+ * Point a tag at top. One that points elsewhere is moved only with
+ * force: QERR_EXISTS otherwise, naming where it points.
+ */
 int registry_set_tag(struct registry *reg, const char *name,
-		     const char *tag, const struct object_id *top,
+		     const char *tag, const struct object_id *top, int force,
 		     struct strbuf *err);
+/* What a tag points to: 0, QERR_NOTFOUND or QERR_CORRUPT. */
+int registry_read_tag(struct registry *reg, const char *name,
+		      const char *tag, struct object_id *top,
+		      struct strbuf *err);
 
 typedef int registry_name_fn(const char *name, void *payload);
 int registry_for_each_package(struct registry *reg, registry_name_fn *fn,

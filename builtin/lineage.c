@@ -3,6 +3,7 @@
 #include "parse-options.h"
 #include "porcelain.h"
 #include "provenance.h"
+#include "rev-url.h"
 #include "redact.h"
 #include "registry.h"
 
@@ -411,7 +412,7 @@ static void print_json(const struct lineage *lg)
 /* the root */
 
 /*
- * Split "<registry>#<rev>" and quilt's URI (see --parent of
+ * Split a revision that names its registry (rev-url.h; see --parent of
  * quire-commit(1)); a plain revision is left alone.
  */
 static void split_root(const char **reg_arg, const char **rev,
@@ -420,7 +421,7 @@ static void split_root(const char **reg_arg, const char **rev,
 	struct strbuf err = STRBUF_INIT;
 
 	*reg_own = *rev_own = NULL;
-	if (!strchr(*rev, '#') && strncmp(*rev, "quilt+", 6))
+	if (!rev_url_has_registry(*rev))
 		return;
 	if (provenance_parent_parse(*rev, reg_own, rev_own, &err) < 0)
 		die("%s", err.buf);

@@ -5,6 +5,7 @@
 #include "porcelain.h"
 #include "push.h"
 #include "registry.h"
+#include "rev-url.h"
 
 static const char * const merge_usage[] = {
 	"quire merge [<options>] <revision>",
@@ -105,19 +106,23 @@ static void record_base(struct merge *m, const char *reg_arg, const char *rev)
 	struct strbuf err = STRBUF_INIT;
 	struct package_rev prev;
 	struct registry *reg;
+	struct rev_url u;
 	const char *name = workspace_package_name(m->ws);
 
-	if (!name || !package_rev_like(rev) ||
-	    package_rev_parse(&prev, rev, &err) < 0)
+	if (porcelain_rev_url(reg_arg, rev, &u, &err) < 0)
+		die("%s", err.buf);
+	if (!name || !(u.registry || package_rev_like(u.rev)) ||
+	    package_rev_parse(&prev, u.rev, &err) < 0)
 		goto out;
 	if (!strcmp(prev.name, name) &&
-	    (porcelain_registry(m->ws, reg_arg, 0, &reg, &err) < 0 ||
+	    (porcelain_registry(m->ws, u.registry, 0, &reg, &err) < 0 ||
 	     push_base_set(m->ws, reg, name, &m->top, &err) < 0))
 		die("%s", err.buf);
 	if (!strcmp(prev.name, name))
 		registry_free(reg);
 	package_rev_release(&prev);
 out:
+	rev_url_release(&u);
 	strbuf_release(&err);
 }
 

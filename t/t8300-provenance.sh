@@ -121,9 +121,9 @@ test_expect_success 'a parent that cannot be found is fatal; HEAD stays' '
 	test_fatal 128 quire -C wb commit --parent HEAD &&
 	test_grep "is not a package; name it as <ns>/<name>" err &&
 	test_fatal 128 quire -C wb commit --parent "quilt+s3://bucket" &&
-	test_grep "is not \[<registry>#\]" err &&
+	test_grep "is not a quilt URI: write quilt+s3:" err &&
 	test_fatal 128 quire -C wb commit --parent "quilt+s3://bucket#path=x" &&
-	test_grep "names no package" err &&
+	test_grep "is not a quilt URI" err &&
 	quire -C wb rev-parse HEAD >actual &&
 	test_cmp head actual
 '
