@@ -5,6 +5,7 @@
 #include "porcelain.h"
 #include "refs/refs.h"
 #include "registry.h"
+#include "rev-url.h"
 #include <time.h>
 
 static const char * const log_usage[] = {
@@ -391,7 +392,7 @@ static int collect(uint64_t t, const struct object_id *top, void *p)
 }
 
 static int registry_log(struct workspace *ws, const char *reg_arg,
-			const char *name, unsigned long max,
+			const char *arg, unsigned long max,
 			struct log_opts *o)
 {
 	struct strbuf err = STRBUF_INIT;
@@ -399,9 +400,16 @@ static int registry_log(struct workspace *ws, const char *reg_arg,
 	struct version_list v = { 0 };
 	struct tag_list tags = { STRBUF_INIT };
 	struct object_id latest;
+	struct rev_url u;
+	const char *name;
 	size_t i;
 	int have_latest;
 
+	/* the package may name its registry: s3://bucket/ns/name */
+	if (porcelain_rev_url(reg_arg, arg, &u, &err) < 0)
+		die("%s", err.buf);
+	name = u.rev;
+	reg_arg = u.registry;
 	if (package_name_check(name, &err) < 0)
 		die("%s", err.buf);
 	if (porcelain_registry(ws, reg_arg, 0, &reg, &err) < 0)
@@ -427,6 +435,7 @@ static int registry_log(struct workspace *ws, const char *reg_arg,
 	}
 	json_end(o);
 	registry_free(reg);
+	rev_url_release(&u);
 	free(v.tops);
 	free(v.times);
 	strbuf_release(&tags.names);

@@ -7,6 +7,7 @@
 #include "redact.h"
 #include "refs/refs.h"
 #include "registry.h"
+#include "rev-url.h"
 
 static const char * const show_usage[] = {
 	"quire show [-r <registry>] [--json] <revision>",
@@ -174,11 +175,14 @@ static void registry_version(struct workspace *ws, const char *reg_arg,
 	struct strbuf err = STRBUF_INIT;
 	struct package_rev prev;
 	struct registry *reg;
+	struct rev_url u;
 
-	if (package_rev_parse(&prev, rev, &err) < 0)
-		return;		/* a URL: what it names is all we say */
+	/* read_version() took it: neither can fail here */
+	if (porcelain_rev_url(reg_arg, rev, &u, &err) < 0 ||
+	    package_rev_parse(&prev, u.rev, &err) < 0)
+		die("%s", err.buf);
 	v->name = xstrdup(prev.name);
-	if (porcelain_registry(ws, reg_arg, 0, &reg, &err) < 0)
+	if (porcelain_registry(ws, u.registry, 0, &reg, &err) < 0)
 		die("%s", err.buf);
 	v->registry = xstrdup(registry_url(reg));
 	if (registry_for_each_tag(reg, v->name, add_registry_tag, v,
@@ -188,6 +192,7 @@ static void registry_version(struct workspace *ws, const char *reg_arg,
 		die("%s", err.buf);
 	registry_free(reg);
 	package_rev_release(&prev);
+	rev_url_release(&u);
 	strbuf_release(&err);
 }
 
@@ -312,7 +317,7 @@ int cmd_show(int argc, const char **argv, const char *prefix,
 	memset(&v, 0, sizeof(v));
 	v.tags = json_new_array();
 	read_version(ws, reg, argv[0], &v);
-	if (package_rev_like(argv[0]) || strstr(argv[0], "://"))
+	if (package_rev_like(argv[0]) || rev_url_has_registry(argv[0]))
 		registry_version(ws, reg, argv[0], &v);
 	else
 		workspace_version(ws, &v);

@@ -63,6 +63,16 @@ test_expect_success 'a file:// revision names its registry: install, ls, cat, di
 	grep "c.txt" out
 '
 
+test_expect_success 'log and show take a package that names its registry' '
+	quire log "$(cat regurl)/ns/pkg" >out &&
+	grep "$(cut -c1-12 v1)" out &&
+	quire show --json "$(cat regurl)/ns/pkg:v1" >out &&
+	/usr/bin/python3 -c "import json,sys; d=json.load(open(\"out\")); \
+		print(d[\"name\"], d[\"registry\"], d[\"top_hash\"])" >actual &&
+	echo "ns/pkg $(cat regurl) $(cat v1)" >expect &&
+	test_cmp expect actual
+'
+
 test_expect_success '<registry>#<rev> and quilt URIs name their registry too' '
 	quire ls -R "$PWD/reg#ns/pkg:v1" >out &&
 	! grep c.txt out &&
