@@ -1,6 +1,7 @@
 #include "quire-compat.h"
 #include "config.h"
 #include "lockfile.h"
+#include "workspace.h"
 #include <ctype.h>
 
 static int valid_name(const char *s, size_t len)
@@ -257,4 +258,123 @@ int config_parse_bool(const char *v)
 	    !strcasecmp(v, "off") || !strcmp(v, "0"))
 		return 0;
 	return -1;
+}
+
+/*
+ * Every key quire reads, in one place: quire-config(1) documents them,
+ * 'quire config' refuses others and checks values by their type. A
+ * "<name>" part stands for any subsection.
+ */
+static const struct config_key known_keys[] = {
+	{ "core.formatversion", CONFIG_TYPE_INT, NULL, "0",
+	  "the format of the workspace, written by quire init" },
+	{ "core.locktimeout", CONFIG_TYPE_INT, NULL, "10000",
+	  "milliseconds to wait for a lock another quire holds" },
+	{ "install.link", CONFIG_TYPE_ENUM, "copy hardlink reflink", "copy",
+	  "how install and checkout place files" },
+	{ "package.name", CONFIG_TYPE_PACKAGE, NULL, NULL,
+	  "the package the workspace builds, <namespace>/<name>" },
+	{ "remote.<name>.url", CONFIG_TYPE_URL, NULL, NULL,
+	  "the registry of the remote <name>" },
+};
+
+const struct config_key *config_keys(size_t *nr)
+{
+	*nr = ARRAY_SIZE(known_keys);
+	return known_keys;
+}
+
+/* key matches name, where a "<...>" part of name is any subsection */
+static int key_matches(const char *name, const char *key)
+{
+	const char *lt = strchr(name, '<'), *gt;
+	size_t pre, post, len = strlen(key);
+
+	if (!lt)
+		return !strcmp(name, key);
+	gt = strchr(lt, '>');
+	pre = lt - name;
+	post = strlen(gt + 1);
+	return len > pre + post && !strncmp(key, name, pre) &&
+	       !strcmp(key + len - post, gt + 1);
+}
+
+const struct config_key *config_key_find(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(known_keys); i++)
+		if (key_matches(known_keys[i].name, key))
+			return &known_keys[i];
+	return NULL;
+}
+
+int config_check_url(const char *url)
+{
+	return !strncmp(url, "s3://", 5) || !strncmp(url, "file://", 7) ||
+	       url[0] == '/' ? 0 : -1;
+}
+
+/* Is word one of the blank-separated words of list? */
+static int in_list(const char *list, const char *word)
+{
+	size_t len = strlen(word);
+
+	while (*list) {
+		size_t n = strcspn(list, " ");
+
+		if (n == len && !strncmp(list, word, n))
+			return 1;
+		list += n;
+		list += strspn(list, " ");
+	}
+	return 0;
+}
+
+int config_check_value(const struct config_key *k, const char *key,
+		       const char *value, struct strbuf *err)
+{
+	uint64_t n;
+	struct strbuf why = STRBUF_INIT;
+	const char *want = NULL;
+
+	switch (k->type) {
+	case CONFIG_TYPE_STRING:
+		return 0;
+	case CONFIG_TYPE_BOOL:
+		if (config_parse_bool(value) < 0)
+			want = "true or false";
+		break;
+	case CONFIG_TYPE_INT:
+		if (parse_u64(value, &n))
+			want = "a whole number";
+		break;
+	case CONFIG_TYPE_ENUM:
+		if (!in_list(k->values, value))
+			want = k->values;
+		break;
+	case CONFIG_TYPE_PACKAGE:
+		if (package_name_check(value, &why) < 0)
+			want = "<namespace>/<name> (letters, digits, '_', '-', "
+			       "'.')";
+		break;
+	case CONFIG_TYPE_URL:
+		/* any URL here; quire remote add takes only registries */
+		if (value[0] != '/' && !strstr(value, "://"))
+			want = "a URL (s3://bucket/prefix, file:///path) or an "
+			       "absolute path";
+		break;
+	}
+	strbuf_release(&why);
+	if (!want)
+		return 0;
+	strbuf_addf(err, "bad value '%s' for '%s': use ", value, key);
+	if (k->type != CONFIG_TYPE_ENUM)
+		strbuf_addstr(err, want);
+	for (; k->type == CONFIG_TYPE_ENUM && *want; want++)
+		if (*want == ' ')
+			strbuf_addstr(err, ", ");
+		else
+			strbuf_addch(err, *want);
+	return QERR_USAGE;
 }

@@ -50,4 +50,39 @@ void config_user_path(struct strbuf *out);
 /* Parse a boolean value (true/false/yes/no/on/off/1/0); -1 if neither. */
 int config_parse_bool(const char *value);
 
+/*
+ * The keys quire knows (config.c has the table, quire-config(1) the
+ * words): a name in canonical form, where "<name>" stands for any
+ * subsection ("remote.<name>.url"), a type, a default and a line.
+ */
+enum config_type {
+	CONFIG_TYPE_STRING,
+	CONFIG_TYPE_BOOL,	/* true/false/yes/no/on/off/1/0 */
+	CONFIG_TYPE_INT,	/* a whole number, 0 or more */
+	CONFIG_TYPE_ENUM,	/* one of values */
+	CONFIG_TYPE_PACKAGE,	/* <namespace>/<name> */
+	CONFIG_TYPE_URL,	/* s3://, file:// or an absolute path */
+};
+
+struct config_key {
+	const char *name;
+	enum config_type type;
+	const char *values;	/* CONFIG_TYPE_ENUM: "a b c" */
+	const char *def;	/* the default as text, or NULL: none */
+	const char *help;
+};
+
+/* The table of known keys (static, borrowed), its length in *nr. */
+const struct config_key *config_keys(size_t *nr);
+/* The row of a canonical key, or NULL when quire does not know it. */
+const struct config_key *config_key_find(const char *key);
+/*
+ * 0 when value suits the type of k (key is the key as given, for the
+ * message); QERR_USAGE with "bad value ...: use ..." in err otherwise.
+ */
+int config_check_value(const struct config_key *k, const char *key,
+		       const char *value, struct strbuf *err);
+/* 0 when url names a registry (s3://, file://, /path); -1 if not. */
+int config_check_url(const char *url);
+
 #endif

@@ -40,11 +40,13 @@ void help_list_groups(FILE *out)
 	size_t g, i;
 
 	for (g = 0; g < ARRAY_SIZE(help_groups); g++) {
+		const char *id = help_groups[g].id;
+
 		fprintf(out, "%s%s\n", g ? "\n" : "", help_groups[g].title);
 		for (i = 0; i < ARRAY_SIZE(help_cmds); i++)
-			if (!strcmp(help_cmds[i].group, help_groups[g].id))
-				fprintf(out, "   %-*s%s\n", w, help_cmds[i].name,
-					help_cmds[i].help);
+			if (!strcmp(help_cmds[i].group, id))
+				fprintf(out, "   %-*s%s\n", w,
+					help_cmds[i].name, help_cmds[i].help);
 	}
 }
 

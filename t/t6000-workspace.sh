@@ -49,56 +49,57 @@ test_expect_success 'init makes .quire with its index, config and objects' '
 '
 
 test_expect_success 'config sets, gets, lists and unsets a workspace key' '
-	quire -C w config data.owner lab &&
-	quire -C w config data.owner >actual &&
-	echo lab >expect &&
+	quire -C w config install.link hardlink &&
+	quire -C w config install.link >actual &&
+	echo hardlink >expect &&
 	test_cmp expect actual &&
-	test_grep "owner = lab" w/.quire/config &&
-	quire -C w config --list >actual &&
-	test_grep "^data.owner=lab\$" actual &&
+	test_grep "link = hardlink" w/.quire/config &&
+	quire -C w config --local --list >actual &&
+	test_grep "^install.link=hardlink\$" actual &&
 	test_grep "^package.name=ns/pkg\$" actual &&
-	quire -C w config data.owner lab2 &&
-	quire -C w config data.owner >actual &&
-	echo lab2 >expect &&
+	quire -C w config install.link reflink &&
+	quire -C w config install.link >actual &&
+	echo reflink >expect &&
 	test_cmp expect actual &&
-	quire -C w config --unset data.owner &&
-	test_expect_code 1 quire -C w config data.owner >actual &&
+	quire -C w config --unset install.link &&
+	test_expect_code 1 quire -C w config install.link >actual &&
 	test_must_be_empty actual &&
 	quire -C w config --list >actual &&
-	test_grep -v "owner" actual
+	test_grep -v "link" actual
 '
 
 test_expect_success 'config: section and name are case-blind, a subsection is not' '
-	quire -C w config Sec.Sub.Key v &&
-	quire -C w config sec.Sub.key >actual &&
-	echo v >expect &&
+	quire -C w config Remote.Sub.URL /v &&
+	quire -C w config remote.Sub.url >actual &&
+	echo /v >expect &&
 	test_cmp expect actual &&
-	test_expect_code 1 quire -C w config sec.sub.key >actual &&
+	test_expect_code 1 quire -C w config remote.sub.url >actual &&
 	test_must_be_empty actual &&
-	quire -C w config --unset sec.Sub.key
+	quire -C w config --unset remote.Sub.url
 '
 
 test_expect_success 'config --global writes the user file; the workspace value wins' '
-	quire config --global user.name Global &&
-	test_grep "name = Global" "$XDG_CONFIG_HOME/quire/config" &&
-	quire -C w config user.name >actual &&
-	echo Global >expect &&
+	quire config --global install.link hardlink &&
+	test_grep "link = hardlink" "$XDG_CONFIG_HOME/quire/config" &&
+	quire -C w config install.link >actual &&
+	echo hardlink >expect &&
 	test_cmp expect actual &&
-	quire -C w config user.name Local &&
-	quire -C w config user.name >actual &&
-	echo Local >expect &&
+	quire -C w config install.link copy &&
+	quire -C w config install.link >actual &&
+	echo copy >expect &&
 	test_cmp expect actual &&
-	quire -C w config --global user.name >actual &&
-	echo Global >expect &&
+	quire -C w config --global install.link >actual &&
+	echo hardlink >expect &&
 	test_cmp expect actual &&
 	quire config --global --list >actual &&
-	echo user.name=Global >expect &&
+	echo install.link=hardlink >expect &&
 	test_cmp expect actual &&
-	quire -C w config --unset user.name
+	quire -C w config --unset install.link &&
+	quire config --global --unset install.link
 '
 
 test_expect_success 'config outside a workspace needs --global' '
-	test_fatal 128 quire config user.name &&
+	test_fatal 128 quire config install.link &&
 	test_grep "not in a quire workspace" err
 '
 
