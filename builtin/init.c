@@ -1,4 +1,5 @@
 #include "builtin.h"
+#include "ignore.h"
 #include "parse-options.h"
 #include "workspace.h"
 
@@ -10,9 +11,9 @@ static const char * const init_usage[] = {
 int cmd_init(int argc, const char **argv, const char *prefix,
 	     struct workspace *ws)
 {
-	struct strbuf err = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, exclude = STRBUF_INIT;
 	char *cwd;
-	int quiet = 0, ret;
+	int quiet = 0, ret, wrote, excluded;
 	struct option options[] = {
 		OPT__QUIET(&quiet),
 		OPT_END()
@@ -26,11 +27,23 @@ int cmd_init(int argc, const char **argv, const char *prefix,
 		die("%s; nothing to do", err.buf);
 	if (ret)
 		die("%s", err.buf);
+	wrote = ignore_write_default(".", &err);
+	if (wrote < 0)
+		die("%s", err.buf);
+	excluded = ignore_git_exclude(".", &exclude, &err);
+	if (excluded < 0)
+		die("%s", err.buf);
 	cwd = getcwd(NULL, 0);
 	if (!quiet)
 		printf("Initialized empty quire workspace in %s/.quire/\n",
 		       cwd ? cwd : ".");
+	if (!quiet && wrote)
+		printf("Wrote " IGNORE_FILE " (it ignores .git/, __pycache__/ "
+		       "and the like; see quire-ignore(5))\n");
+	if (!quiet && excluded)
+		printf("Added .quire/ to %s\n", exclude.buf);
 	free(cwd);
+	strbuf_release(&exclude);
 	strbuf_release(&err);
 	return 0;
 }
