@@ -6,6 +6,7 @@
 #include "index-db.h"
 #include "porcelain.h"
 #include "push.h"
+#include "refs/refs.h"
 #include "registry.h"
 #include "rev-url.h"
 #include "workspace.h"
@@ -152,6 +153,29 @@ static int record_origin(struct workspace *ws, struct registry *reg,
 	return ret;
 }
 
+/*
+ * Installing ns/name:<tag> tags the version in the folder too (when it
+ * has no tag of that name), so that status names it as the seeds show:
+ * "ns/name:v1". Only a registry tag counts, not ":<hash prefix>".
+ */
+static void record_tag(struct workspace *ws, struct registry *reg,
+		       const struct package_rev *rev,
+		       const struct object_id *top)
+{
+	struct strbuf ref = STRBUF_INIT, why = STRBUF_INIT;
+	struct object_id tagged;
+
+	if (rev->tag &&
+	    !registry_read_tag(reg, rev->name, rev->tag, &tagged, &why) &&
+	    oideq(&tagged, top)) {
+		strbuf_addf(&ref, "refs/tags/%s", rev->tag);
+		refs_update(ws->refs, ref.buf, top, NULL, REFS_OLD_ABSENT,
+			    &why);
+	}
+	strbuf_release(&ref);
+	strbuf_release(&why);
+}
+
 int install_package(struct install_request *rq, struct workspace **out,
 		    struct object_id *top, struct checkout_stats *stats,
 		    struct strbuf *kept, struct strbuf *err)
@@ -195,6 +219,8 @@ int install_package(struct install_request *rq, struct workspace **out,
 		ret = place(ws, reg, rev.name, top, rq, stats, kept, err);
 	if (!ret)
 		ret = record_origin(ws, reg, rq, err);
+	if (!ret)
+		record_tag(ws, reg, &rev, top);
 	if (ret)
 		workspace_free(ws);
 	else

@@ -159,6 +159,16 @@ test_expect_success 'install from a registry records it as the folder origin' '
 	test_cmp expect out
 '
 
+test_expect_success 'install of ns/name:<tag> tags the version in the folder' '
+	quire -C i1 tag >out &&
+	grep "^v1	$(cat v1)" out &&
+	quire status i1 >out &&
+	grep "ns/pkg:v1" out &&
+	quire install -q -r "$PWD/reg" "ns/pkg:$(cut -c1-9 v2)" --to i2h &&
+	quire -C i2h tag >out &&
+	test_must_be_empty out
+'
+
 test_expect_success 'install from the embedded default records no origin' '
 	quire -C w push -q >/dev/null &&
 	quire install -q ns/pkg --to idef >/dev/null &&
