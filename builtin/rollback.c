@@ -2,6 +2,7 @@
 #include "parse-options.h"
 #include "porcelain.h"
 #include "registry.h"
+#include "rev-url.h"
 
 static const char * const rollback_usage[] = {
 	"quire rollback [-r <registry>] <revision>",
@@ -52,6 +53,7 @@ int cmd_rollback(int argc, const char **argv, const char *prefix,
 	char *name;
 	struct object_id top, cur, actual;
 	const char *reg_arg = NULL;
+	struct rev_url u;
 	int ret;
 	struct option options[] = {
 		OPT__REGISTRY(&reg_arg),
@@ -65,9 +67,11 @@ int cmd_rollback(int argc, const char **argv, const char *prefix,
 		strbuf_addf(&rev, "%s@%s", argv[0], argv[1]);
 	else
 		strbuf_addstr(&rev, argv[0]);
-	if (porcelain_registry(ws, reg_arg, 0, &reg, &err) < 0)
+	/* the revision may name its registry: that one's latest moves */
+	if (porcelain_rev_url(reg_arg, rev.buf, &u, &err) < 0 ||
+	    porcelain_registry(ws, u.registry, 0, &reg, &err) < 0)
 		die("%s", err.buf);
-	resolve(ws, reg, reg_arg, rev.buf, &name, &top);
+	resolve(ws, reg, u.registry, u.rev, &name, &top);
 	ret = registry_read_latest(reg, name, &cur, &err);
 	if (ret == QERR_NOTFOUND)
 		die("no package %s in %s", name, registry_url(reg));
@@ -94,6 +98,7 @@ int cmd_rollback(int argc, const char **argv, const char *prefix,
 	}
 	printf("%s\n", oid_to_hex(&top));
 	registry_free(reg);
+	rev_url_release(&u);
 	free(name);
 	strbuf_release(&err);
 	strbuf_release(&rev);

@@ -272,4 +272,19 @@ test_expect_success 'push-manifest -t refuses the same way' '
 	grep "fatal: tag .v1." err
 '
 
+test_expect_success 'rollback moves latest in the registry the revision names' '
+	DEF=$XDG_DATA_HOME/quire/registry/.quilt/named_packages/ns/pkg/latest &&
+	before=$(cat "$DEF") &&
+	quire rollback "$(cat regurl)/ns/pkg@$(cat v3)" >out 2>err &&
+	test_cmp v3 out &&
+	printf "%s" "$(cat v3)" >expect &&
+	test_cmp expect reg/.quilt/named_packages/ns/pkg/latest &&
+	test "$before" = "$(cat "$DEF")" &&
+	quire rollback -r "$PWD/reg" ns/pkg:v1 >out &&
+	test_cmp v5 out &&
+	test_expect_code 128 quire rollback -r "$PWD/reg2" \
+		"$(cat regurl)/ns/pkg:v1" 2>err &&
+	grep "give only one" err
+'
+
 test_done
