@@ -18,13 +18,16 @@ test_expect_success 'setup: two pushed versions, the first installed' '
 
 test_expect_success 'status DIR reports on that folder from anywhere' '
 	quire status inst >out &&
-	test_grep "^On package ns/pkg, HEAD $(cut -c1-12 v1)\$" out &&
+	test_grep "^On package ns/pkg:v1, HEAD $(cut -c1-12 v1)\$" out &&
 	test_grep "^nothing to commit\$" out &&
 	quire status --porcelain inst >out &&
 	test_must_be_empty out
 '
 
 test_expect_success 'status names a tag that points at HEAD' '
+	quire -C inst tag -d v1 &&
+	quire status inst >out &&
+	test_grep "^On package ns/pkg, HEAD $(cut -c1-12 v1)\$" out &&
 	quire -C inst tag v1 &&
 	quire status inst >out &&
 	test_grep "^On package ns/pkg:v1, HEAD $(cut -c1-12 v1)\$" out
