@@ -1089,10 +1089,12 @@ staged_done:
 	tp_wait(&disk_counted);
 	save_folder_cache(ws, &watches);
 	find_new(&watches);
-	if (show_ignored)
-		find_ignored(&watches);
-	watches_release(&watches);
 	QSORT(s.items + new_from, s.nr - new_from, cmp_item);
+	new_from = s.nr;
+	if (show_ignored)
+		find_ignored(&watches);	/* after the new files */
+	QSORT(s.items + new_from, s.nr - new_from, cmp_item);
+	watches_release(&watches);
 
 	if (json) {
 		print_json(&s, workspace_package_name(ws), have_head, &head);
