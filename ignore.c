@@ -19,11 +19,12 @@ static int class_has(const unsigned char *s, size_t len, unsigned char c,
 		const char *name;
 		int (*fn)(int);
 	} classes[] = {
-		{ "alnum", isalnum }, { "alpha", isalpha }, { "blank", isblank },
-		{ "cntrl", iscntrl }, { "digit", isdigit }, { "graph", isgraph },
-		{ "lower", islower }, { "print", isprint }, { "punct", ispunct },
-		{ "space", isspace }, { "upper", isupper },
-		{ "xdigit", isxdigit },
+		{ "alnum", isalnum }, { "alpha", isalpha },
+		{ "blank", isblank }, { "cntrl", iscntrl },
+		{ "digit", isdigit }, { "graph", isgraph },
+		{ "lower", islower }, { "print", isprint },
+		{ "punct", ispunct }, { "space", isspace },
+		{ "upper", isupper }, { "xdigit", isxdigit },
 	};
 	size_t i;
 

@@ -23,7 +23,7 @@ enum ignore_pattern_flags {
 	IGNORE_DIR_ONLY = (1 << 1),	/* "pattern/" */
 	IGNORE_BASENAME = (1 << 2),	/* no '/': matched against the name */
 	IGNORE_LITERAL = (1 << 3),	/* no wildcard: compared */
-	IGNORE_SUFFIX = (1 << 4),	/* '*' and a literal: its end compared */
+	IGNORE_SUFFIX = (1 << 4),	/* '*', then a literal: the end */
 };
 
 struct ignore_pattern {
@@ -117,7 +117,7 @@ const struct ignore_pattern *ignore_path(struct ignore *ig, const char *rel,
 void ignore_root_of(const char *ws_root, const char *abspath, int is_dir,
 		    const char **root, const char **rel);
 
-/* fnmatch()-like gitignore matching of text against pattern: 0 on match. */
+/* gitignore's matching of text against pattern: 0 on a match. */
 int ignore_wildmatch(const char *pattern, const char *text);
 
 /* The lines init writes into a new workspace's .quireignore. */
@@ -133,7 +133,8 @@ int ignore_write_default(const char *dir, struct strbuf *err);
  * When dir is inside a git work tree (a ".git" folder, or a ".git" file
  * "gitdir: <path>", in dir or above it), add ".quire/" to that
  * repository's info/exclude unless a line says so already (kept whole:
- * a new file is renamed over it). 1 added (the exclude file's path in *where, when not NULL),
+ * a new file is renamed over it). 1 added (the exclude file's path in
+ * *where, when not NULL),
  * 0 nothing to do, <0 with err.
  */
 int ignore_git_exclude(const char *dir, struct strbuf *where,

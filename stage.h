@@ -80,12 +80,13 @@ enum stage_add_flags {
  * or folder as stage_add() stages it, or an "s3://" URL as
  * stage_add_remote() does, under its default key; as, when not NULL, is
  * the prefix of the one path (nr must be 1). Unless flags has
- * STAGE_ADD_FORCE, the .quireignore rules hold (see ignore.h): a folder's
- * walk passes over what they exclude, and a path they exclude (a folder,
- * or a file not staged already) is refused, with every such path named. Two paths that would stage
- * one key from different sources (files, objects, or for a folder's own
- * key, folders) are refused, naming both; a path given twice, or a file
- * inside a folder also given, is staged once. On an error, *failed (when
+ * STAGE_ADD_FORCE, the .quireignore rules hold (see ignore.h): a
+ * folder's walk passes over what they exclude, and a path they exclude
+ * (a folder, or a file not staged already) is refused, with every such
+ * path named. Two paths that would stage one key from different sources
+ * (files, objects, or for a folder's own key, folders) are refused,
+ * naming both; a path given twice, or a file inside a folder also given,
+ * is staged once. On an error, *failed (when
  * failed is not NULL) is the index of the path that failed; entries
  * staged before it are left to the caller's transaction to roll back.
  */
