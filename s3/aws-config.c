@@ -58,7 +58,7 @@ struct aws_parse {
 	struct string_list *all;	/* every key of the section, or NULL */
 };
 
-static void free_secret(char **p)
+void aws_free_secret(char **p)
 {
 	if (*p)
 		OPENSSL_cleanse(*p, strlen(*p));
@@ -68,9 +68,9 @@ static void free_secret(char **p)
 
 static void aws_profile_release(struct aws_profile *p)
 {
-	free_secret(&p->id);
-	free_secret(&p->secret);
-	free_secret(&p->token);
+	aws_free_secret(&p->id);
+	aws_free_secret(&p->secret);
+	aws_free_secret(&p->token);
 	free(p->region);
 	free(p->endpoint);
 	free(p->s3_endpoint);
@@ -150,7 +150,7 @@ static int parse_section(struct aws_parse *ps, const char *s, size_t len,
 
 static void set_value(char **slot, const char *value, size_t len)
 {
-	free_secret(slot);
+	aws_free_secret(slot);
 	*slot = xmemdupz(value, len);
 }
 
@@ -285,9 +285,14 @@ static int parse_file(struct aws_parse *ps, FILE *fp, struct strbuf *err)
 	return ret;
 }
 
-/* Read the wanted profile from path; a file that is not there is empty. */
-static int read_profile(const char *path, int is_config, const char *profile,
-			struct aws_profile *out, struct strbuf *err)
+/*
+ * Read one section of the file at path into out (the known keys) and,
+ * when all is not NULL, every key into all; a file that is not there
+ * is empty.
+ */
+static int read_section(const char *path, int is_config, const char *kind,
+			const char *name, struct aws_profile *out,
+			struct string_list *all, struct strbuf *err)
 {
 	struct aws_parse ps = { 0 };
 	FILE *fp;
@@ -305,9 +310,10 @@ static int read_profile(const char *path, int is_config, const char *profile,
 	}
 	ps.path = path;
 	ps.is_config = is_config;
-	ps.kind = "profile";
-	ps.profile = profile;
+	ps.kind = kind;
+	ps.profile = name;
 	ps.out = out;
+	ps.all = all;
 	strbuf_init(&ps.sub, 0);
 	ret = parse_file(&ps, fp, err);
 	strbuf_release(&ps.sub);
@@ -315,8 +321,14 @@ static int read_profile(const char *path, int is_config, const char *profile,
 	return ret;
 }
 
-/* The value of an environment variable, NULL when unset or empty. */
-static const char *env(const char *name)
+static int read_profile(const char *path, int is_config, const char *profile,
+			struct aws_profile *out, struct strbuf *err)
+{
+	return read_section(path, is_config, "profile", profile, out, NULL,
+			    err);
+}
+
+const char *aws_env(const char *name)
 {
 	const char *v = getenv(name);
 
@@ -329,7 +341,7 @@ static const char *env(const char *name)
  */
 char *aws_file(const char *var, const char *name)
 {
-	const char *path = env(var), *home = env("HOME");
+	const char *path = aws_env(var), *home = aws_env("HOME");
 	struct strbuf sb = STRBUF_INIT;
 
 	if (path && home && !strncmp(path, "~/", 2))
@@ -378,14 +390,14 @@ static int load_keys(struct aws_settings *s, const struct aws_profile *cred,
 		     const char *cred_path, const struct aws_profile *conf,
 		     const char *conf_path, struct strbuf *err)
 {
-	const char *id = env("AWS_ACCESS_KEY_ID");
-	const char *secret = env("AWS_SECRET_ACCESS_KEY");
+	const char *id = aws_env("AWS_ACCESS_KEY_ID");
+	const char *secret = aws_env("AWS_SECRET_ACCESS_KEY");
 	int ret;
 
 	if (id && secret) {
 		s->access_key_id = xstrdup(id);
 		s->secret_access_key = xstrdup(secret);
-		s->session_token = dup_or_null(env("AWS_SESSION_TOKEN"));
+		s->session_token = dup_or_null(aws_env("AWS_SESSION_TOKEN"));
 		s->creds_from = "environment";
 		return 0;
 	}
@@ -421,9 +433,9 @@ int aws_settings_load(struct aws_settings *s, struct strbuf *err)
 	int ret;
 
 	memset(s, 0, sizeof(*s));
-	profile = env("AWS_PROFILE");
+	profile = aws_env("AWS_PROFILE");
 	if (!profile)
-		profile = env("AWS_DEFAULT_PROFILE");
+		profile = aws_env("AWS_DEFAULT_PROFILE");
 	s->profile = xstrdup(profile ? profile : "default");
 	cred_path = aws_file("AWS_SHARED_CREDENTIALS_FILE", "credentials");
 	conf_path = aws_file("AWS_CONFIG_FILE", "config");
@@ -445,11 +457,11 @@ int aws_settings_load(struct aws_settings *s, struct strbuf *err)
 	if (ret)
 		goto out;
 
-	v = first_of(env("AWS_REGION"), env("AWS_DEFAULT_REGION"),
+	v = first_of(aws_env("AWS_REGION"), aws_env("AWS_DEFAULT_REGION"),
 		     cred.region, conf.region);
 	s->region = xstrdup(v ? v : AWS_DEFAULT_REGION_NAME);
-	v = first_of(env("AWS_ENDPOINT_URL_S3"), env("AWS_ENDPOINT_URL"),
-		     cred.endpoint, conf.endpoint);
+	v = first_of(aws_env("AWS_ENDPOINT_URL_S3"),
+		     aws_env("AWS_ENDPOINT_URL"), cred.endpoint, conf.endpoint);
 	if (!v)
 		v = first_of(cred.s3_endpoint, conf.s3_endpoint, NULL, NULL);
 	s->endpoint = dup_or_null(v);
@@ -465,9 +477,9 @@ out:
 
 void aws_settings_release(struct aws_settings *s)
 {
-	free_secret(&s->access_key_id);
-	free_secret(&s->secret_access_key);
-	free_secret(&s->session_token);
+	aws_free_secret(&s->access_key_id);
+	aws_free_secret(&s->secret_access_key);
+	aws_free_secret(&s->session_token);
 	free(s->region);
 	free(s->endpoint);
 	free(s->profile);
@@ -479,32 +491,12 @@ int aws_config_section(const char *path, const char *kind, const char *name,
 		       struct strbuf *err)
 {
 	struct aws_profile p = { 0 };
-	struct aws_parse ps = { 0 };
-	FILE *fp;
 	int ret;
 
-	*found = 0;
-	if (!path)
-		return 0;
-	fp = fopen(path, "r");
-	if (!fp) {
-		if (errno == ENOENT || errno == ENOTDIR)
-			return 0;
-		strbuf_addf(err, "cannot open '%s': %s", path,
-			    strerror(errno));
-		return QERR_GENERIC;
-	}
-	ps.path = path;
-	ps.is_config = !!kind;
-	ps.kind = kind ? kind : "";
-	ps.profile = name;
-	ps.out = &p;
-	ps.all = out;
-	strbuf_init(&ps.sub, 0);
-	ret = parse_file(&ps, fp, err);
-	strbuf_release(&ps.sub);
-	fclose(fp);
+	ret = read_section(path, !!kind, kind ? kind : "", name, &p, out,
+			   err);
 	*found = p.found;
+	aws_profile_release(&p);
 	return ret;
 }
 

@@ -42,6 +42,11 @@ void aws_settings_release(struct aws_settings *s);
 
 struct string_list;
 
+/* The value of an environment variable, NULL when unset or empty. */
+const char *aws_env(const char *name);
+/* Wipe the string *p, free it, and set *p to NULL. */
+void aws_free_secret(char **p);
+
 /*
  * The file the variable var names ("~/" is the home folder), else
  * $HOME/.aws/<name>; NULL when neither is known. The caller frees it.

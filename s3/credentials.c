@@ -35,26 +35,11 @@ struct profile {
 	int found;
 };
 
-static const char *env(const char *name)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? v : NULL;
-}
-
-static void free_secret(char **p)
-{
-	if (*p)
-		OPENSSL_cleanse(*p, strlen(*p));
-	free(*p);
-	*p = NULL;
-}
-
 void aws_credentials_release(struct aws_credentials *c)
 {
-	free_secret(&c->access_key_id);
-	free_secret(&c->secret_access_key);
-	free_secret(&c->session_token);
+	aws_free_secret(&c->access_key_id);
+	aws_free_secret(&c->secret_access_key);
+	aws_free_secret(&c->session_token);
 	free(c->source);
 	memset(c, 0, sizeof(*c));
 }
@@ -66,7 +51,7 @@ int aws_credentials_expiring(const struct aws_credentials *c, time_t now)
 
 int aws_no_sign_request(void)
 {
-	const char *v = env("QUIRE_NO_SIGN_REQUEST");
+	const char *v = aws_env("QUIRE_NO_SIGN_REQUEST");
 
 	return v && (!strcmp(v, "1") || !strcasecmp(v, "true") ||
 		     !strcasecmp(v, "yes"));
@@ -206,7 +191,7 @@ static char *endpoint_for(struct chain *ch, const struct profile *p,
 	for (i = 0; service[i]; i++)
 		strbuf_addch(&var, service[i] >= 'a' && service[i] <= 'z' ?
 					   service[i] - 'a' + 'A' : service[i]);
-	v = env(var.buf);
+	v = aws_env(var.buf);
 	if (!v && services &&
 	    !aws_config_section(ch->conf_path, "services", services, &sec,
 				&found, &dummy)) {
@@ -214,7 +199,7 @@ static char *endpoint_for(struct chain *ch, const struct profile *p,
 		v = aws_section_get(&sec, key.buf);
 	}
 	if (!v)
-		v = env("AWS_ENDPOINT_URL");
+		v = aws_env("AWS_ENDPOINT_URL");
 	if (!v)
 		v = pget(p, "endpoint_url");
 	ret = xstrdup(v ? v : def);
@@ -413,8 +398,8 @@ static char *sts_default(const char *region)
 static int env_web_identity(struct chain *ch, const struct profile *p,
 			    struct aws_credentials *out, struct strbuf *err)
 {
-	const char *file = env("AWS_WEB_IDENTITY_TOKEN_FILE");
-	const char *arn = env("AWS_ROLE_ARN");
+	const char *file = aws_env("AWS_WEB_IDENTITY_TOKEN_FILE");
+	const char *arn = aws_env("AWS_ROLE_ARN");
 	char *def, *ep;
 	int ret;
 
@@ -426,7 +411,7 @@ static int env_web_identity(struct chain *ch, const struct profile *p,
 	}
 	def = sts_default(ch->s->region);
 	ep = endpoint_for(ch, p, "sts", def);
-	ret = web_identity(file, arn, env("AWS_ROLE_SESSION_NAME"), ep,
+	ret = web_identity(file, arn, aws_env("AWS_ROLE_SESSION_NAME"), ep,
 			   ch->s->region, out, err);
 	if (!ret)
 		set_source(out, "web identity (AWS_WEB_IDENTITY_TOKEN_FILE)");
@@ -499,8 +484,8 @@ static int resolve_profile(struct chain *ch, const char *name,
 
 static int env_keys(struct aws_credentials *out, struct strbuf *err)
 {
-	const char *id = env("AWS_ACCESS_KEY_ID");
-	const char *secret = env("AWS_SECRET_ACCESS_KEY");
+	const char *id = aws_env("AWS_ACCESS_KEY_ID");
+	const char *secret = aws_env("AWS_SECRET_ACCESS_KEY");
 
 	if (!id || !secret) {
 		strbuf_addstr(err, "credential_source Environment: "
@@ -510,7 +495,7 @@ static int env_keys(struct aws_credentials *out, struct strbuf *err)
 	}
 	out->access_key_id = xstrdup(id);
 	out->secret_access_key = xstrdup(secret);
-	id = env("AWS_SESSION_TOKEN");
+	id = aws_env("AWS_SESSION_TOKEN");
 	out->session_token = id ? xstrdup(id) : NULL;
 	return 0;
 }
@@ -714,8 +699,7 @@ static int machine_steps(struct chain *ch, struct aws_credentials *out,
 	ret = imds_credentials(out, &where, err);
 	if (!ret)
 		set_source(out, "EC2 instance metadata");
-	if (ret == 1 && env("AWS_EC2_METADATA_DISABLED") &&
-	    strcasecmp(env("AWS_EC2_METADATA_DISABLED"), "false"))
+	if (ret == 1 && imds_disabled())
 		strbuf_addf(&ch->looked, "\n  EC2 instance metadata (%s): "
 			    "skipped, AWS_EC2_METADATA_DISABLED is set",
 			    where.buf);
@@ -733,8 +717,8 @@ static void not_found(struct chain *ch, struct strbuf *err)
 	strbuf_addstr(err, "\nset AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
 		      "or a profile (aws configure, aws sso login) and "
 		      "AWS_PROFILE; see quire-credentials(7). For a public "
-		      "bucket, pass --no-sign-request (or set "
-		      "QUIRE_NO_SIGN_REQUEST=1)");
+		      "bucket, set QUIRE_NO_SIGN_REQUEST=1 (the AWS CLI's "
+		      "--no-sign-request)");
 }
 
 int aws_credentials_load(const struct aws_settings *s,

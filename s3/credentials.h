@@ -54,8 +54,8 @@ int aws_credentials_expiring(const struct aws_credentials *c, time_t now);
 
 /*
  * Requests are to go unsigned (public buckets), no credentials looked
- * for: QUIRE_NO_SIGN_REQUEST is true ("1", "true", "yes"), as the
- * global option --no-sign-request sets it.
+ * for: QUIRE_NO_SIGN_REQUEST is true ("1", "true", "yes"), as the AWS
+ * CLI's --no-sign-request.
  */
 int aws_no_sign_request(void);
 
@@ -82,6 +82,8 @@ int ecs_credentials(struct aws_credentials *out, struct strbuf *err);
  */
 int imds_credentials(struct aws_credentials *out, struct strbuf *where,
 		     struct strbuf *err);
+/* AWS_EC2_METADATA_DISABLED is "true" (or "1"): IMDS is not asked. */
+int imds_disabled(void);
 
 
 /* An SSO profile's role, as sso_credentials() wants it. */

@@ -1,7 +1,9 @@
 #include "quire-compat.h"
 #include "s3/credentials.h"
+#include "s3/aws-config.h"
 #include "s3/aws-http.h"
 #include <openssl/crypto.h>
+#include <strings.h>
 
 /*
  * Credentials from the machine quire runs on: an ECS (or EKS Pod
@@ -14,16 +16,9 @@
 #define IMDS_TIMEOUT_MS 1000
 #define TOKEN_MAX 16384
 
-static const char *env(const char *name)
+int imds_disabled(void)
 {
-	const char *v = getenv(name);
-
-	return v && *v ? v : NULL;
-}
-
-static int env_true(const char *name)
-{
-	const char *v = env(name);
+	const char *v = aws_env("AWS_EC2_METADATA_DISABLED");
 
 	return v && (!strcasecmp(v, "true") || !strcmp(v, "1"));
 }
@@ -61,8 +56,8 @@ static int allowed_full_uri(const char *uri)
 /* The authorization token: AWS_CONTAINER_AUTHORIZATION_TOKEN[_FILE]. */
 static int ecs_token(struct strbuf *token, struct strbuf *err)
 {
-	const char *path = env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
-	const char *v = env("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+	const char *path = aws_env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+	const char *v = aws_env("AWS_CONTAINER_AUTHORIZATION_TOKEN");
 
 	if (path) {
 		if (strbuf_read_file_max(token, path, TOKEN_MAX) < 0) {
@@ -85,8 +80,8 @@ static int ecs_token(struct strbuf *token, struct strbuf *err)
 
 int ecs_credentials(struct aws_credentials *out, struct strbuf *err)
 {
-	const char *rel = env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
-	const char *full = env("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+	const char *rel = aws_env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+	const char *full = aws_env("AWS_CONTAINER_CREDENTIALS_FULL_URI");
 	struct strbuf url = STRBUF_INIT, token = STRBUF_INIT,
 		      auth = STRBUF_INIT;
 	const char *hdrs[2] = { NULL, NULL };
@@ -173,7 +168,7 @@ static void first_line(struct strbuf *sb)
 int imds_credentials(struct aws_credentials *out, struct strbuf *where,
 		     struct strbuf *err)
 {
-	const char *ep = env("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+	const char *ep = aws_env("AWS_EC2_METADATA_SERVICE_ENDPOINT");
 	struct strbuf url = STRBUF_INIT, tok = STRBUF_INIT,
 		      role = STRBUF_INIT;
 	const char *hdrs[2] = { NULL, NULL };
@@ -183,7 +178,7 @@ int imds_credentials(struct aws_credentials *out, struct strbuf *where,
 	strbuf_addstr(where, ep ? ep : IMDS_ENDPOINT);
 	while (where->len && where->buf[where->len - 1] == '/')
 		strbuf_setlen(where, where->len - 1);
-	if (env_true("AWS_EC2_METADATA_DISABLED"))
+	if (imds_disabled())
 		return 1;
 	aws_http_init(&h, "PUT", NULL);
 	strbuf_addf(&url, "%s/latest/api/token", where->buf);

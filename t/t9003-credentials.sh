@@ -93,6 +93,18 @@ profiles () {
 	: >"$EP_LOG"
 }
 
+# role_profiles: the profiles "src" (keys the STS stand-in knows) and
+# "reader" (a role assumed with them), then those from stdin.
+role_profiles () {
+	{
+		printf "[profile src]\naws_access_key_id = AKIDSOURCE\n" &&
+		printf "aws_secret_access_key = %s\n" "$SRC_SECRET" &&
+		printf "[profile reader]\nrole_arn = %s\n" "$ROLE" &&
+		echo "source_profile = src" &&
+		cat
+	} | profiles
+}
+
 # listed: quire list's output names the package pushed in setup.
 listed () {
 	test_grep "^ns/pkg	$(cat top)" out
@@ -134,7 +146,7 @@ test_expect_success 'no credentials anywhere: refused, naming every place' '
 	test_grep "EC2 instance metadata (http://169.254.169.254): skipped, AWS_EC2_METADATA_DISABLED" err &&
 	test_grep "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY" err &&
 	test_grep "quire-credentials(7)" err &&
-	test_grep "no-sign-request" err &&
+	test_grep "set QUIRE_NO_SIGN_REQUEST=1 (the AWS CLI.s --no-sign-request)" err &&
 	test_must_be_empty out
 '
 
@@ -154,7 +166,7 @@ test_expect_success 'no credentials, IMDS enabled but nothing answers' '
 	test_grep "EC2 instance metadata (http://127.0.0.1:1): no answer" err
 '
 
-test_expect_success 'public bucket: --no-sign-request (QUIRE_NO_SIGN_REQUEST) reads it' '
+test_expect_success 'public bucket: QUIRE_NO_SIGN_REQUEST=1 reads it' '
 	profiles </dev/null &&
 	bare env QUIRE_NO_SIGN_REQUEST=1 AWS_ENDPOINT_URL=$EP \
 		quire list s3://creds/reg >out 2>err &&
@@ -174,7 +186,7 @@ test_expect_success 'public bucket: a write refused (403) says it went unsigned'
 	test_must_fail bare env QUIRE_NO_SIGN_REQUEST=1 AWS_ENDPOINT_URL=$EP \
 		QUIRE_S3_ATTEMPTS=1 quire -C w push s3://creds/reg2 >out 2>err &&
 	test_grep "^fatal: .*403" err &&
-	test_grep "sent unsigned (--no-sign-request" err
+	test_grep "sent unsigned (QUIRE_NO_SIGN_REQUEST)" err
 '
 
 test_expect_success 'static keys of a profile' '
@@ -282,14 +294,7 @@ test_expect_success 'credential_process: failures, never its output' '
 '
 
 test_expect_success 'assume role: role_arn + source_profile, signed by quire' '
-	profiles <<-EOF &&
-	[profile src]
-	aws_access_key_id = AKIDSOURCE
-	aws_secret_access_key = $SRC_SECRET
-	[profile reader]
-	role_arn = $ROLE
-	source_profile = src
-	EOF
+	role_profiles </dev/null &&
 	bare env AWS_PROFILE=reader AWS_ENDPOINT_URL_STS=$EP/sts \
 		quire list s3://creds/reg >out 2>err &&
 	listed &&
@@ -298,22 +303,18 @@ test_expect_success 'assume role: role_arn + source_profile, signed by quire' '
 	no_secret err
 '
 
-test_expect_success 'assume role: a chain of roles, each signed by the last' '
-	profiles <<-EOF &&
-	[profile src]
-	aws_access_key_id = AKIDSOURCE
-	aws_secret_access_key = $SRC_SECRET
-	[profile reader]
-	role_arn = $ROLE
-	source_profile = src
+test_expect_success 'assume role: a chain of roles, each signed by the last; --verbose shows no secret' '
+	role_profiles <<-EOF &&
 	[profile writer]
 	role_arn = $ROLE2
 	source_profile = reader
 	role_session_name = nightly
 	EOF
 	bare env AWS_PROFILE=writer AWS_ENDPOINT_URL_STS=$EP/sts \
-		quire list s3://creds/reg >out 2>err &&
+		quire --verbose list s3://creds/reg >out 2>err &&
 	listed &&
+	test_grep "^s3: GET s3://creds/" err &&
+	no_secret err &&
 	cat >expect <<-EOF &&
 	sts AssumeRole $ROLE by AKIDSOURCE ok
 	sts AssumeRole $ROLE2 by test:tester ok
@@ -322,11 +323,8 @@ test_expect_success 'assume role: a chain of roles, each signed by the last' '
 '
 
 test_expect_success 'assume role: the STS endpoint from a services section' '
-	profiles <<-EOF &&
-	[profile src]
-	aws_access_key_id = AKIDSOURCE
-	aws_secret_access_key = $SRC_SECRET
-	[profile reader]
+	role_profiles <<-EOF &&
+	[profile svc]
 	role_arn = $ROLE
 	source_profile = src
 	services = local
@@ -334,7 +332,7 @@ test_expect_success 'assume role: the STS endpoint from a services section' '
 	sts =
 	  endpoint_url = $EP/sts
 	EOF
-	bare env AWS_PROFILE=reader quire list s3://creds/reg >out 2>err &&
+	bare env AWS_PROFILE=svc quire list s3://creds/reg >out 2>err &&
 	listed &&
 	test_grep "^sts AssumeRole $ROLE by AKIDSOURCE ok" "$EP_LOG"
 '
