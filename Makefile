@@ -58,7 +58,8 @@ TEST_TOOL = $(BUILD)/t/helper/test-tool
 
 QUIRE = $(BUILD)/quire
 
-.PHONY: all test asan stress bench doc install clean deps check-style demo
+.PHONY: all test asan stress bench doc install install-completion clean deps \
+	check-style demo
 .SECONDARY:
 all: $(QUIRE)
 ifneq ($(BUILD),build)
@@ -136,18 +137,21 @@ demo: $(QUIRE)
 doc:
 	$(MAKE) -C Documentation
 
-install: $(QUIRE)
+install: $(QUIRE) install-completion
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(QUIRE) $(DESTDIR)$(PREFIX)/bin/quire
 	if command -v asciidoctor >/dev/null 2>&1; then \
 		$(MAKE) -C Documentation install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR); \
 	fi
-	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
-		$(DESTDIR)$(PREFIX)/share/zsh/site-functions
+
+# bash and zsh completion (contrib/completion), where each shell looks
+install-completion:
+	install -d '$(DESTDIR)$(PREFIX)/share/bash-completion/completions' \
+		'$(DESTDIR)$(PREFIX)/share/zsh/site-functions'
 	install -m 644 contrib/completion/quire-completion.bash \
-		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/quire
+		'$(DESTDIR)$(PREFIX)/share/bash-completion/completions/quire'
 	install -m 644 contrib/completion/_quire \
-		$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_quire
+		'$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_quire'
 
 deps:
 	sh contrib/install-deps.sh
