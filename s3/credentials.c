@@ -754,6 +754,11 @@ int aws_credentials_load(const struct aws_settings *s,
 		not_found(&ch, err);
 		ret = QERR_NOTFOUND;
 	}
+	if (!ret && out->expiration && out->expiration <= time(NULL)) {
+		strbuf_addf(err, "the AWS credentials from %s have expired",
+			    out->source);
+		ret = QERR_GENERIC;
+	}
 	if (ret)
 		aws_credentials_release(out);
 	profile_release(&p);

@@ -272,6 +272,8 @@ test_expect_success 'credential_process: failures, never its output' '
 	credential_process = "$PWD/bin dir/cred proc junk
 	[profile missing]
 	credential_process = "$PWD/no-such-program"
+	[profile old]
+	credential_process = "$PWD/bin dir/cred proc" good 2020-01-01T00:00:00Z
 	EOF
 	test_expect_code 128 bare env AWS_PROFILE=fail \
 		quire list s3://creds/reg >out 2>err &&
@@ -290,7 +292,10 @@ test_expect_success 'credential_process: failures, never its output' '
 	test_grep "^fatal: the credential_process of profile .unclosed. is not a command line" err &&
 	test_expect_code 128 bare env AWS_PROFILE=missing \
 		quire list s3://creds/reg >out 2>err &&
-	test_grep "^fatal: .*no-such-program" err
+	test_grep "^fatal: .*no-such-program" err &&
+	test_expect_code 128 bare env AWS_PROFILE=old \
+		quire list s3://creds/reg >out 2>err &&
+	test_grep "^fatal: the AWS credentials from profile .old. (credential_process) have expired$" err
 '
 
 test_expect_success 'assume role: role_arn + source_profile, signed by quire' '
