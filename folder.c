@@ -1,5 +1,6 @@
 #include "quire-compat.h"
 #include "folder.h"
+#include "ignore.h"
 #include "chunked-hash.h"
 #include "json.h"
 #include "logical-key.h"
@@ -21,11 +22,27 @@ static int cmp_key(const void *a, const void *b)
 	return logical_key_cmp(x, strlen(x), y, strlen(y));
 }
 
+static int list_file(const char *rel, size_t len, void *payload)
+{
+	struct path_list *fl = payload;
+
+	ALLOC_GROW(fl->items, fl->nr + 1, fl->alloc);
+	fl->items[fl->nr++] = xstrndup(rel, len);
+	return 0;
+}
+
 int folder_list(const char *dir, struct path_list *fl, struct strbuf *err)
 {
+	struct ignore ig = IGNORE_INIT;
+	int ret;
+
 	memset(fl, 0, sizeof(*fl));
-	if (dir_list(dir, "", DIR_LIST_FOLLOW_FILE_LINKS, skip_quire, NULL,
-		     fl) < 0) {
+	ignore_init(&ig, dir);
+	ignore_begin(&ig, "", NULL, NULL);
+	ret = dir_walk_ignore(dir, "", DIR_LIST_FOLLOW_FILE_LINKS, &ig,
+			      skip_quire, list_file, NULL, fl);
+	ignore_release(&ig);
+	if (ret < 0) {
 		strbuf_addf(err, "cannot read folder '%s': %s", dir,
 			    strerror(errno));
 		return QERR_GENERIC;

@@ -7,8 +7,9 @@
 
 /*
  * A folder seen as a package: its regular files (symbolic links to files
- * followed, folder links not; .quire skipped) named by their path
- * relative to the folder.
+ * followed, folder links not; .quire skipped, and what its .quireignore
+ * files exclude, as 'quire add' does) named by their path relative to
+ * the folder.
  */
 /* List dir's files into fl, in quilt3 order. 0 or QERR_* with err. */
 int folder_list(const char *dir, struct path_list *fl, struct strbuf *err);

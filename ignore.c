@@ -548,7 +548,9 @@ void ignore_root_of(const char *ws_root, const char *abspath, int is_dir,
 const char ignore_default_text[] =
 	"# What 'quire add' and 'quire status' pass over, in gitignore's\n"
 	"# syntax (see quire-ignore(5)). Files already staged stay staged;\n"
-	"# 'quire add -f' adds an ignored file.\n"
+	"# 'quire add -f' adds an ignored file. This file stays out of the\n"
+	"# package too; delete the next line to publish it with the data.\n"
+	"/.quireignore\n"
 	".git/\n"
 	".hg/\n"
 	".svn/\n"

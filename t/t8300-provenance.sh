@@ -264,10 +264,10 @@ test_expect_success 'setup: a git repository with a tag and a workspace in it' '
 		git init -q &&
 		echo "print(1)" >code.py &&
 		echo data >data.txt &&
-		git add code.py data.txt &&
+		quire init -q ns/g &&
+		git add code.py data.txt .quireignore &&
 		git_commit -m one &&
 		git tag v1.0 &&
-		quire init -q ns/g &&
 		quire add -q data.txt
 	)
 '
@@ -323,8 +323,9 @@ test_expect_success PYTHON3 '--allow-dirty records "dirty": true; --source-* ove
 '
 
 test_expect_success 'the workspace in the repository does not make it dirty' '
-	git -C g status --porcelain >status &&
-	test_grep "^?? .quire/" status &&
+	test_grep "^\.quire/\$" g/.git/info/exclude &&
+	git -C g status --porcelain --ignored >status &&
+	test_grep "^!! .quire/" status &&
 	quire -C g commit -q --from-git >/dev/null
 '
 
