@@ -270,4 +270,24 @@ test_expect_success 'usage errors and refusals of check-ignore' '
 	test_fatal 128 quire -C nows check-ignore x
 '
 
+test_expect_success 'init'"'"'s file keeps itself out; verify passes over what it ignores' '
+	mkdir v &&
+	echo data >v/d.txt &&
+	quire -C v init -q ns/v &&
+	quire -C v add -q . &&
+	quire -C v commit -q -m one >top &&
+	quire -C v ls-manifest --name-only HEAD >keys &&
+	echo d.txt >expect &&
+	test_cmp expect keys &&
+	mkdir v/__pycache__ &&
+	echo junk >v/__pycache__/m.pyc &&
+	quire verify v &&
+	quire hash v >out &&
+	test_cmp top out &&
+	echo extra >v/extra.txt &&
+	test_expect_code 1 quire verify v >out 2>&1 &&
+	test_grep "extra.txt" out &&
+	! grep "m.pyc" out
+'
+
 test_done
