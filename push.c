@@ -808,6 +808,29 @@ out:
 	strbuf_release(&err);
 }
 
+static int first_staged(char code, const char *key, void *payload)
+{
+	strbuf_addstr(payload, key);
+	return 1;
+}
+
+/*
+ * What is published is the last commit: say so when changes are staged
+ * after it (the seeds expect push-manifest to build them; git users do
+ * not), naming the first.
+ */
+static void warn_staged(struct workspace *ws)
+{
+	struct strbuf key = STRBUF_INIT, err = STRBUF_INIT;
+
+	if (package_staged_changes(ws, first_staged, &key, &err) > 0)
+		warning("changes staged since the last commit are not in "
+			"this version (first: '%s'); 'quire commit' first to "
+			"publish them", key.buf);
+	strbuf_release(&key);
+	strbuf_release(&err);
+}
+
 int push_run(struct workspace *ws, const struct push_request *rq,
 	     struct object_id *top, struct push_stats *stats,
 	     struct strbuf *registry_url_out, struct strbuf *err)
@@ -852,8 +875,10 @@ int push_run(struct workspace *ws, const struct push_request *rq,
 				NULL, (rq->quiet ? PUSH_DATA_QUIET : 0) |
 				(rq->local_files_only ? PUSH_DATA_LOCAL_ONLY :
 				 0), stats, err);
-	if (!ret && rq->with_manifest && !rq->quiet)
+	if (!ret && rq->with_manifest && !rq->quiet) {
 		warn_no_readme(ws);
+		warn_staged(ws);
+	}
 	if (!ret && rq->with_manifest)
 		ret = publish(ws, reg, name, &rq->opts, top, err);
 	if (!ret)

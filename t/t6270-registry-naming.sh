@@ -287,4 +287,14 @@ test_expect_success 'rollback moves latest in the registry the revision names' '
 	grep "give only one" err
 '
 
+test_expect_success 'push-manifest warns when changes are staged after the commit' '
+	echo later >w/data/later.txt &&
+	quire -C w add -q data &&
+	quire -C w push-manifest -r "$PWD/reg5" >out 2>err &&
+	test_cmp v2 out &&
+	test_grep "warning: changes staged since the last commit are not in this version (first: .data/later.txt.)" err &&
+	quire -C w push-manifest -q -r "$PWD/reg5" 2>err &&
+	test_must_be_empty err
+'
+
 test_done
