@@ -235,4 +235,37 @@ test_expect_success '--list-options works outside a workspace for every command'
 	done
 '
 
+# quire(1)'s list of commands, as command-list.txt gives it.
+doc_list () {
+	awk '
+	/^group / {
+		t = $0
+		sub(/^group +[a-z]+ +/, "", t)
+		order[++n] = $2
+		title[$2] = toupper(substr(t, 1, 1)) substr(t, 2)
+	}
+	/^quire-/ {
+		d = $0
+		sub(/^[^ ]+ +[^ ]+ +/, "", d)
+		d = toupper(substr(d, 1, 1)) substr(d, 2)
+		cmds[$2] = cmds[$2] $1 "(1)::\n\t" d ".\n"
+	}
+	END {
+		for (i = 1; i <= n; i++) {
+			u = title[order[i]]
+			gsub(/./, "~", u)
+			printf "%s%s\n%s\n%s", (i > 1 ? "\n" : ""),
+				title[order[i]], u, cmds[order[i]]
+		}
+	}' "$1"
+}
+
+test_expect_success 'quire(1) lists every command, by group, with its line' '
+	doc_list "$LIST" >expect &&
+	sed -n "/^\/\/ Made from command-list.txt/,/^\/\/ End of the list/p" \
+		"$TEST_DIRECTORY/../Documentation/quire.adoc" |
+		sed "1d; \$d" >actual &&
+	test_cmp expect actual
+'
+
 test_done
