@@ -180,8 +180,8 @@ static const char *path_or(const char *path, const char *def)
 static char *endpoint_for(struct chain *ch, const struct profile *p,
 			  const char *service, const char *def)
 {
-	struct strbuf var = STRBUF_INIT, key = STRBUF_INIT, dummy =
-								    STRBUF_INIT;
+	struct strbuf var = STRBUF_INIT, key = STRBUF_INIT;
+	struct strbuf ignored = STRBUF_INIT;	/* read once already */
 	struct string_list sec = STRING_LIST_INIT;
 	const char *v, *services = pget(p, "services");
 	char *ret = NULL;
@@ -194,7 +194,7 @@ static char *endpoint_for(struct chain *ch, const struct profile *p,
 	v = aws_env(var.buf);
 	if (!v && services &&
 	    !aws_config_section(ch->conf_path, "services", services, &sec,
-				&found, &dummy)) {
+				&found, &ignored)) {
 		strbuf_addf(&key, "%s.endpoint_url", service);
 		v = aws_section_get(&sec, key.buf);
 	}
@@ -208,17 +208,30 @@ static char *endpoint_for(struct chain *ch, const struct profile *p,
 	aws_section_clear(&sec);
 	strbuf_release(&var);
 	strbuf_release(&key);
-	strbuf_release(&dummy);
+	strbuf_release(&ignored);
 	return ret;
 }
 
 /* Static keys */
 
+/*
+ * The keys are taken as a group, as aws_settings_load() does: from the
+ * credentials file when it has either, else from the config file.
+ */
+static const struct string_list *keys_section(const struct profile *p)
+{
+	if (aws_section_get(&p->cred, "aws_access_key_id") ||
+	    aws_section_get(&p->cred, "aws_secret_access_key"))
+		return &p->cred;
+	return &p->conf;
+}
+
 static int static_keys(const struct profile *p, struct aws_credentials *out,
 		       struct strbuf *err)
 {
-	const char *id = pget(p, "aws_access_key_id");
-	const char *secret = pget(p, "aws_secret_access_key");
+	const struct string_list *kv = keys_section(p);
+	const char *id = aws_section_get(kv, "aws_access_key_id");
+	const char *secret = aws_section_get(kv, "aws_secret_access_key");
 
 	if (!id && !secret)
 		return 1;
@@ -231,7 +244,7 @@ static int static_keys(const struct profile *p, struct aws_credentials *out,
 	}
 	out->access_key_id = xstrdup(id);
 	out->secret_access_key = xstrdup(secret);
-	id = pget(p, "aws_session_token");
+	id = aws_section_get(kv, "aws_session_token");
 	out->session_token = id ? xstrdup(id) : NULL;
 	set_source(out, "profile '%s' (keys)", p->name);
 	return 0;
