@@ -13,6 +13,7 @@
 
 #define ECS_HOST "http://169.254.170.2"
 #define IMDS_ENDPOINT "http://169.254.169.254"
+#define IMDS_ENDPOINT_IPV6 "http://[fd00:ec2::254]"
 #define IMDS_TIMEOUT_MS 1000
 #define TOKEN_MAX 16384
 
@@ -169,13 +170,17 @@ int imds_credentials(struct aws_credentials *out, struct strbuf *where,
 		     struct strbuf *err)
 {
 	const char *ep = aws_env("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+	const char *mode = aws_env("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
 	struct strbuf url = STRBUF_INIT, tok = STRBUF_INIT,
 		      role = STRBUF_INIT;
 	const char *hdrs[2] = { NULL, NULL };
 	struct aws_http h;
 	int ret;
 
-	strbuf_addstr(where, ep ? ep : IMDS_ENDPOINT);
+	if (!ep)
+		ep = mode && !strcasecmp(mode, "IPv6") ? IMDS_ENDPOINT_IPV6 :
+							 IMDS_ENDPOINT;
+	strbuf_addstr(where, ep);
 	while (where->len && where->buf[where->len - 1] == '/')
 		strbuf_setlen(where, where->len - 1);
 	if (imds_disabled())

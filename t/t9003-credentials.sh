@@ -360,6 +360,29 @@ test_expect_success 'assume role: credential_source EcsContainer' '
 	test_cmp expect "$EP_LOG"
 '
 
+test_expect_success 'assume role: credential_source Ec2InstanceMetadata' '
+	profiles <<-EOF &&
+	[profile reader]
+	role_arn = $ROLE
+	credential_source = Ec2InstanceMetadata
+	EOF
+	bare env AWS_PROFILE=reader AWS_ENDPOINT_URL_STS=$EP/sts \
+		AWS_EC2_METADATA_DISABLED=false \
+		AWS_EC2_METADATA_SERVICE_ENDPOINT=$EP \
+		quire list s3://creds/reg >out 2>err &&
+	listed &&
+	cat >expect <<-EOF &&
+	imds token ok
+	imds role ok
+	imds credentials ok
+	sts AssumeRole $ROLE by test:tester ok
+	EOF
+	test_cmp expect "$EP_LOG" &&
+	test_expect_code 128 bare env AWS_PROFILE=reader \
+		AWS_ENDPOINT_URL_STS=$EP/sts quire list s3://creds/reg >out 2>err &&
+	test_grep "^fatal: profile .reader.: credential_source Ec2InstanceMetadata has no credentials here" err
+'
+
 test_expect_success 'assume role: a wrong source key, a loop, no source' '
 	profiles <<-EOF &&
 	[profile src]
