@@ -1,7 +1,7 @@
 #include "builtin.h"
 #include "config.h"
 #include "help.h"
-#include "json.h"
+#include "json-out.h"
 #include "parse-options.h"
 #include "redact.h"
 
@@ -43,26 +43,25 @@ static void scope_release(struct scope *s)
 	config_release(&s->cfg);
 }
 
-static void add_json_entry(struct json *arr, const struct scope *s,
-			   const struct config_entry *e, const char *shown)
+static struct json *json_setting(const struct scope *s,
+				 const struct config_entry *e,
+				 const char *shown)
 {
 	struct json *o = json_new_object();
 
-	json_object_set(o, "key", 3, json_new_string(e->key, strlen(e->key)));
-	json_object_set(o, "value", 5, json_new_string(shown, strlen(shown)));
-	json_object_set(o, "scope", 5, json_new_string(s->name,
-						       strlen(s->name)));
-	json_object_set(o, "path", 4, json_new_string(s->path.buf,
-						      s->path.len));
-	json_array_append(arr, o);
+	json_set(o, "key", json_str(e->key));
+	json_set(o, "value", json_str(shown));
+	json_set(o, "scope", json_str(s->name));
+	json_set(o, "path", json_str(s->path.buf));
+	return o;
 }
 
 /* Every entry of the scopes, in order; values with URLs redacted. */
 static void list_scopes(const struct scope *scopes, size_t nr,
 			int origin, int scope, int json)
 {
-	struct json *arr = json_new_array(), *top = json_new_object();
-	struct strbuf shown = STRBUF_INIT, out = STRBUF_INIT;
+	struct json *arr = json ? json_new_array() : NULL, *top;
+	struct strbuf shown = STRBUF_INIT;
 	size_t i, j;
 
 	for (i = 0; i < nr; i++) {
@@ -70,11 +69,11 @@ static void list_scopes(const struct scope *scopes, size_t nr,
 			const struct config_entry *e;
 
 			e = &scopes[i].cfg.entries[j];
-
 			strbuf_reset(&shown);
 			redact_text(&shown, e->value);
 			if (json) {
-				add_json_entry(arr, &scopes[i], e, shown.buf);
+				json_array_append(arr, json_setting(
+					&scopes[i], e, shown.buf));
 				continue;
 			}
 			if (scope)
@@ -84,14 +83,12 @@ static void list_scopes(const struct scope *scopes, size_t nr,
 			printf("%s=%s\n", e->key, shown.buf);
 		}
 	}
-	json_object_set(top, "config", 6, arr);
 	if (json) {
-		json_write_python(&out, top);
-		printf("%s\n", out.buf);
+		top = json_new_object();
+		json_set(top, "config", arr);
+		json_print(top);
 	}
-	json_free(top);
 	strbuf_release(&shown);
-	strbuf_release(&out);
 }
 
 /*

@@ -1,6 +1,6 @@
 #include "builtin.h"
 #include "config.h"
-#include "json.h"
+#include "json-out.h"
 #include "parse-options.h"
 #include "redact.h"
 
@@ -46,37 +46,35 @@ static const char *remote_of(const char *key, size_t *len)
 
 static void list_remotes(struct workspace *ws, int verbose, int json)
 {
-	struct json *arr = json_new_array(), *top = json_new_object();
-	struct strbuf shown = STRBUF_INIT, out = STRBUF_INIT;
+	struct json *arr = json ? json_new_array() : NULL, *o;
+	struct strbuf shown = STRBUF_INIT;
 	size_t i, len;
 
 	for (i = 0; i < ws->config.nr; i++) {
 		const char *name = remote_of(ws->config.entries[i].key, &len);
-		struct json *o;
+		const char *url = ws->config.entries[i].value;
 
 		if (!name)
 			continue;
-		strbuf_reset(&shown);
-		redact_url(&shown, ws->config.entries[i].value);
-		if (!json) {
-			printf("%.*s%s%s\n", (int)len, name,
-			       verbose ? "\t" : "", verbose ? shown.buf : "");
+		if (json) {
+			o = json_new_object();
+			json_set(o, "remote", json_new_string(name, len));
+			json_set(o, "registry", json_url(url));
+			json_array_append(arr, o);
 			continue;
 		}
-		o = json_new_object();
-		json_object_set(o, "remote", 6, json_new_string(name, len));
-		json_object_set(o, "registry", 8,
-				json_new_string(shown.buf, shown.len));
-		json_array_append(arr, o);
+		strbuf_reset(&shown);
+		if (verbose)
+			redact_url(&shown, url);
+		printf("%.*s%s%s\n", (int)len, name, verbose ? "\t" : "",
+		       shown.buf);
 	}
-	json_object_set(top, "remotes", 7, arr);
 	if (json) {
-		json_write_python(&out, top);
-		printf("%s\n", out.buf);
+		o = json_new_object();
+		json_set(o, "remotes", arr);
+		json_print(o);
 	}
-	json_free(top);
 	strbuf_release(&shown);
-	strbuf_release(&out);
 }
 
 static void check_name(const char *name)
