@@ -9,7 +9,8 @@
  * Names a user or a manifest gives quire, checked before anything is
  * looked up: package revisions (package_rev_parse(): "ns/name",
  * "ns/name:tag", "ns/name@<hash prefix>"), parent references
- * (provenance_parent_parse(): "[<registry>#]ns/name...", quilt's
+ * (provenance_parent_parse() over rev_url_parse(): "[<registry>#]ns/
+ * name...", "s3://bucket/prefix/ns/name...", quilt's
  * "quilt+s3://<bucket>#package=ns/name@<hash>"), and logical keys
  * (logical_key_check() and the order and prefix rules of logical-key.h).
  * The input is the text up to its first NUL for the string APIs, and all
@@ -86,7 +87,8 @@ static void check_parent(const char *arg)
 		return;
 	}
 	FUZZ_ASSERT(!err.len && rev);
-	FUZZ_ASSERT(!registry || strchr(arg, '#'));
+	FUZZ_ASSERT(!registry || strchr(arg, '#') ||
+		    !strncmp(arg, "s3://", 5) || !strncmp(arg, "file://", 7));
 	FUZZ_ASSERT(!registry || strstr(arg, registry));
 	check_package_rev(rev);
 	free(registry);
