@@ -151,6 +151,34 @@ test_expect_success BASH 'a path operand: nothing, so bash completes files' '
 	test_must_be_empty out
 '
 
+test_lazy_prereq ZSH 'zsh -f -c "autoload -U compinit && compinit -u -D"'
+
+# zcomplete WORD...: the same through zsh, which loads _quire (bashcompinit
+# and the bash script) and runs _quire as its _bash_complete does.
+zcomplete () {
+	zsh -f -c '
+		autoload -U compinit && compinit -u -D &&
+		source "$1" && shift &&
+		COMP_WORDS=("$@") &&
+		COMP_CWORD=$(($# - 1)) &&
+		emulate sh -c "_quire; for w in \"\${COMPREPLY[@]}\"; do
+			echo \"\$w\"; done"
+	' - "$TEST_DIRECTORY/../contrib/completion/_quire" "$@" >unsorted &&
+	sort unsorted >out
+}
+
+test_expect_success ZSH 'zsh: command names, options and remotes' '
+	zcomplete quire push &&
+	printf "%s\n" push push-data push-manifest >expect &&
+	test_cmp expect out &&
+	zcomplete quire add --a &&
+	echo "--as=" >expect &&
+	test_cmp expect out &&
+	zcomplete quire -C w remote set-url o &&
+	printf "%s\n" origin other >expect &&
+	test_cmp expect out
+'
+
 test_expect_success 'make install installs the completion for bash and zsh' '
 	grep "^install: .*install-completion" "$TEST_DIRECTORY/../Makefile" &&
 	dest=$PWD/dest &&

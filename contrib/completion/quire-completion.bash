@@ -25,16 +25,18 @@ __quire_commands ()
 	printf '%s\n' "$__quire_cmds"
 }
 
-# A command's long options, asked once per shell and command.
+# A command's long options, asked once per shell and command (eval, not
+# ${!var}, so that zsh runs it too).
 __quire_options ()
 {
-	local var="__quire_opts_${1//-/_}"
+	local var="__quire_opts_${1//-/_}" val
 
-	if [ -z "${!var}" ]; then
-		printf -v "$var" '%s' "$(command quire "$1" --list-options \
-			2>/dev/null)"
+	eval "val=\${$var-}"
+	if [ -z "$val" ]; then
+		val=$(command quire "$1" --list-options 2>/dev/null)
+		eval "$var=\$val"
 	fi
-	printf '%s\n' "${!var}"
+	printf '%s\n' "$val"
 }
 
 __quire_remotes ()
@@ -70,12 +72,19 @@ __quire_config_keys ()
 	done
 }
 
-# COMPREPLY from a list of words, matching the current word.
+# COMPREPLY: the words of the list $1 (a word a line) that start with
+# the current word $2 (a loop, not compgen, which zsh emulates only in
+# part).
 __quire_reply ()
 {
-	local IFS=$'\n'
+	local w IFS=$'\n'
 
-	COMPREPLY=($(compgen -W "$1" -- "$2"))
+	COMPREPLY=()
+	for w in $1; do
+		case "$w" in
+		"$2"*) COMPREPLY+=("$w") ;;
+		esac
+	done
 }
 
 __quire_complete_option ()
