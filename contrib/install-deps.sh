@@ -5,7 +5,9 @@
 #   contrib/install-deps.sh          build, tests that need no server, docs
 #   contrib/install-deps.sh --test   also the S3 test server (t/lib-s3.sh):
 #                                    OpenStack Swift with s3api, memcached,
-#                                    and the aws cli and boto3 as clients
+#                                    and the aws cli and boto3 as clients;
+#                                    zsh and man-db for the completion and
+#                                    'quire help' tests
 #   contrib/install-deps.sh --fuzz   also clang and its libFuzzer and
 #                                    sanitizer runtimes (make fuzz)
 set -e
@@ -13,7 +15,7 @@ set -e
 PKGS="build-essential pkg-config libcurl4-openssl-dev libsqlite3-dev \
 libssl-dev libexpat1-dev sharness asciidoctor python3 sqlite3 git"
 TEST_PKGS="swift swift-proxy swift-object swift-container swift-account \
-python3-swift memcached awscli python3-boto3"
+python3-swift memcached awscli python3-boto3 zsh man-db"
 FUZZ_PKGS="clang libclang-rt-14-dev"
 
 for arg; do

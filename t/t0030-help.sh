@@ -204,6 +204,11 @@ test_expect_success 'quire help json opens the JSON page' '
 
 test_lazy_prereq MAN_DB 'man -l --help && asciidoctor --version'
 
+# CI sets QUIRE_REQUIRE_MAN=1: there the real man must be tried.
+test_expect_success 'man and asciidoctor are there when required' '
+	test -z "$QUIRE_REQUIRE_MAN" || test_have_prereq MAN_DB
+'
+
 test_expect_success MAN_DB 'the real man shows a page built from its .adoc' '
 	asciidoctor -b manpage -o doc/quire-help.1 \
 		"$TEST_DIRECTORY/../Documentation/quire-help.adoc" &&

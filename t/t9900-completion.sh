@@ -153,6 +153,11 @@ test_expect_success BASH 'a path operand: nothing, so bash completes files' '
 
 test_lazy_prereq ZSH 'zsh -f -c "autoload -U compinit && compinit -u -D"'
 
+# CI sets QUIRE_REQUIRE_ZSH=1: there the zsh tests must run, not skip.
+test_expect_success 'zsh is there when it is required' '
+	test -z "$QUIRE_REQUIRE_ZSH" || test_have_prereq ZSH
+'
+
 # zcomplete WORD...: the same through zsh, which loads _quire (bashcompinit
 # and the bash script) and runs _quire as its _bash_complete does.
 zcomplete () {
