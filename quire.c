@@ -71,8 +71,8 @@ static struct cmd_struct commands[] = {
 };
 
 static const char quire_usage[] =
-	"usage: quire [-C <path>] [-v | --verbose] [--version] [--help] "
-	"<command> [<args>]";
+	"usage: quire [-C <path>] [-v | --verbose] [--no-sign-request] "
+	"[--version] [--help] <command> [<args>]";
 
 static void list_commands(FILE *out)
 {
@@ -265,17 +265,43 @@ static int run_command(struct cmd_struct *cmd, int argc, const char **argv)
 }
 
 /*
- * --verbose is a global option that may also follow the command (before
- * any "--"): it logs each request made to a registry, never a secret.
+ * Global options that set the process's environment, before the command
+ * or after it (before any "--"): --verbose logs each request made to a
+ * registry, never a secret; --no-sign-request reads public buckets
+ * without credentials (quire-credentials(7)).
  */
-static void take_verbose(int *argc, const char **argv)
+static const struct {
+	const char *opt, *env;
+} env_options[] = {
+	{ "--verbose", "QUIRE_VERBOSE" },
+	{ "-v", "QUIRE_VERBOSE" },
+	{ "--no-sign-request", "QUIRE_NO_SIGN_REQUEST" },
+};
+
+/* 1 when arg is one of them (now set), else 0. */
+static int env_option(const char *arg, int after_command)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(env_options); i++) {
+		/* after the command, -v may be the command's own */
+		if (after_command && env_options[i].opt[1] != '-')
+			continue;
+		if (!strcmp(arg, env_options[i].opt)) {
+			setenv(env_options[i].env, "1", 1);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void take_env_options(int *argc, const char **argv)
 {
 	int i, j;
 
 	for (i = 1; i < *argc && strcmp(argv[i], "--"); i++) {
-		if (strcmp(argv[i], "--verbose"))
+		if (!env_option(argv[i], 1))
 			continue;
-		setenv("QUIRE_VERBOSE", "1", 1);
 		for (j = i; j < *argc; j++)
 			argv[j] = argv[j + 1];
 		(*argc)--;
@@ -302,8 +328,7 @@ int main(int argc, const char **argv)
 			list_command_names();
 			return 0;
 		}
-		if (!strcmp(argv[0], "-v") || !strcmp(argv[0], "--verbose")) {
-			setenv("QUIRE_VERBOSE", "1", 1);
+		if (env_option(argv[0], 0)) {
 			argv++;
 			argc--;
 			continue;
@@ -329,7 +354,7 @@ int main(int argc, const char **argv)
 		return 129;
 	}
 	cmd = find_command(argv[0]);
-	take_verbose(&argc, argv);
+	take_env_options(&argc, argv);
 	if (!cmd) {
 		fprintf(stderr, "quire: '%s' is not a quire command. See "
 			"'quire help'.\n", argv[0]);

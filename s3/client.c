@@ -658,9 +658,9 @@ static void fail_message(struct s3_client *c, struct s3_request *rq,
 			    c->creds.source);
 	else if (status == 403)
 		strbuf_addstr(&rq->err, "; the request was sent unsigned "
-			      "(QUIRE_NO_SIGN_REQUEST): to sign it, unset "
-			      "that and set AWS credentials (see "
-			      "quire-credentials(7))");
+			      "(--no-sign-request, QUIRE_NO_SIGN_REQUEST): to "
+			      "sign it, leave that out and set AWS "
+			      "credentials (see quire-credentials(7))");
 }
 
 static int status_ret(long status, const struct s3_request *rq)

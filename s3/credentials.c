@@ -730,8 +730,8 @@ static void not_found(struct chain *ch, struct strbuf *err)
 	strbuf_addstr(err, "\nset AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
 		      "or a profile (aws configure, aws sso login) and "
 		      "AWS_PROFILE; see quire-credentials(7). For a public "
-		      "bucket, set QUIRE_NO_SIGN_REQUEST=1 (the AWS CLI's "
-		      "--no-sign-request)");
+		      "bucket, pass --no-sign-request (or set "
+		      "QUIRE_NO_SIGN_REQUEST=1)");
 }
 
 int aws_credentials_load(const struct aws_settings *s,

@@ -146,7 +146,7 @@ test_expect_success 'no credentials anywhere: refused, naming every place' '
 	test_grep "EC2 instance metadata (http://169.254.169.254): skipped, AWS_EC2_METADATA_DISABLED" err &&
 	test_grep "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY" err &&
 	test_grep "quire-credentials(7)" err &&
-	test_grep "set QUIRE_NO_SIGN_REQUEST=1 (the AWS CLI.s --no-sign-request)" err &&
+	test_grep "pass --no-sign-request (or set QUIRE_NO_SIGN_REQUEST=1)" err &&
 	test_must_be_empty out
 '
 
@@ -181,12 +181,26 @@ test_expect_success 'public bucket: QUIRE_NO_SIGN_REQUEST=1 reads it' '
 	test_cmp expect pub/a.txt
 '
 
+test_expect_success 'public bucket: --no-sign-request, before or after the command' '
+	profiles </dev/null &&
+	bare env AWS_ENDPOINT_URL=$EP \
+		quire --no-sign-request list s3://creds/reg >out 2>err &&
+	listed &&
+	test_grep "^s3 GET /creds unsigned 200" "$EP_LOG" &&
+	rm -rf pub2 &&
+	bare env AWS_ENDPOINT_URL=$EP XDG_CACHE_HOME="$PWD/pub-cache2" \
+		quire install -q --to pub2 ns/pkg --no-sign-request \
+		--registry s3://creds/reg &&
+	echo hello >expect &&
+	test_cmp expect pub2/a.txt
+'
+
 test_expect_success 'public bucket: a write refused (403) says it went unsigned' '
 	: >"$EP_LOG" &&
 	test_must_fail bare env QUIRE_NO_SIGN_REQUEST=1 AWS_ENDPOINT_URL=$EP \
 		QUIRE_S3_ATTEMPTS=1 quire -C w push s3://creds/reg2 >out 2>err &&
 	test_grep "^fatal: .*403" err &&
-	test_grep "sent unsigned (QUIRE_NO_SIGN_REQUEST)" err
+	test_grep "sent unsigned (--no-sign-request, QUIRE_NO_SIGN_REQUEST)" err
 '
 
 test_expect_success 'static keys of a profile' '
