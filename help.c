@@ -34,6 +34,35 @@ static int name_width(void)
 	return w + 2;
 }
 
+/* The pages that are no command: 'quire help <guide>' opens them too. */
+static const struct {
+	const char *name, *help;
+} guides[] = {
+	{ "revisions", "how to name a version, and which registry" },
+	{ "credentials", "where S3 credentials come from" },
+	{ "ignore", "the .quireignore file" },
+	{ "json", "the fields of every --json output" },
+};
+
+int help_is_guide(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(guides); i++)
+		if (!strcmp(name, guides[i].name))
+			return 1;
+	return 0;
+}
+
+static void list_guides(FILE *out, int w)
+{
+	size_t i;
+
+	fprintf(out, "\nguides ('quire help <guide>')\n");
+	for (i = 0; i < ARRAY_SIZE(guides); i++)
+		fprintf(out, "   %-*s%s\n", w, guides[i].name, guides[i].help);
+}
+
 void help_list_groups(FILE *out)
 {
 	int w = name_width();
@@ -48,6 +77,7 @@ void help_list_groups(FILE *out)
 				fprintf(out, "   %-*s%s\n", w,
 					help_cmds[i].name, help_cmds[i].help);
 	}
+	list_guides(out, w);
 }
 
 void help_list_all(FILE *out)
@@ -154,13 +184,22 @@ static int man_finds(const char *page)
 int help_find_manual(const char *page, struct strbuf *path,
 		     struct strbuf *err)
 {
+	static const char sections[] = "157";
 	const char *dir = getenv("QUIRE_DOC_DIR");
+	size_t i;
 
 	if (man_finds(page))
 		return 1;
+	/* commands are in section 1; the file's format 5, concepts 7 */
+	for (i = 0; sections[i]; i++) {
+		strbuf_reset(path);
+		strbuf_addf(path, "%s/%s.%c", dir && *dir ? dir : QUIRE_DOC_DIR,
+			    page, sections[i]);
+		if (!access(path->buf, R_OK))
+			return 0;
+	}
+	strbuf_reset(path);
 	strbuf_addf(path, "%s/%s.1", dir && *dir ? dir : QUIRE_DOC_DIR, page);
-	if (!access(path->buf, R_OK))
-		return 0;
 	strbuf_addf(err, "no manual for '%s': man finds none (MANPATH, %s) "
 		    "and '%s' is not built; run 'make doc' or 'make install'",
 		    page, QUIRE_MAN_PATH, path->buf);

@@ -17,6 +17,8 @@ void help_list_groups(FILE *out);
 void help_list_all(FILE *out);
 /* The description of cmd (borrowed, static), or NULL if not listed. */
 const char *help_description(const char *cmd);
+/* Is name a guide (a page of concepts: json, revisions, ...)? */
+int help_is_guide(const char *name);
 
 /*
  * The Damerau-Levenshtein distance from a to b (its optimal string

@@ -173,7 +173,7 @@ static int cmd_help(int argc, const char **argv, const char *prefix,
 		;
 	if (*p || !*argv[0] ||
 	    (!find_command(argv[0]) && !help_description(argv[0]) &&
-	     strcmp(argv[0], "json"))) {
+	     !help_is_guide(argv[0]))) {
 		fprintf(stderr, "fatal: '%s' is not a quire command; see "
 			"'quire help'\n", argv[0]);
 		suggest_commands(argv[0]);

@@ -5,7 +5,8 @@
 #include "push.h"
 
 static const char * const push_data_usage[] = {
-	"quire push-data [-q] [--json] [--prefix <prefix>] [--local-files-only] "
+	"quire push-data [-q] [--json] [--prefix <prefix>] "
+	"[--local-files-only] "
 	"[-r <registry>]",
 	NULL
 };

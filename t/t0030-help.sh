@@ -189,6 +189,13 @@ test_expect_success 'not installed: the page built in QUIRE_DOC_DIR, with man -l
 	test_grep "^args: -l $PWD/doc/quire-add.1\$" man.log
 '
 
+test_expect_success 'not installed: a concept page built in its own section' '
+	echo ".TH QUIRE-CREDENTIALS 7" >doc/quire-credentials.7 &&
+	rm -f man.log &&
+	PATH="$PWD/bin:$PATH" QUIRE_DOC_DIR="$PWD/doc" quire help credentials &&
+	test_grep "^args: -l $PWD/doc/quire-credentials.7\$" man.log
+'
+
 test_expect_success 'no page anywhere: fatal, saying how to build them' '
 	PATH="$PWD/bin:$PATH" QUIRE_DOC_DIR="$PWD/nothing" \
 		test_fatal 128 quire help commit &&
@@ -200,6 +207,22 @@ test_expect_success 'quire help json opens the JSON page' '
 	rm -f man.log &&
 	PATH="$PWD/bin:$PATH" MAN_FINDS=1 quire help json &&
 	test_grep "^args: quire-json\$" man.log
+'
+
+test_expect_success 'quire help lists the guides; help <guide> opens its page' '
+	quire help >out &&
+	for g in revisions credentials ignore json
+	do
+		test_grep "^   $g  *[a-z]" out || return 1
+	done &&
+	rm -f man.log &&
+	PATH="$PWD/bin:$PATH" MAN_FINDS=1 quire help revisions &&
+	test_grep "^args: quire-revisions\$" man.log &&
+	for g in revisions credentials ignore json
+	do
+		test_path_is_file "$TEST_DIRECTORY/../Documentation/quire-$g.adoc" ||
+		return 1
+	done
 '
 
 test_lazy_prereq MAN_DB 'man -l --help && asciidoctor --version'
