@@ -1026,7 +1026,7 @@ int cmd_status(int argc, const char **argv, const char *prefix,
 			 "with --porcelain: end each line with NUL, keys "
 			 "unquoted"),
 		OPT_BOOL(0, "json", &json,
-			 "output as a JSON object (see quire-json(1))"),
+			 "output as a JSON object (see quire-json(7))"),
 		OPT_BOOL(0, "ignored", &show_ignored,
 			 "also list the ignored files of added folders"),
 		OPT__PROGRESS(),

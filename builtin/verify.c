@@ -19,7 +19,7 @@ struct verify {
 	struct json *problems;
 };
 
-/* The words of quire-json(1) for what folder_check() finds. */
+/* The words of quire-json(7) for what folder_check() finds. */
 static const char *json_word(const char *what)
 {
 	if (!strcmp(what, "changed"))
@@ -118,7 +118,7 @@ int cmd_verify(int argc, const char **argv, const char *prefix,
 		OPT__QUIET(&v.quiet),
 		OPT__PROGRESS(),
 		OPT_BOOL(0, "json", &v.json,
-			 "output as a JSON object (see quire-json(1))"),
+			 "output as a JSON object (see quire-json(7))"),
 		OPT_STRING(0, "rev", &rev, "revision",
 			   "check against this version, here or in a registry"),
 		OPT__REGISTRY(&registry),
