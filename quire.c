@@ -18,6 +18,7 @@ static command_fn cmd_help;
 /* Sorted by name; t0000 checks the order and that each has a man page. */
 static struct cmd_struct commands[] = {
 	{ "add", cmd_add, RUN_SETUP },
+	{ "build-manifest", cmd_commit, RUN_SETUP },
 	{ "cache", cmd_cache, 0 },
 	{ "cat", cmd_cat, RUN_SETUP_GENTLY },
 	{ "cat-manifest", cmd_cat_manifest, RUN_SETUP },

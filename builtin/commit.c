@@ -13,6 +13,13 @@ static const char * const commit_usage[] = {
 	NULL
 };
 
+/* 'build-manifest' is another name for commit, as quilt's users say it. */
+static const char * const build_manifest_usage[] = {
+	"quire build-manifest [-q] [-m <message>] [--meta <json>] "
+	"[<provenance-options>]",
+	NULL
+};
+
 static void report_missing(const char *key, const char *path,
 			   enum stage_change what, void *payload)
 {
@@ -89,6 +96,7 @@ int cmd_commit(int argc, const char **argv, const char *prefix,
 	struct object_id top, old;
 	const char *message = NULL, *meta_arg = NULL;
 	struct provenance_opts popts = PROVENANCE_OPTS_INIT;
+	const char * const *usage = commit_usage;
 	struct json *user = NULL, *prov;
 	uint64_t entries = 0;
 	int quiet = 0, have_old, no_prov = 0;
@@ -105,9 +113,11 @@ int cmd_commit(int argc, const char **argv, const char *prefix,
 		OPT_END()
 	};
 
-	argc = parse_options(argc, argv, prefix, options, commit_usage, 0);
+	if (!strcmp(argv[0], "build-manifest"))
+		usage = build_manifest_usage;
+	argc = parse_options(argc, argv, prefix, options, usage, 0);
 	if (argc)
-		usage_with_options(commit_usage, options);
+		usage_with_options(usage, options);
 	if (meta_arg)
 		user = parse_meta(meta_arg);
 	/* before the index is locked: this may hash and go to registries */

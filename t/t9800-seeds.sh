@@ -172,8 +172,8 @@ session () {
 		fi
 	'
 
-	test_expect_success "$P" "$S:$6 build-manifest: commit prints the top hash" '
-		quire -C "$WS" commit >top-$S &&
+	test_expect_success "$P" "$S:$6 build-manifest prints the top hash" '
+		quire -C "$WS" build-manifest >top-$S &&
 		is_top_hash top-$S &&
 		head_of "$WS" >head &&
 		test_cmp top-$S head &&
