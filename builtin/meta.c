@@ -199,7 +199,7 @@ int cmd_meta(int argc, const char **argv, const char *prefix,
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
 	struct idx_entry e;
 	struct json *obj;
-	int package = 0, handler = 0;
+	int package = 0, handler = 0, ret;
 	struct option options[] = {
 		OPT_BOOL(0, "handler", &handler,
 			 "print the entry's handler (see quire set --spec)"),
@@ -234,7 +234,9 @@ int cmd_meta(int argc, const char **argv, const char *prefix,
 		if (handler)
 			die("'%s' is a folder, and only entries have a "
 			    "handler; name an entry", argv[0]);
-		return dir_meta(ws, key.buf, argc > 1 ? argv[1] : NULL);
+		ret = dir_meta(ws, key.buf, argc > 1 ? argv[1] : NULL);
+		strbuf_release(&key);
+		return ret;
 	}
 	if (argc > 1)
 		begin_index_write(ws);
