@@ -4,6 +4,7 @@
 #include "strbuf.h"
 
 struct workspace;
+struct json;
 
 /*
  * The staged package in a workspace's index: what 'add', 'set', 'rm' and
@@ -93,6 +94,30 @@ enum stage_add_flags {
 int stage_add_paths(struct workspace *ws, const char *const *paths,
 		    int nr, const char *as, unsigned flags, int *failed,
 		    struct stage_stats *stats, struct strbuf *err);
+
+/*
+ * What 'quire set' changes in an entry's metadata: user (when not
+ * NULL) becomes its "user_meta"; spec (when not NULL) its handler, with
+ * kwargs (NULL: {}), or with drop_spec the handler goes. stage_set()
+ * takes the objects.
+ */
+struct stage_set_meta {
+	struct json *user;
+	const char *spec;
+	struct json *kwargs;
+	int drop_spec;
+};
+
+/*
+ * 'quire set': stage the file path (when not NULL) under key, as
+ * stage_add() does, then change the entry's metadata as m says, inside
+ * the caller's index write transaction. QERR_NOTFOUND ("'<key>' is not
+ * staged") when path is NULL and key is not staged; QERR_CORRUPT when
+ * its metadata is not a JSON object. m's objects are consumed.
+ */
+int stage_set(struct workspace *ws, const char *key, const char *path,
+	      struct stage_set_meta *m, struct stage_stats *stats,
+	      struct strbuf *err);
 
 /* The logical key for path by the rule above (caller frees). */
 char *stage_default_key(struct workspace *ws, const char *abspath,

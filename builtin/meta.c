@@ -1,4 +1,5 @@
 #include "builtin.h"
+#include "commit.h"
 #include "cwd-key.h"
 #include "diff.h"
 #include "handler.h"
@@ -6,6 +7,7 @@
 #include "logical-key.h"
 #include "package.h"
 #include "parse-options.h"
+#include "stage.h"
 
 static const char * const meta_usage[] = {
 	"quire meta <key> [<json>]",
@@ -69,8 +71,7 @@ static int package_meta(struct workspace *ws, const char *arg)
 	if (!arg) {
 		print_user_meta(meta);
 	} else {
-		json_object_set(meta, "user_meta", 9, parse_arg(arg));
-		if (package_meta_store(ws, meta, &err) < 0)
+		if (package_user_meta_set(ws, parse_arg(arg), &err) < 0)
 			die("%s", err.buf);
 		commit_index_write(ws);
 	}
@@ -182,6 +183,27 @@ static int is_json(const char *arg)
 	return ret;
 }
 
+/* 'quire meta <key> <json>': key (consumed) gets the user metadata arg. */
+static int set_entry_meta(struct workspace *ws, struct strbuf *key,
+			  const char *arg)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct stage_set_meta m = { NULL, NULL, NULL, 0 };
+	int ret;
+
+	m.user = parse_arg(arg);
+	begin_index_write(ws);
+	ret = stage_set(ws, key->buf, NULL, &m, NULL, &err);
+	if (ret == QERR_NOTFOUND)
+		die("%s; 'quire status' lists what is", err.buf);
+	if (ret < 0)
+		die("%s", err.buf);
+	commit_index_write(ws);
+	strbuf_release(key);
+	strbuf_release(&err);
+	return 0;
+}
+
 static struct workspace *need_workspace(struct workspace *ws)
 {
 	if (!ws)
@@ -196,7 +218,7 @@ int cmd_meta(int argc, const char **argv, const char *prefix,
 {
 	const char *registry = NULL;
 	struct strbuf key = STRBUF_INIT;
-	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT;
 	struct idx_entry e;
 	struct json *obj;
 	int package = 0, handler = 0, ret;
@@ -239,27 +261,17 @@ int cmd_meta(int argc, const char **argv, const char *prefix,
 		return ret;
 	}
 	if (argc > 1)
-		begin_index_write(ws);
-	else
-		open_index(ws);
+		return set_entry_meta(ws, &key, argv[1]);
+	open_index(ws);
 	if (idx_get_entry(ws->idx, key.buf, &e) < 0)
 		die("'%s' is not staged; 'quire status' lists what is",
 		    key.buf);
 	if (json_parse(e.meta, strlen(e.meta), &obj, &err) < 0)
 		die("%s", err.buf);
-	if (handler) {
+	if (handler)
 		print_handler(obj);
-	} else if (argc == 1) {
+	else
 		print_user_meta(obj);
-	} else {
-		json_object_set(obj, "user_meta", 9, parse_arg(argv[1]));
-		json_write_python(&out, obj);
-		free(e.meta);
-		e.meta = strbuf_detach(&out, NULL);
-		if (idx_put_entry(ws->idx, &e, &err) < 0)
-			die("%s", err.buf);
-		commit_index_write(ws);
-	}
 	json_free(obj);
 	idx_entry_release(&e);
 	strbuf_release(&key);

@@ -1,5 +1,6 @@
 #include "builtin.h"
 #include "cwd-key.h"
+#include "error.h"
 #include "handler.h"
 #include "json.h"
 #include "logical-key.h"
@@ -52,12 +53,12 @@ static void check_swapped(const char *key, const char *path)
 int cmd_set(int argc, const char **argv, const char *prefix,
 	    struct workspace *ws)
 {
-	struct strbuf err = STRBUF_INIT, meta = STRBUF_INIT, key = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, key = STRBUF_INIT;
 	struct stage_stats stats = { 0 };
-	struct idx_entry e;
-	struct json *user = NULL, *kwargs = NULL, *obj = NULL;
+	struct stage_set_meta m;
+	struct json *user = NULL, *kwargs = NULL;
 	const char *meta_arg = NULL, *spec = spec_unset, *kwargs_arg = NULL;
-	int changed = 0;
+	int ret;
 	struct stat st;
 	struct option options[] = {
 		OPT_STRING(0, "meta", &meta_arg, "json",
@@ -94,46 +95,18 @@ int cmd_set(int argc, const char **argv, const char *prefix,
 	if (kwargs_arg)
 		kwargs = parse_object("--spec-kwargs", kwargs_arg,
 				      "{\"frame\": 0}");
+	m.user = user;
+	m.kwargs = kwargs;
+	m.spec = spec != spec_unset ? spec : NULL;
+	m.drop_spec = !spec;
 	begin_index_write(ws);
-	if (argc == 2 && stage_add(ws, argv[1], key.buf, &stats, &err) < 0)
+	ret = stage_set(ws, key.buf, argc == 2 ? argv[1] : NULL, &m, &stats,
+			&err);
+	if (ret == QERR_NOTFOUND && argc == 1)
+		die("%s; give the path of its file after the key to stage it",
+		    err.buf);
+	if (ret < 0)
 		die("%s", err.buf);
-	if (user || spec != spec_unset) {
-		if (idx_get_entry(ws->idx, key.buf, &e) < 0) {
-			if (argc == 2)
-				BUG("entry just staged is missing");
-			die("'%s' is not staged; give the path of its file "
-			    "after the key to stage it", key.buf);
-		}
-		if (json_parse(e.meta ? e.meta : "{}",
-			       e.meta ? strlen(e.meta) : 2, &obj, &err) < 0)
-			die("%s", err.buf);
-		if (obj->type != JSON_OBJECT)
-			die("the metadata of '%s' is not a JSON object; "
-			    "'quire rm' it and set it again", key.buf);
-		/* before user_meta, when both are new */
-		if (spec && spec != spec_unset) {
-			struct json *h = handler_new(spec, strlen(spec),
-						     kwargs);
-
-			json_object_set(obj, "handler", 7, h);
-			changed = 1;
-		} else if (!spec) {
-			changed = json_object_remove(obj, "handler");
-		}
-		if (user) {
-			json_object_set(obj, "user_meta", 9, user);
-			changed = 1;
-		}
-		if (changed) {
-			json_write_python(&meta, obj);
-			free(e.meta);
-			e.meta = strbuf_detach(&meta, NULL);
-			if (idx_put_entry(ws->idx, &e, &err) < 0)
-				die("%s", err.buf);
-		}
-		idx_entry_release(&e);
-		json_free(obj);
-	}
 	commit_index_write(ws);
 	strbuf_release(&key);
 	strbuf_release(&err);
