@@ -1,6 +1,7 @@
 #include "quire-compat.h"
 #include "workspace.h"
 #include "disk-full.h"
+#include "ignore.h"
 #include "refs/refs.h"
 #include "index-db.h"
 #include "physical-key.h"
@@ -189,6 +190,21 @@ int workspace_create(const char *dir, const char *pkg_name,
 	strbuf_release(&sb);
 	free(abs);
 	return ret;
+}
+
+int workspace_init(const char *dir, const char *pkg_name, int *wrote,
+		   struct strbuf *exclude, struct strbuf *err)
+{
+	int ret = workspace_create(dir, pkg_name, err);
+
+	if (ret < 0)
+		return ret;
+	ret = ignore_write_default(dir, err);
+	if (ret < 0)
+		return ret;
+	*wrote = ret;
+	ret = ignore_git_exclude(dir, exclude, err);
+	return ret < 0 ? ret : 0;
 }
 
 void workspace_free(struct workspace *ws)

@@ -34,6 +34,15 @@ int workspace_discover(const char *dir, struct workspace **out,
  */
 int workspace_create(const char *dir, const char *pkg_name,
 		     struct strbuf *err);
+/*
+ * 'quire init': workspace_create(), then the default .quireignore in dir
+ * (*wrote is 1 when it was written, 0 when one was there) and ".quire/"
+ * in the exclude file of the git repository dir is in, if any (that
+ * file's path appended to exclude when the line was added). 0, or a
+ * negative qerr with err (QERR_EXISTS: dir is a workspace already).
+ */
+int workspace_init(const char *dir, const char *pkg_name, int *wrote,
+		   struct strbuf *exclude, struct strbuf *err);
 void workspace_free(struct workspace *ws);
 
 /* Open ws->idx if needed. 0 or QERR_* with err. */

@@ -13,7 +13,7 @@ int cmd_init(int argc, const char **argv, const char *prefix,
 {
 	struct strbuf err = STRBUF_INIT, exclude = STRBUF_INIT;
 	char *cwd;
-	int quiet = 0, ret, wrote, excluded;
+	int quiet = 0, ret, wrote = 0;
 	struct option options[] = {
 		OPT__QUIET(&quiet),
 		OPT_END()
@@ -22,16 +22,11 @@ int cmd_init(int argc, const char **argv, const char *prefix,
 	argc = parse_options(argc, argv, prefix, options, init_usage, 0);
 	if (argc > 1)
 		usage_with_options(init_usage, options);
-	ret = workspace_create(".", argc ? argv[0] : NULL, &err);
+	ret = workspace_init(".", argc ? argv[0] : NULL, &wrote, &exclude,
+			     &err);
 	if (ret == QERR_EXISTS)
 		die("%s; nothing to do", err.buf);
 	if (ret)
-		die("%s", err.buf);
-	wrote = ignore_write_default(".", &err);
-	if (wrote < 0)
-		die("%s", err.buf);
-	excluded = ignore_git_exclude(".", &exclude, &err);
-	if (excluded < 0)
 		die("%s", err.buf);
 	cwd = getcwd(NULL, 0);
 	if (!quiet)
@@ -40,7 +35,7 @@ int cmd_init(int argc, const char **argv, const char *prefix,
 	if (!quiet && wrote)
 		printf("Wrote " IGNORE_FILE " (it ignores .git/, __pycache__/ "
 		       "and the like; see quire-ignore(5))\n");
-	if (!quiet && excluded)
+	if (!quiet && exclude.len)
 		printf("Added .quire/ to %s\n", exclude.buf);
 	free(cwd);
 	strbuf_release(&exclude);
