@@ -6,6 +6,8 @@
 #   make bench            benchmarks (never part of make test)
 #   make doc              man pages (asciidoctor)
 #   make install PREFIX=  binary, man pages and shell completion
+#   make python           the Python package (_quire over libquire) in
+#                         $(BUILD)/python/quire, for /usr/bin/python3
 #   make DEVELOPER=1      warnings as errors
 
 PREFIX ?= /usr/local
@@ -59,7 +61,7 @@ TEST_TOOL = $(BUILD)/t/helper/test-tool
 QUIRE = $(BUILD)/quire
 
 .PHONY: all test asan stress bench doc install install-completion clean deps \
-	check-style demo
+	check-style demo python install-python
 .SECONDARY:
 all: $(QUIRE)
 ifneq ($(BUILD),build)
@@ -221,5 +223,81 @@ $(BUILD)/t/fuzz/bin/fuzz-%: $(BUILD)/t/fuzz/fuzz-%.o \
 UNIT_BINS += $(FUZZ_REPLAY)
 test: $(FUZZ_REPLAY)
 # --- end of fuzzing ----------------------------------------------------
+
+# --- Python (contrib/python) -------------------------------------------
+# The _quire extension, built for Debian's /usr/bin/python3 only, over
+# the library compiled again position-independent under $(BUILD)/pic/
+# (the quire binary keeps its own objects), and the pure-Python files
+# beside it in $(BUILD)/python/quire, importable with
+# PYTHONPATH=$(BUILD)/python.
+PYTHON = /usr/bin/python3
+PYTHON_CONFIG = /usr/bin/python3-config
+PY_INCLUDES := $(shell $(PYTHON_CONFIG) --includes 2>/dev/null)
+PY_SUFFIX := $(shell $(PYTHON_CONFIG) --extension-suffix 2>/dev/null)
+QUIRE_VERSION := $(shell sed -n 's/^\#define QUIRE_VERSION "\(.*\)"/\1/p' \
+	quire.c)
+PIC = $(BUILD)/pic
+PIC_LIB = $(PIC)/libquire.a
+PY_EXT_SRC = $(wildcard contrib/python/_quire/*.c)
+PY_EXT_OBJS = $(PY_EXT_SRC:%.c=$(PIC)/%.o)
+PY_SRC = $(wildcard contrib/python/quire/*.py)
+PY_PKG = $(BUILD)/python/quire
+PY_EXT = $(PY_PKG)/_quire$(PY_SUFFIX)
+PY_FILES = $(PY_SRC:contrib/python/quire/%=$(PY_PKG)/%)
+
+$(PIC)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC -c -o $@ $<
+$(PIC)/help.o: $(BUILD)/command-list.h
+$(PIC)/help.o: ALL_CFLAGS += -I$(BUILD) \
+	-DQUIRE_MAN_PATH='"$(PREFIX)/share/man"' \
+	-DQUIRE_DOC_DIR='"$(CURDIR)/Documentation"'
+$(PY_EXT_OBJS): ALL_CFLAGS += $(PY_INCLUDES) -Icontrib/python/_quire \
+	-DPYQUIRE_VERSION='"$(QUIRE_VERSION)"'
+
+$(PIC_LIB): $(LIB_SRC:%.c=$(PIC)/%.o)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(PY_EXT): $(PY_EXT_OBJS) $(PIC_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) -shared $(ALL_LDFLAGS) -o $@ $(PY_EXT_OBJS) $(PIC_LIB) $(LIBS)
+
+$(PY_PKG)/%.py: contrib/python/quire/%.py
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+python: $(PY_EXT) $(PY_FILES)
+	@if test -z '$(PY_INCLUDES)'; then \
+		echo 'make python: $(PYTHON_CONFIG) is missing;' \
+		     'run contrib/install-deps.sh --test' >&2; exit 1; fi
+
+# Where /usr/bin/python3 finds it: /usr/local/lib/python3.11/dist-packages
+# for PREFIX=/usr/local (Debian's site.py maps .../python3/dist-packages
+# only under /usr), .../lib/python3/dist-packages under /usr. The
+# dist-info names the fsspec protocol's entry point.
+PY_VER := $(shell $(PYTHON) -c \
+	'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+ifeq ($(PREFIX),/usr)
+PY_SITE = $(PREFIX)/lib/python3/dist-packages
+else
+PY_SITE = $(PREFIX)/lib/python$(PY_VER)/dist-packages
+endif
+PY_DIST = quire-$(QUIRE_VERSION).dist-info
+ifneq ($(PY_INCLUDES),)
+install: install-python
+endif
+install-python: python
+	install -d '$(DESTDIR)$(PY_SITE)/quire' \
+		'$(DESTDIR)$(PY_SITE)/$(PY_DIST)'
+	install -m 644 $(PY_FILES) '$(DESTDIR)$(PY_SITE)/quire'
+	install -m 755 $(PY_EXT) '$(DESTDIR)$(PY_SITE)/quire'
+	printf 'Metadata-Version: 2.1\nName: quire\nVersion: %s\n' \
+		'$(QUIRE_VERSION)' >'$(DESTDIR)$(PY_SITE)/$(PY_DIST)/METADATA'
+	printf '[fsspec.specs]\nquire = quire.fsspec:QuireFileSystem\n' \
+		>'$(DESTDIR)$(PY_SITE)/$(PY_DIST)/entry_points.txt'
+	printf 'quire\n' >'$(DESTDIR)$(PY_SITE)/$(PY_DIST)/top_level.txt'
+	printf 'make\n' >'$(DESTDIR)$(PY_SITE)/$(PY_DIST)/INSTALLER'
+# --- end of Python -----------------------------------------------------
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
