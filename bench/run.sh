@@ -6,7 +6,7 @@
 #   BENCH_FILES     small files for commit/status (default 100000)
 #   BENCH_DIFF      entries of the two versions diffed (default 1000000)
 #   BENCH_ONLY      run only these sections: hash tophash workspace diff
-#                   install manifest dsdb slice s3 (workspace also
+#                   install manifest dsdb slice s3 python (workspace also
 #                   runs bench/workspace.sh: status and commit beside git)
 #                   (manifest: top hash and diff on all cores and on one,
 #                   see bench/manifest.sh)
@@ -162,4 +162,9 @@ fi
 if section s3; then
 echo "== push and install over S3 (local Swift and s3rver) beside aws s3 sync"
 QUIRE_BUILD_DIR=$BUILD BENCH_DIR=$DIR sh "$(dirname "$0")/s3.sh"
+fi
+
+if section python; then
+echo "== import quire: get_bytes() beside quilt3, browsing a big manifest"
+QUIRE_BUILD_DIR=$BUILD BENCH_DIR=$DIR sh "$(dirname "$0")/python.sh"
 fi
