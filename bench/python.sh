@@ -6,9 +6,11 @@
 #   BENCH_PY_GET      entries read with get_bytes() (default 2000)
 #   BENCH_PY_SIZE     bytes per entry (default 4096)
 #   BENCH_PY_ENTRIES  entries of the browsed manifest (default 1000000)
-#   BENCH_QUILT3      a folder holding quilt3/ (api/python of a quilt
-#                     checkout at tag 6.0.0a3), put on PYTHONPATH; never
-#                     copied into this repository
+#   BENCH_QUILT3      PYTHONPATH entries where quilt3 6.0.0a3 and what
+#                     Debian lacks of its dependencies are: api/python of
+#                     quiltdata/quilt at tag 6.0.0a3, and wbolster/jsonlines
+#                     at tag 1.2.0 (quire-python(7) says how); never copied
+#                     into this repository
 #   BENCH_DIR         scratch folder (default bench/out)
 # Python is Debian's /usr/bin/python3 with the module from $BUILD/python.
 set -e
@@ -106,11 +108,18 @@ rm -rf "$XDG_CACHE_HOME"
 get_run "quire, cold cache:" quire
 get_run "quire, warm cache:" quire
 
-# quilt3 6.0.0a3 runs here only from a source tree with its dependencies
-# installed: jsonlines (pinned 1.2.0) has no Debian package, and PyPI is
-# out of reach; say which of its imports are missing
+# quilt3 6.0.0a3 runs here from source trees: its own, and jsonlines
+# 1.2.0's (no Debian package; PyPI is out of reach); the rest of what it
+# imports are Debian packages. It reads its version from its installed
+# metadata, which a source tree lacks: a METADATA file stands for it.
+mkdir -p "$DIR/quilt3-dist/quilt3-6.0.0a3.dist-info"
+printf 'Metadata-Version: 2.1\nName: quilt3\nVersion: 6.0.0a3\n' \
+	>"$DIR/quilt3-dist/quilt3-6.0.0a3.dist-info/METADATA"
+Q3PATH=${BENCH_QUILT3:+$BENCH_QUILT3:}$DIR/quilt3-dist
+export QUILT_DISABLE_USAGE_METRICS=true QUILT_MINIMIZE_STDOUT=true
+# say which of quilt3's imports are missing
 quilt3_missing () {
-	PYTHONPATH=${BENCH_QUILT3:-} $PY - <<-'PY'
+	PYTHONPATH=$Q3PATH $PY - <<-'PY'
 	import importlib
 	missing = []
 	for mod in ("quilt3", "boto3", "jsonlines", "platformdirs", "yaml",
@@ -126,15 +135,14 @@ quilt3_missing () {
 missing=$(quilt3_missing)
 if test -z "$missing"
 then
-	export QUILT_DISABLE_USAGE_METRICS=true
-	get_run "quilt3 6.0.0a3:" quilt3 "$BENCH_QUILT3"
+	get_run "quilt3 6.0.0a3:" quilt3 "$Q3PATH"
 	awk -F'|' '/^quire, warm/ { q = $2 } /^quilt3/ { p = $2 }
 		END { printf "quilt3 / quire (warm):       %.2f\n", p / q }' \
 		"$DIR/py-walls"
 else
-	echo "quilt3 6.0.0a3: not run: cannot import $missing." \
-		"jsonlines 1.2.0 has no Debian package and PyPI is unreachable;" \
-		"see Documentation/quire-python.adoc"
+	echo "quilt3 6.0.0a3: not run: cannot import $missing;" \
+		"set BENCH_QUILT3 and install its Debian dependencies as" \
+		"quire-python(7) says"
 fi
 
 echo "== browse and iterate the keys of a $BIG_N-entry manifest"
