@@ -556,8 +556,23 @@ struct local_scan {
 	struct strbuf first;
 };
 
-static int count_local_keys(FILE *fp, struct local_scan *ls,
-			    struct strbuf *err)
+/* A file:// key outside root (NULL: any file:// key)? */
+static int is_local_key(const char *key, const char *root)
+{
+	struct strbuf why = STRBUF_INIT;
+	int ret;
+
+	if (strncmp(key, "file://", 7))
+		return 0;
+	if (!root)
+		return 1;
+	ret = physical_key_local_allowed(key, root, &why) < 0;
+	strbuf_release(&why);
+	return ret;
+}
+
+static int count_local_keys(FILE *fp, const char *root,
+			    struct local_scan *ls, struct strbuf *err)
 {
 	struct entry_stream *s = entry_stream_manifest(fp, "HEAD", err);
 	struct manifest_entry e;
@@ -567,7 +582,7 @@ static int count_local_keys(FILE *fp, struct local_scan *ls,
 		return QERR_CORRUPT;
 	manifest_entry_init(&e);
 	while ((ret = s->next(s, &e, err)) > 0) {
-		if (strncmp(e.physical.buf, "file://", 7))
+		if (!is_local_key(e.physical.buf, root))
 			continue;
 		if (!ls->count++)
 			strbuf_addbuf(&ls->first, &e.key);
@@ -575,6 +590,25 @@ static int count_local_keys(FILE *fp, struct local_scan *ls,
 	manifest_entry_release(&e);
 	entry_stream_free(s);
 	return ret;
+}
+
+int push_count_local(struct workspace *ws, struct registry *reg,
+		     const struct object_id *top, uint64_t *count,
+		     struct strbuf *first, struct strbuf *err)
+{
+	struct local_scan ls = { 0, STRBUF_INIT };
+	FILE *fp = NULL;
+	int ret = odb_open_manifest(&ws->odb, top, &fp, err);
+
+	if (!ret)
+		ret = count_local_keys(fp, reg && reg->t->local ?
+				       reg->t->path : NULL, &ls, err);
+	if (fp)
+		fclose(fp);
+	*count = ls.count;
+	strbuf_addbuf(first, &ls.first);
+	strbuf_release(&ls.first);
+	return ret < 0 ? ret : 0;
 }
 
 /* The provenance of the version HEAD names, or NULL, in *prov. */
@@ -664,7 +698,7 @@ static int publish(struct workspace *ws, struct registry *reg,
 	}
 	ret = odb_open_manifest(&ws->odb, top, &fp, err);
 	if (!ret && !reg->t->local && !opts->allow_local_files) {
-		ret = count_local_keys(fp, &ls, err);
+		ret = count_local_keys(fp, NULL, &ls, err);
 		if (!ret && ls.count) {
 			strbuf_addf(err, "%" PRIu64 " entr%s (first: '%s') "
 				    "point to files on this machine; run "

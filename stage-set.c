@@ -90,10 +90,11 @@ int stage_set(struct workspace *ws, const char *key, const char *path,
 	      struct stage_set_meta *m, struct stage_stats *stats,
 	      struct strbuf *err)
 {
+	struct stage_stats ignored = { 0 };
 	int ret = 0;
 
 	if (path)
-		ret = stage_add(ws, path, key, stats, err);
+		ret = stage_add(ws, path, key, stats ? stats : &ignored, err);
 	if (!ret && (m->user || m->spec || m->drop_spec))
 		ret = set_meta(ws, key, m, err);
 	meta_free(m);

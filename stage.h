@@ -113,7 +113,8 @@ struct stage_set_meta {
  * stage_add() does, then change the entry's metadata as m says, inside
  * the caller's index write transaction. QERR_NOTFOUND ("'<key>' is not
  * staged") when path is NULL and key is not staged; QERR_CORRUPT when
- * its metadata is not a JSON object. m's objects are consumed.
+ * its metadata is not a JSON object. m's objects are consumed. stats
+ * may be NULL.
  */
 int stage_set(struct workspace *ws, const char *key, const char *path,
 	      struct stage_set_meta *m, struct stage_stats *stats,

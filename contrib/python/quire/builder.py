@@ -1,0 +1,138 @@
+"""quire.PackageBuilder: stage, build and push a package version from
+Python, on a workspace folder as the CLI uses one (quire status sees what
+Python staged).
+
+The work is done in C by _quire.PackageBuilder, through the library calls
+the commands make (quire init, add, set, meta --package, commit, push-data,
+push-manifest, push), with their checks and messages. This file turns
+dicts into JSON for it and a built version into a quire.Package.
+"""
+
+import json
+
+from . import _quire
+
+__all__ = ["PackageBuilder"]
+
+
+def _json(obj, what):
+    if obj is None:
+        return None
+    if not isinstance(obj, dict):
+        raise _quire.UsageError("%s must be a dict, not %s"
+                                % (what, type(obj).__name__))
+    return json.dumps(obj, ensure_ascii=False, allow_nan=False)
+
+
+class PackageBuilder(_quire.PackageBuilder):
+    """PackageBuilder("ns/name", dir=None, registry=None)
+
+    The workspace folder dir (default: the current folder) is made one
+    as 'quire init ns/name' makes it when it is none yet; a workspace of
+    another package is refused. PackageBuilder.open(dir) takes the
+    workspace holding dir, with its package name. registry is where
+    pushes go (default: the workspace's origin remote, then
+    $QUIRE_REGISTRY, then the embedded default registry).
+    """
+
+    def __init__(self, name, dir=None, registry=None):
+        if name is None:
+            raise _quire.UsageError(
+                "a PackageBuilder needs its package name, ns/name; "
+                "PackageBuilder.open(dir) opens an existing workspace")
+        super().__init__(name, dir, registry)
+
+    @classmethod
+    def open(cls, dir=".", registry=None):
+        """The builder of the workspace that holds dir."""
+        self = cls.__new__(cls)
+        _quire.PackageBuilder.__init__(self, None, dir, registry)
+        return self
+
+    def add(self, path, prefix=None, force=False):
+        """Stage a file, a folder or an s3:// URL (a prefix ends in '/'),
+        as 'quire add [--as prefix] path' does. Returns self."""
+        super().add(str(path), prefix, force)
+        return self
+
+    def set(self, key, path=None, meta=None, spec=None, spec_kwargs=None,
+            drop_spec=False):
+        """One entry, as 'quire set': stage the file path (if given) under
+        key, with meta (a dict) as its user metadata. Returns self."""
+        super().set(key, None if path is None else str(path),
+                    _json(meta, "meta"), spec,
+                    _json(spec_kwargs, "spec_kwargs"), drop_spec)
+        return self
+
+    def set_meta(self, meta):
+        """The package's user metadata (a dict), as 'quire meta
+        --package'. Returns self."""
+        super().set_meta(_json(meta, "meta"))
+        return self
+
+    def build_manifest(self, message=None, meta=None):
+        """Hash what is staged and build the manifest, as 'quire commit';
+        returns the top hash."""
+        return super().build_manifest(message, _json(meta, "meta"))
+
+    def push_data(self, prefix=None, local_files_only=False, registry=None,
+                  quiet=False):
+        """Copy the entries' bytes to the registry, under prefix (default
+        ns/name/), as 'quire push-data'. S3 objects stay where they are
+        with local_files_only. Builds the manifest first when changes are
+        staged. Returns {"registry", "uploaded", "reused", "bytes"}."""
+        out = super().push_data(registry=registry, prefix=prefix,
+                                local_files_only=local_files_only,
+                                quiet=quiet)
+        del out["top_hash"]
+        return out
+
+    def push_manifest(self, tag=None, force=False, force_tag=False,
+                      allow_local_files=False, registry=None, quiet=False):
+        """Publish the manifest (and tag it), as 'quire push-manifest';
+        latest moves only from the version this was built from unless
+        force (ConflictError names both hashes). Returns the quire.Package
+        of the version."""
+        out = super().push_manifest(registry=registry, tag=tag, force=force,
+                                    force_tag=force_tag,
+                                    allow_local_files=allow_local_files,
+                                    quiet=quiet)
+        return self._package(out["top_hash"], out["registry"])
+
+    def push(self, prefix=None, tag=None, force=False, force_tag=False,
+             registry=None, quiet=False):
+        """push_data() then push_manifest(), as 'quire push'. Returns the
+        quire.Package of the version."""
+        out = super().push(registry=registry, prefix=prefix, tag=tag,
+                           force=force, force_tag=force_tag, quiet=quiet)
+        return self._package(out["top_hash"], out["registry"])
+
+    push_data_and_manifest = push
+
+    def as_package(self, allow_local_files=False,
+                   allow_local_manifest=False, registry=None):
+        """The built version as a quire.Package. Refused while entries
+        point to files of this machine (push_data() first) unless
+        allow_local_files, and while the registry does not have the
+        manifest (push_manifest() first) unless allow_local_manifest."""
+        top, url, pushed = self.check_package(
+            registry=registry, allow_local_files=allow_local_files,
+            allow_local_manifest=allow_local_manifest)
+        if pushed:
+            return self._package(top, url)
+        return self._local_package(top)
+
+    def _package(self, top, url):
+        from .package import Package
+        return Package("%s@%s" % (self.name, top), registry=url)
+
+    def _local_package(self, top):
+        # a version only this workspace has: read from its own store
+        from .package import Package
+        return Package("%s@%s" % (self.name, top), registry=self.dir)
+
+    def __repr__(self):
+        return ("PackageBuilder(\n  name: %s,\n  tophash: %s,\n"
+                "  dir: %s\n)" % (json.dumps(self.name),
+                                  json.dumps(self.top_hash or "pre-manifest"),
+                                  json.dumps(self.dir)))
