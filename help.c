@@ -42,6 +42,7 @@ static const struct {
 	{ "credentials", "where S3 credentials come from" },
 	{ "ignore", "the .quireignore file" },
 	{ "json", "the fields of every --json output" },
+	{ "python", "import quire: packages, builders, torch, quire://" },
 };
 
 int help_is_guide(const char *name)
