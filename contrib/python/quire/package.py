@@ -1,0 +1,353 @@
+"""The read side of quire for Python: Package and PackageEntry.
+
+A Package holds one verified manifest in the user's cache (quire's
+engine, the _quire extension, fetches it) and reads it as a stream each
+time it is walked: a package of millions of entries is browsed in
+bounded memory, and entries are made only when asked for.
+
+Names follow quilt3's:
+
+* ``iter(pkg)`` and ``len(pkg)`` are about the top level, as in quilt3:
+  the names of the entries and folders directly in the package (or in
+  the folder a sub-package view stands for).
+* ``pkg.keys(prefix="")`` and ``pkg.walk(prefix="")`` go over every
+  entry below prefix, ``walk`` yielding ``(logical_key, entry)``.
+* ``pkg["dir/file"]`` is an entry; ``pkg["dir"]`` (or ``"dir/"``) a view
+  of the folder, itself a Package; a missing key raises KeyError.
+
+Every byte an entry gives (get_bytes, open, fetch, get_cached_path) comes
+from the user's cache, where quire stores an object only after checking
+it against the entry's hash; a cached object is not hashed again.
+Ranged reads of a remote object without verification are not offered:
+``open()`` fetches the whole object into the cache first.
+"""
+
+import json
+import os
+import shutil
+import tempfile
+
+from . import _quire
+from ._quire import UsageError
+
+__all__ = ["Package", "PackageEntry", "list_packages",
+           "list_package_versions"]
+
+
+def _check_str(value, what):
+    if not isinstance(value, str):
+        raise TypeError("%s must be a str, not %s" %
+                        (what, type(value).__name__))
+
+
+class PackageEntry:
+    """One entry of a package version: its logical key, where its bytes
+    are, their size and hash, and its metadata."""
+
+    __slots__ = ("_manifest", "logical_key", "physical_key", "size",
+                 "_hash_type", "_hash_value", "_meta_text", "_meta")
+
+    def __init__(self, manifest, row, prefix=""):
+        (key, self.physical_key, self.size, self._hash_type,
+         self._hash_value, self._meta_text) = row
+        self._manifest = manifest
+        self.logical_key = key[len(prefix):]
+        self._meta = None
+
+    def __repr__(self):
+        return "PackageEntry(%r, size=%d)" % (self.physical_key, self.size)
+
+    def __eq__(self, other):
+        return (isinstance(other, PackageEntry) and
+                self.hash == other.hash and self.size == other.size and
+                self.meta == other.meta)
+
+    __hash__ = None
+
+    @property
+    def physical_keys(self):
+        return [self.physical_key]
+
+    @property
+    def hash(self):
+        return {"type": self._hash_type, "value": self._hash_value}
+
+    @property
+    def meta(self):
+        """The entry's whole meta object (user_meta, handler, ...)."""
+        if self._meta is None:
+            self._meta = json.loads(self._meta_text)
+        return self._meta
+
+    @property
+    def metadata(self):
+        """The user metadata, meta["user_meta"] ({} when none)."""
+        return self.meta.get("user_meta", {}) or {}
+
+    @property
+    def handler(self):
+        """The handler spec (quire set --spec), or None."""
+        h = self.meta.get("handler")
+        return h.get("spec") if isinstance(h, dict) else None
+
+    def _object(self):
+        return (self.physical_key, self._hash_type, self._hash_value,
+                self.size)
+
+    def get_cached_path(self):
+        """The object in the user's cache, fetched and verified first."""
+        return self._manifest.fetch([self._object()])[0]
+
+    def get_bytes(self):
+        with open(self.get_cached_path(), "rb") as f:
+            return f.read()
+
+    def get_as_string(self, encoding="utf-8"):
+        return self.get_bytes().decode(encoding)
+
+    def get_as_json(self):
+        return json.loads(self.get_bytes())
+
+    def open(self):
+        """A seekable binary file object over the verified bytes."""
+        return open(self.get_cached_path(), "rb")
+
+    def fetch(self, dest=None):
+        """Copy the bytes to dest (a file, or a folder to put the file
+        in; default: the key's last component here), written to a
+        temporary file and renamed. Returns the path."""
+        if dest is None:
+            dest = os.path.basename(self.logical_key)
+        dest = os.fspath(dest)
+        if os.path.isdir(dest) or dest.endswith(os.sep):
+            dest = os.path.join(dest, os.path.basename(self.logical_key))
+        src = self.get_cached_path()
+        folder = os.path.dirname(os.path.abspath(dest))
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".quire-fetch-")
+        try:
+            with os.fdopen(fd, "wb") as out, open(src, "rb") as f:
+                shutil.copyfileobj(f, out, 1 << 20)
+                out.flush()
+                os.fsync(out.fileno())
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, dest)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+        return dest
+
+    deserialize = get_as_json
+
+
+class Package:
+    """A package version, browsed: ``Package("ns/name[:tag|@hash]",
+    registry=None)`` loads nothing but its manifest."""
+
+    def __init__(self, name, registry=None, *, top_hash=None, tag=None):
+        _check_str(name, "the package revision")
+        if registry is not None:
+            registry = os.fspath(registry)
+        if top_hash is not None or tag is not None:
+            name = _revision(name, top_hash, tag)
+        self._manifest = _quire.open(name, registry=registry)
+        self._prefix = ""
+        self._meta = None
+
+    @classmethod
+    def browse(cls, name, registry=None, top_hash=None, tag=None):
+        """quilt3's Package.browse: the version of name that top_hash
+        (a hash or a prefix of one) or tag names; else latest."""
+        return cls(name, registry=registry, top_hash=top_hash, tag=tag)
+
+    @classmethod
+    def _view(cls, parent, prefix):
+        view = cls.__new__(cls)
+        view._manifest = parent._manifest
+        view._prefix = prefix
+        view._meta = None
+        return view
+
+    # --- identity and metadata -------------------------------------------
+
+    @property
+    def top_hash(self):
+        return self._manifest.top_hash
+
+    hash = top_hash
+
+    @property
+    def name(self):
+        return self._manifest.name
+
+    @property
+    def registry(self):
+        return self._manifest.registry
+
+    @property
+    def meta(self):
+        """The package metadata (the manifest's line 1) as a dict."""
+        if self._meta is None:
+            self._meta = json.loads(self._manifest.meta)
+        return self._meta
+
+    @property
+    def message(self):
+        return self.meta.get("message")
+
+    @property
+    def provenance(self):
+        return self.meta.get("provenance")
+
+    @property
+    def user_meta(self):
+        return self.meta.get("user_meta", {}) or {}
+
+    def __repr__(self):
+        return "Package(%r, top_hash=%r)" % (self.name, self.top_hash)
+
+    # --- entries -----------------------------------------------------------
+
+    def _full(self, key):
+        _check_str(key, "a logical key")
+        return self._prefix + key
+
+    def keys(self, prefix=""):
+        """Every logical key below prefix, streamed, in quilt3's order."""
+        n = len(self._prefix)
+        for key in self._manifest.keys(self._full(prefix)):
+            yield key[n:]
+
+    def walk(self, prefix=""):
+        """(logical_key, PackageEntry) for every entry below prefix."""
+        for row in self._manifest.entries(self._full(prefix)):
+            entry = PackageEntry(self._manifest, row, self._prefix)
+            yield entry.logical_key, entry
+
+    def __iter__(self):
+        """The names directly in this package (or folder), as quilt3."""
+        last = None
+        for key in self.keys():
+            top = key.split("/", 1)[0]
+            if top != last:
+                last = top
+                yield top
+
+    def __len__(self):
+        return sum(1 for _ in self)
+
+    def __contains__(self, key):
+        if not isinstance(key, str):
+            return False
+        key = key.rstrip("/")
+        if not key:
+            return False
+        if self._manifest.lookup(self._full(key)) is not None:
+            return True
+        return self._manifest.has_prefix(self._full(key) + "/")
+
+    def __getitem__(self, key):
+        _check_str(key, "a logical key")
+        folder = key.rstrip("/")
+        if not folder or "//" in key or key.startswith("/"):
+            raise KeyError(key)
+        if not key.endswith("/"):
+            row = self._manifest.lookup(self._full(key))
+            if row is not None:
+                return PackageEntry(self._manifest, row, self._prefix)
+        if self._manifest.has_prefix(self._full(folder) + "/"):
+            return Package._view(self, self._full(folder) + "/")
+        raise KeyError(key)
+
+    def get(self, key, default=None):
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def count(self):
+        """The number of entries (all of them, below this view's
+        folder)."""
+        if not self._prefix:
+            return self._manifest.count()
+        return sum(1 for _ in self.keys())
+
+    def prefetch(self, keys):
+        """Fetch the objects of many entries into the user's cache in
+        parallel, verified (the GIL is released). Returns nothing."""
+        prefetch(self, keys)
+
+    # --- folders -----------------------------------------------------------
+
+    def install(self, dest, path=None, *, force=False, link=None):
+        """Install this version into the folder dest (made a quire
+        folder, as 'quire install --to dest'), only the entries below
+        path when given. Returns the folder."""
+        if self._prefix:
+            path = self._prefix + (path or "")
+        return self._manifest.install(dest, path=path, force=force,
+                                      link=link)
+
+    def download(self, dest, path=None):
+        return self.install(dest, path=path)
+
+    def copy(self, to=None, dest=None, path=None):
+        return self.install(to if to is not None else dest, path=path)
+
+    def verify(self, dir):
+        """Does the quire folder dir hold this version byte for byte
+        (no file changed, missing or extra)?"""
+        d = self._manifest.check_folder(dir)
+        return not (d["added"] or d["modified"] or d["deleted"])
+
+    verify_directory_matches_manifest = verify
+
+    def diff(self, other):
+        """{"added", "modified", "deleted"}: the logical keys by which
+        other (a Package, or a quire folder) differs from this one."""
+        if isinstance(other, Package):
+            return self._manifest.diff(other._manifest)
+        if isinstance(other, (str, os.PathLike)):
+            return self._manifest.check_folder(other)
+        raise TypeError("diff takes a Package or a folder, not %s" %
+                        type(other).__name__)
+
+
+def _revision(name, top_hash, tag):
+    if top_hash is not None and tag is not None:
+        raise UsageError("give top_hash or tag, not both")
+    if ":" in name or "@" in name:
+        raise UsageError("'%s' names a version already; give top_hash "
+                         "or tag only with ns/name" % name)
+    if top_hash is not None:
+        _check_str(top_hash, "top_hash")
+        return "%s@%s" % (name, top_hash)
+    _check_str(tag, "tag")
+    return "%s:%s" % (name, tag)
+
+
+def prefetch(pkg, keys):
+    """Fetch many entries' objects into the cache in parallel."""
+    if isinstance(keys, str):
+        keys = [keys]
+    keys = [pkg._full(k) for k in keys]
+    rows = pkg._manifest.lookup(keys)
+    missing = [k for k, r in zip(keys, rows) if r is None]
+    if missing:
+        raise KeyError(missing[0])
+    pkg._manifest.fetch([(r[1], r[3], r[4], r[2]) for r in rows])
+
+
+def list_packages(registry=None):
+    """The names (ns/name) of the packages in registry."""
+    return iter(_quire.list_packages(registry))
+
+
+def list_package_versions(name, registry=None):
+    """(version, top_hash) pairs as quilt3 gives them: each pushed
+    version by its unix time (a str), oldest first, then "latest"."""
+    for version, top in _quire.list_package_versions(name, registry):
+        yield str(version), top
