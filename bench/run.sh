@@ -6,13 +6,15 @@
 #   BENCH_FILES     small files for commit/status (default 100000)
 #   BENCH_DIFF      entries of the two versions diffed (default 1000000)
 #   BENCH_ONLY      run only these sections: hash tophash workspace diff
-#                   install manifest dsdb slice s3 python (workspace also
-#                   runs bench/workspace.sh: status and commit beside git)
+#                   install manifest dsdb slice s3 python torch
+#                   (workspace also runs bench/workspace.sh: status and
+#                   commit beside git)
 #                   (manifest: top hash and diff on all cores and on one,
 #                   see bench/manifest.sh)
 #   BENCH_INSTALL_* the install section's sizes: see bench/install.sh
 #   BENCH_DSDB_ROWS, BENCH_SLICE_ROWS: see bench/db.sh
 #   BENCH_S3_*      the s3 section's sizes and servers: see bench/s3.sh
+#   BENCH_TORCH_*   the torch section's sizes: see bench/python-torch.py
 set -e
 BUILD=${QUIRE_BUILD_DIR:-$(cd "$(dirname "$0")/.." && pwd)/build}
 QUIRE=$BUILD/quire
@@ -167,4 +169,10 @@ fi
 if section python; then
 echo "== import quire: get_bytes() beside quilt3, browsing a big manifest"
 QUIRE_BUILD_DIR=$BUILD BENCH_DIR=$DIR sh "$(dirname "$0")/python.sh"
+fi
+
+if section torch; then
+echo "== quire.torch: DataLoader epochs beside a plain folder and aws s3 sync"
+QUIRE_BUILD_DIR=$BUILD BENCH_DIR=$DIR \
+	/usr/bin/python3 "$(dirname "$0")/python-torch.py"
 fi
