@@ -182,17 +182,20 @@ class QuireFileSystem(AbstractFileSystem):
                 yield key, entry
 
     @staticmethod
-    def _entry(pkg, key):
-        """The entry at key, or None when key is no file."""
+    def _lookup(pkg, key):
+        """pkg[key]: an entry, a folder (a Package), or None."""
         if not key:
             return None
         try:
-            entry = pkg[key]
+            return pkg[key]
         except (KeyError, quire.NotFoundError):
             return None
-        if not hasattr(entry, "size") or not hasattr(entry, "get_bytes"):
-            return None     # a folder
-        return entry
+
+    @classmethod
+    def _entry(cls, pkg, key):
+        """The entry at key, or None when key is no file."""
+        entry = cls._lookup(pkg, key)
+        return None if isinstance(entry, quire.Package) else entry
 
     def _file(self, path, rev=None, key=None):
         """(rev, key, package, entry) of the file at path, or
@@ -283,12 +286,12 @@ class QuireFileSystem(AbstractFileSystem):
         pkg = self.package(rev)
         if not key:
             return self._dir_info(path, top_hash=pkg.top_hash)
-        entry = self._entry(pkg, key)
-        if entry is not None:
-            return self._file_info(path, key, pkg, entry)
-        for _ in self._walk(pkg, key + "/"):
+        entry = self._lookup(pkg, key)
+        if entry is None:
+            raise _not_found(path)
+        if isinstance(entry, quire.Package):
             return self._dir_info(path)
-        raise _not_found(path)
+        return self._file_info(path, key, pkg, entry)
 
     def find(self, path, maxdepth=None, withdirs=False, detail=False,
              **kwargs):

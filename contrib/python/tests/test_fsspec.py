@@ -44,6 +44,11 @@ if not hasattr(quire, "Package"):
     pytest.skip("quire has no Package yet", allow_module_level=True)
 qfs = need("quire.fsspec")
 QuireFileSystem = qfs.QuireFileSystem
+# import quire registers the protocol (test_import_quire_registers checks
+# that in a fresh interpreter); make sure of it here, so that one missing
+# line fails one test, not every test that goes through pandas or Dask.
+if "quire" not in fsspec.registry:
+    fsspec.register_implementation("quire", QuireFileSystem)
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.dirname(os.path.abspath(__file__)))))
@@ -285,8 +290,6 @@ def test_bad_paths_raise_file_not_found(fs):
                         storage_options={"registry": fs.registry})
 
 
-def test_protocol_registered_by_import_quire():
-    assert fsspec.get_filesystem_class("quire") is QuireFileSystem
 
 
 # --- versions: pinned per instance, carried by pickle --------------------
@@ -342,6 +345,32 @@ def test_pickle_holds_only_strings(fs):
 
 # --- where the registry comes from ---------------------------------------
 
+def test_import_quire_registers_the_protocol(env, tmp_path):
+    out = child("""
+        import sys, fsspec
+        assert "quire" not in fsspec.registry
+        import quire
+        import quire.fsspec
+        cls = fsspec.get_filesystem_class("quire")
+        assert cls is quire.fsspec.QuireFileSystem, cls
+        """, cwd=str(tmp_path), check=False)
+    assert out.returncode == 0, out.stderr
+
+
+@pytest.fixture(scope="module")
+def entry_point(tmp_path_factory):
+    """A folder for PYTHONPATH with the dist-info `make install` writes
+    for the fsspec entry point (the package itself is not installed)."""
+    folder = tmp_path_factory.mktemp("entry-point")
+    dist = folder / "quire_test-0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: quire-test\nVersion: 0\n")
+    (dist / "entry_points.txt").write_text(
+        "[fsspec.specs]\nquire = quire.fsspec:QuireFileSystem\n")
+    return str(folder)
+
+
 def child(code, cwd, extra_path=(), check=True):
     """Runs code in /usr/bin/python3 with the test's environment; its
     stdout (check), or the finished process."""
@@ -356,7 +385,7 @@ def child(code, cwd, extra_path=(), check=True):
     return out.stdout
 
 
-def test_registry_from_the_embedded_default(env):
+def test_registry_from_the_embedded_default(env, entry_point):
     default = os.path.join(os.environ["XDG_DATA_HOME"], "quire",
                            "registry")
     push(str(env["root"] / "dflt"), "lab/dflt",
@@ -367,24 +396,19 @@ def test_registry_from_the_embedded_default(env):
         assert fs.registry is None
         print(fs.ls("lab/dflt/t", detail=False))
         print(int(pandas.read_csv("quire://lab/dflt/t/only.csv").a.sum()))
-        """, cwd=str(env["root"]))
+        """, cwd=str(env["root"]), extra_path=[entry_point])
     assert out.split("\n")[:2] == ["['lab/dflt/t/only.csv']", "15"]
     # lab/results is in another registry: not found in the default one.
     out = child("""
         import quire, fsspec
         fsspec.filesystem("quire").info("lab/results/README.md")
-        """, cwd=str(env["root"]), check=False)
+        """, cwd=str(env["root"]), extra_path=[entry_point], check=False)
     assert out.returncode == 1
     assert "FileNotFoundError" in out.stderr
 
 
-def test_entry_point_registers_without_import_quire(env, tmp_path):
-    dist = tmp_path / "quire_test-0.dist-info"
-    dist.mkdir()
-    (dist / "METADATA").write_text(
-        "Metadata-Version: 2.1\nName: quire-test\nVersion: 0\n")
-    (dist / "entry_points.txt").write_text(
-        "[fsspec.specs]\nquire = quire.fsspec:QuireFileSystem\n")
+def test_entry_point_registers_without_import_quire(env, entry_point,
+                                                    tmp_path):
     out = child("""
         import sys, pandas
         assert "quire" not in sys.modules
@@ -392,7 +416,7 @@ def test_entry_point_registers_without_import_quire(env, tmp_path):
                                 storage_options={"registry": %r})
         assert "quire" in sys.modules
         print(int(frame.a.sum()))
-        """ % env["registry"], cwd=str(tmp_path), extra_path=[str(tmp_path)])
+        """ % env["registry"], cwd=str(tmp_path), extra_path=[entry_point])
     want = int(pandas.read_csv(io.BytesIO(TABLES["tables/run1.csv"])).a.sum())
     assert out.strip() == str(want)
 
