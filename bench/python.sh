@@ -63,7 +63,7 @@ then
 	PY
 	(cd "$src" && "$QUIRE" init -q bench/getbytes &&
 		"$QUIRE" add -q data && "$QUIRE" commit -q -m bench >/dev/null &&
-		"$QUIRE" push -q -r "$(url "$reg")")
+		"$QUIRE" push -q -r "$(url "$reg")" >/dev/null)
 fi
 REG_URL=$(url "$reg")
 
@@ -76,7 +76,7 @@ if mod == "quire":
     t0 = time.perf_counter()
     pkg = quire.Package.browse("bench/getbytes", registry=reg)
     n = nbytes = 0
-    for entry in pkg:
+    for _, entry in pkg.walk():
         nbytes += len(entry.get_bytes())
         n += 1
 else:
@@ -136,9 +136,12 @@ missing=$(quilt3_missing)
 if test -z "$missing"
 then
 	get_run "quilt3 6.0.0a3:" quilt3 "$Q3PATH"
-	awk -F'|' '/^quire, warm/ { q = $2 } /^quilt3/ { p = $2 }
-		END { printf "quilt3 / quire (warm):       %.2f\n", p / q }' \
-		"$DIR/py-walls"
+	awk -F'|' '/^quire, cold/ { c = $2 } /^quire, warm/ { w = $2 }
+		/^quilt3/ { p = $2 } END {
+		printf "quilt3 / quire, warm: %.2f  (above 1: quire faster)\n", p / w
+		printf "quilt3 / quire, cold: %.2f\n", p / c }' "$DIR/py-walls"
+	echo "(quilt3 reads each file where it is, unverified; quire" \
+		"verifies it and keeps it in its cache, with a fsync)"
 else
 	echo "quilt3 6.0.0a3: not run: cannot import $missing;" \
 		"set BENCH_QUILT3 and install its Debian dependencies as" \
