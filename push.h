@@ -59,8 +59,8 @@ int push_manifest(struct workspace *ws, struct registry *reg,
 /*
  * How many entries of the version top (in ws's store) point to files of
  * this machine, other than the files of reg when it is a folder
- * registry (reg may be NULL): *count, and the first one's logical key appended to first.
- * 0 or a negative qerr with err.
+ * registry (reg may be NULL): *count, and the first one's logical key
+ * appended to first. 0 or a negative qerr with err.
  */
 int push_count_local(struct workspace *ws, struct registry *reg,
 		     const struct object_id *top, uint64_t *count,

@@ -133,7 +133,8 @@ static int open_existing(const char *dir, struct workspace **ws,
 	if (!ret && !workspace_package_name(*ws)) {
 		strbuf_addf(err, "the workspace '%s' has no package name; "
 			    "create the builder with its name: "
-			    "PackageBuilder(\"ns/name\", dir=...)", (*ws)->root);
+			    "PackageBuilder(\"ns/name\", dir=...)",
+			    (*ws)->root);
 		ret = QERR_USAGE;
 	}
 	return ret;
@@ -553,6 +554,55 @@ static int check_head(struct builder *b, const char *registry,
 }
 
 /*
+ * A version only the workspace has, readable as a package all the same:
+ * its manifest in a folder registry of the workspace's own,
+ * .quire/local-registry (no pointers: only ns/name@hash names it),
+ * whose URL goes to url.
+ */
+static int put_local(struct workspace *ws, const struct object_id *top,
+		     struct strbuf *url, struct strbuf *err)
+{
+	struct strbuf dir = STRBUF_INIT;
+	struct registry *reg = NULL;
+	FILE *fp = NULL;
+	int ret;
+
+	strbuf_addf(&dir, "%s/local-registry", ws->quire_dir);
+	ret = registry_open(dir.buf, TRANSPORT_CREATE, &reg, err);
+	if (!ret)
+		ret = odb_open_manifest(&ws->odb, top, &fp, err);
+	if (!ret)
+		ret = registry_put_manifest(reg, top, fileno(fp), err);
+	if (!ret) {
+		strbuf_reset(url);
+		strbuf_addstr(url, registry_url(reg));
+	}
+	if (fp)
+		fclose(fp);
+	registry_free(reg);
+	strbuf_release(&dir);
+	return ret;
+}
+
+/* check_package()'s answer, once the checks passed */
+static PyObject *checked(struct builder *b, struct check_result *c)
+{
+	struct strbuf err = STRBUF_INIT;
+	int r = 0;
+
+	if (!c->pushed)
+		UNLOCKED(r = put_local(b->ws, &c->top, &c->url, &err));
+	if (r < 0) {
+		pyquire_raise(r, &err, "cannot keep the manifest");
+		strbuf_release(&err);
+		return NULL;
+	}
+	strbuf_release(&err);
+	return Py_BuildValue("(NsO)", pyquire_hex(&c->top), c->url.buf,
+			     c->pushed ? Py_True : Py_False);
+}
+
+/*
  * check_package(registry=None, allow_local_files=False,
  * allow_local_manifest=False) -> (top hash, registry URL, pushed): the
  * best-practice refusals of as_package() (seed 002's words).
@@ -582,8 +632,10 @@ static PyObject *builder_check(PyObject *self, PyObject *args, PyObject *kw)
 			     "to local files. Use push_data() to first push "
 			     "those files to s3 or use allow_local_files=True "
 			     "if this is intentional (%llu entr%s, first: "
-			     "'%s'; registry %s)", (unsigned long long)c.local,
-			     c.local == 1 ? "y" : "ies", c.first.buf, c.url.buf);
+			     "'%s'; registry %s)",
+			     (unsigned long long)c.local,
+			     c.local == 1 ? "y" : "ies", c.first.buf,
+			     c.url.buf);
 	else if (!c.pushed && !local_manifest)
 		PyErr_Format(pyquire_UsageError, "The manifest has not been "
 			     "pushed to a remote repository. Use "
@@ -592,8 +644,7 @@ static PyObject *builder_check(PyObject *self, PyObject *args, PyObject *kw)
 			     "intentional (%s is not in %s)",
 			     oid_to_hex(&c.top), c.url.buf);
 	else
-		ret = Py_BuildValue("(NsO)", pyquire_hex(&c.top), c.url.buf,
-				    c.pushed ? Py_True : Py_False);
+		ret = checked(b, &c);
 	strbuf_release(&c.first);
 	strbuf_release(&c.url);
 	strbuf_release(&err);

@@ -9,6 +9,7 @@ dicts into JSON for it and a built version into a quire.Package.
 """
 
 import json
+import os
 
 from . import _quire
 
@@ -52,14 +53,14 @@ class PackageBuilder(_quire.PackageBuilder):
     def add(self, path, prefix=None, force=False):
         """Stage a file, a folder or an s3:// URL (a prefix ends in '/'),
         as 'quire add [--as prefix] path' does. Returns self."""
-        super().add(str(path), prefix, force)
+        super().add(os.fspath(path), prefix, force)
         return self
 
     def set(self, key, path=None, meta=None, spec=None, spec_kwargs=None,
             drop_spec=False):
         """One entry, as 'quire set': stage the file path (if given) under
         key, with meta (a dict) as its user metadata. Returns self."""
-        super().set(key, None if path is None else str(path),
+        super().set(key, None if path is None else os.fspath(path),
                     _json(meta, "meta"), spec,
                     _json(spec_kwargs, "spec_kwargs"), drop_spec)
         return self
@@ -114,22 +115,18 @@ class PackageBuilder(_quire.PackageBuilder):
         """The built version as a quire.Package. Refused while entries
         point to files of this machine (push_data() first) unless
         allow_local_files, and while the registry does not have the
-        manifest (push_manifest() first) unless allow_local_manifest."""
+        manifest (push_manifest() first) unless allow_local_manifest: the
+        manifest is then read from the workspace's own folder registry,
+        .quire/local-registry."""
         top, url, pushed = self.check_package(
             registry=registry, allow_local_files=allow_local_files,
             allow_local_manifest=allow_local_manifest)
-        if pushed:
-            return self._package(top, url)
-        return self._local_package(top)
+        # not pushed: url is the workspace's own .quire/local-registry
+        return self._package(top, url)
 
     def _package(self, top, url):
         from .package import Package
         return Package("%s@%s" % (self.name, top), registry=url)
-
-    def _local_package(self, top):
-        # a version only this workspace has: read from its own store
-        from .package import Package
-        return Package("%s@%s" % (self.name, top), registry=self.dir)
 
     def __repr__(self):
         return ("PackageBuilder(\n  name: %s,\n  tophash: %s,\n"
