@@ -41,7 +41,6 @@ Memory
 
 import array
 import os
-from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 
 import torch
@@ -82,13 +81,6 @@ class _KeyIndex:
             yield self[i]
 
 
-def _entry_key(item):
-    """The logical key from what pkg.walk() yields: an entry or a pair."""
-    if isinstance(item, tuple):
-        return item[0]
-    return item.logical_key
-
-
 def _package_ref(pkg, registry):
     """(name, registry, top_hash) of a Package or a revision string."""
     if isinstance(pkg, str):
@@ -103,23 +95,7 @@ def _package_ref(pkg, registry):
 
 def _open_version(name, registry, top_hash):
     """The exact version a dataset was made from, opened in this process."""
-    browse = getattr(quire.Package, "browse", None)
-    if browse is not None:
-        return browse(name, registry=registry, top_hash=top_hash)
-    return quire.Package("%s@%s" % (name, top_hash), registry=registry)
-
-
-def _prefetcher(pkg):
-    """A function that fetches a list of keys into the cache in parallel
-    (quire's transfer engine), or None if this build has none."""
-    fn = getattr(pkg, "prefetch", None)
-    if fn is not None:
-        return fn
-    ext = getattr(quire, "_quire", None)
-    fn = getattr(ext, "prefetch", None)
-    if fn is not None:
-        return lambda keys: fn(pkg, keys)
-    return None
+    return quire.Package.browse(name, registry=registry, top_hash=top_hash)
 
 
 class _PackageSource:
@@ -132,9 +108,8 @@ class _PackageSource:
         self.prefix = prefix
         self.transform = transform
         self.return_key = return_key
-        self._keys = _KeyIndex(
-            k for k in map(_entry_key, pkg.walk(prefix))
-            if k.startswith(prefix))
+        self._keys = _KeyIndex(k for k in pkg.keys(prefix)
+                               if k.startswith(prefix))
         self._pkg = None
         self._pid = None
         self._rank = None
@@ -244,20 +219,23 @@ class IterablePackageDataset(_PackageSource, torch.utils.data.IterableDataset):
         self.epoch = epoch
 
     def order(self):
-        """All indices in this epoch's order (before sharding)."""
+        """All indices in this epoch's order, before sharding: a range,
+        or a tensor (8 bytes an entry) when shuffled."""
         n = len(self._keys)
         if not self.shuffle:
             return range(n)
         g = torch.Generator()
         g.manual_seed(self.seed + self.epoch)
-        return torch.randperm(n, generator=g).tolist()
+        return torch.randperm(n, generator=g)
 
     def shard_keys(self):
         """The logical keys this rank and worker reads, in order."""
         shard, nshards = _shard(self._rank)
-        order = self.order()
-        for k in range(shard, len(order), nshards):
-            yield self._keys[order[k]]
+        mine = self.order()[shard::nshards]
+        if isinstance(mine, torch.Tensor):
+            mine = mine.tolist()
+        for i in mine:
+            yield self._keys[i]
 
     def __iter__(self):
         keys = self.shard_keys()
@@ -265,11 +243,7 @@ class IterablePackageDataset(_PackageSource, torch.utils.data.IterableDataset):
             for key in keys:
                 yield self.make_item(key, *self.read(key))
             return
-        fetch = _prefetcher(self.package())
-        if fetch is not None:
-            yield from self._iter_prefetched(keys, fetch)
-        else:
-            yield from self._iter_threads(keys)
+        yield from self._iter_prefetched(keys, self.package().prefetch)
 
     def _iter_prefetched(self, keys, fetch):
         """Hand out one window of keys while the next one is fetched into
@@ -285,23 +259,6 @@ class IterablePackageDataset(_PackageSource, torch.utils.data.IterableDataset):
                 for key in window:
                     yield self.make_item(key, *self.read(key))
                 window = following
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-
-    def _iter_threads(self, keys):
-        """Without the engine's prefetch: up to ``prefetch`` reads in
-        flight on threads (each read releases the GIL)."""
-        pool = ThreadPoolExecutor(min(self.prefetch, 16))
-        inflight = deque()
-        try:
-            for key in keys:
-                inflight.append((key, pool.submit(self.read, key)))
-                if len(inflight) >= self.prefetch:
-                    k, f = inflight.popleft()
-                    yield self.make_item(k, *f.result())
-            while inflight:
-                k, f = inflight.popleft()
-                yield self.make_item(k, *f.result())
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 

@@ -46,7 +46,7 @@ def quire_cli():
         # build/<name>/python/quire/__init__.py -> build/<name>
         build = os.path.dirname(os.path.dirname(
             os.path.dirname(os.path.abspath(quire.__file__))))
-    cli = os.path.join(build, "quire")
+    cli = os.path.join(os.path.abspath(build), "quire")
     if not os.access(cli, os.X_OK):
         cli = os.path.join(REPO, "build", "quire")
     return cli
