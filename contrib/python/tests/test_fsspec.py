@@ -407,6 +407,25 @@ def test_registry_from_the_embedded_default(env, entry_point):
     assert "FileNotFoundError" in out.stderr
 
 
+# quire.Package(rev) without registry= does not look at the workspace's
+# origin the way `quire ls rev` run in the same folder does (it goes to
+# the embedded default): the filesystem passes registry=None through.
+@pytest.mark.xfail(reason="quire.Package(registry=None) skips the "
+                   "workspace's origin remote")
+def test_registry_from_the_workspace_remote(env, entry_point):
+    ws = env["root"] / "elsewhere"
+    ws.mkdir()
+    run("init", "lab/other", cwd=str(ws))
+    run("remote", "add", "origin", env["registry"], cwd=str(ws))
+    (ws / "sub").mkdir()
+    out = child("""
+        import fsspec
+        fs = fsspec.filesystem("quire")
+        print(fs.cat("quire://lab/results:v2/README.md").decode(), end="")
+        """, cwd=str(ws / "sub"), extra_path=[entry_point])
+    assert out.encode() == FILES["README.md"]
+
+
 def test_entry_point_registers_without_import_quire(env, entry_point,
                                                     tmp_path):
     out = child("""
