@@ -280,8 +280,9 @@ def expected_items(seeds):
     return items
 
 
-@needs("Package.get_entry", why="the seed's get_entry(); issue 13 has "
-       "pkg[key]; and Package(name, tag=, hash=)")
+@needs("Package.get_entry", why="the seed's get_entry() (quire has "
+       "pkg[key]); and the seed's Package(name, tag=, hash=) and "
+       "`for entry in pkg` need quire to take hash= and iterate entries")
 def test_002_38_pytorch_dataset(seeds):
     by_tag = MyCustomDataset("bucket/dataset", tag="tag")
     by_hash = MyCustomDataset("bucket/dataset", hash=seeds["v1"])
@@ -294,12 +295,68 @@ def test_002_38_pytorch_dataset(seeds):
         assert got == expected_items(seeds)
 
 
-@needs("Package.get_entry", why="the seed's get_entry(); issue 13 has "
-       "pkg[key]; and Package(name, tag=, hash=)")
+@needs("Package.get_entry", why="the seed's get_entry() (quire has "
+       "pkg[key]); and the seed's Package(name, tag=, hash=) and "
+       "`for entry in pkg` need quire to take hash= and iterate entries")
 def test_002_38_pytorch_dataset_in_a_dataloader(seeds):
     torch_data = pytest.importorskip("torch.utils.data")
     ds = MyCustomDataset("bucket/dataset", tag="tag")
     loader = torch_data.DataLoader(ds, batch_size=None, num_workers=2,
+                                   collate_fn=lambda item: item)
+    seen = [(item["image"], item["annotations"]) for item in loader]
+    assert sorted(i for i, _ in seen) == sorted(expected_items(seeds))
+    assert dict(seen) == expected_items(seeds)
+
+
+class MyQuireDataset:
+    # the seed's class in quire's spelling: three edits, marked
+    def __init__(self, quilt_package_name, tag=None, hash=None):
+        # edit 1: top_hash=, quilt3's and quire's keyword, for hash=
+        self.pkg = Package(quilt_package_name, tag=tag, top_hash=hash)
+        # edit 2: iterating a Package gives names (as quilt3's does);
+        # walk() gives the entries
+        self.img_entries = [entry for _, entry in self.pkg.walk()
+                            if entry.logical_key.startswith("train/")]
+
+        # edit 3: pkg[key] for get_entry(key), read as JSON
+        self.annotations = self.pkg["annotations/train.json"].get_as_json()
+
+    def __len__(self):
+        return len(self.img_entries)
+
+    def __getitem__(self, idx):
+        entry = self.img_entries[idx]
+
+        img_id = [img for img in self.annotations["images"]
+                  if img["path"] == entry.logical_key.lstrip("train/")]
+
+        assert len(img_id) == 1
+        img_id = img_id[0]["image_id"]
+
+        img_annotations = [ann for ann in self.annotations["annotations"]
+                           if ann["image_id"] == img_id]
+        from_file = img_annotations
+
+        img_annotations = entry.metadata["annotations"]
+        assert img_annotations == from_file
+
+        return {
+            "image": entry.get_bytes(),
+            "annotations": img_annotations
+        }
+
+
+@needs("Package.walk", "PackageEntry.get_bytes", "PackageEntry.metadata")
+def test_002_38_pytorch_dataset_quire_spelling(seeds):
+    torch_data = pytest.importorskip("torch.utils.data")
+    by_tag = MyQuireDataset("bucket/dataset", tag="tag")
+    by_hash = MyQuireDataset("bucket/dataset", hash=seeds["v1"])
+    for ds in (by_tag, by_hash):
+        assert len(ds) == len(IMAGES)
+        got = dict((ds[i]["image"], ds[i]["annotations"])
+                   for i in range(len(ds)))
+        assert got == expected_items(seeds)
+    loader = torch_data.DataLoader(by_tag, batch_size=None, num_workers=2,
                                    collate_fn=lambda item: item)
     seen = [(item["image"], item["annotations"]) for item in loader]
     assert sorted(i for i, _ in seen) == sorted(expected_items(seeds))
