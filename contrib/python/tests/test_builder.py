@@ -11,10 +11,11 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import threading
 
 import pytest
+
+from conftest import run_quire
 
 quire = pytest.importorskip("quire")
 if not hasattr(quire, "PackageBuilder"):
@@ -22,24 +23,9 @@ if not hasattr(quire, "PackageBuilder"):
 PackageBuilder = quire.PackageBuilder
 
 
-def cli_path():
-    build = os.environ.get("QUIRE_BUILD_DIR")
-    if not build:
-        # build/<name>/python/quire/__init__.py -> build/<name>
-        build = os.path.dirname(os.path.dirname(
-            os.path.dirname(os.path.abspath(quire.__file__))))
-    return os.path.join(build, "quire")
-
-
-def cli(*args, cwd=None, ok=True):
-    """The CLI's stdout (stripped); with ok=False, the whole result."""
-    out = subprocess.run([cli_path()] + list(args), cwd=cwd,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         text=True)
-    if not ok:
-        return out
-    assert out.returncode == 0, out.stderr
-    return out.stdout.strip()
+def cli(*args, cwd=None):
+    """The CLI's stdout, stripped; a failure fails the test."""
+    return run_quire(*args, cwd=cwd).stdout.strip()
 
 
 def write(path, data):
@@ -62,16 +48,9 @@ def tree(folder):
 
 
 @pytest.fixture
-def env(tmp_path, monkeypatch):
+def env(tmp_path, monkeypatch, quire_home):
     """A data folder (README.md, train/1..3.txt, labels.json) that is the
     current folder, a folder registry, and a HOME of the test's own."""
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
-    monkeypatch.delenv("QUIRE_REGISTRY", raising=False)
     data = tmp_path / "data"
     write(data / "README.md", "# Dataset\n")
     for i in (1, 2, 3):
@@ -312,7 +291,7 @@ def test_push_manifest_gives_a_package_that_quire_installs(env):
     pkg = b.push_manifest(tag="v0")
     assert pkg.top_hash == top
     assert all(e.physical_key.startswith(env["url"] + "/data/v0/")
-               for e in pkg)
+               for _, e in pkg.walk())
     assert b.as_package().top_hash == top
     assert registry_top(env["reg"], "lab/data:v0") == top
 
@@ -333,7 +312,7 @@ def test_as_package_with_both_opt_outs_reads_the_local_manifest(env):
     top = b.build_manifest()
     pkg = b.as_package(allow_local_files=True, allow_local_manifest=True)
     assert pkg.top_hash == top
-    assert sorted(e.logical_key for e in pkg) == [
+    assert sorted(pkg.keys()) == [
         "README.md", "meta/labels.json", "train/1.txt", "train/2.txt",
         "train/3.txt"]
     # nothing went to the registry
