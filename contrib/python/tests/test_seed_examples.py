@@ -227,7 +227,7 @@ def test_002_33_pkg_hash(seeds, tmp_path, monkeypatch):
     assert run("hash", "./dataset") == pkg.hash
 
 
-# ---- 002 and 004: PyTorch (002:38, 004:674; the same class) -------------------------------------------------------
+# ---- 002 and 004: PyTorch (002:38, 004:674; the same class) -----------------
 
 class MyCustomDataset:
     # the seed's class, with quire's Package
@@ -571,7 +571,7 @@ def test_002_364_verify_finds_the_changes(seeds, tmp_path, monkeypatch):
         b"file3.txt, relabelled\n"
 
 
-# ---- 002 and 004: Improve dataset --------------------------------------------
+# ---- 002 and 004: Improve dataset -------------------------------------------
 
 @needs("Package.as_package_builder", "PackageBuilder.set_meta",
        why="the seeds' as_package_builder()")
