@@ -38,6 +38,10 @@ import quire
 
 __all__ = ["QuireFileSystem", "QuireFile"]
 
+# Entries an instance keeps from its listings (the manifest is streamed:
+# a lookup by key is a pass over it).
+ENTRY_CACHE = 65536
+
 READ_ONLY = "quire:// is read-only: build and push a package with " \
     "quire.PackageBuilder or the quire command"
 
@@ -100,6 +104,7 @@ class QuireFileSystem(AbstractFileSystem):
         self._lock = threading.Lock()
         self._pins = {}         # revision as written -> top hash
         self._packages = {}     # (registry, ns/name@hash) -> Package
+        self._entries = {}      # (top hash, logical key) -> entry
 
     # Pickling: strings only (the options and the pins); packages are
     # opened again, lazily, where the instance lands.
@@ -132,6 +137,7 @@ class QuireFileSystem(AbstractFileSystem):
         if path is not None:
             rev, _ = split_path(self._strip_protocol(path))
         with self._lock:
+            self._entries.clear()
             if rev is None:
                 self._pins.clear()
                 self._packages.clear()
@@ -181,20 +187,33 @@ class QuireFileSystem(AbstractFileSystem):
             if key.startswith(prefix):
                 yield key, entry
 
-    @staticmethod
-    def _lookup(pkg, key):
+    def _remember(self, pkg, key, entry):
+        """Keeps an entry listed or looked up, so that the info() and
+        open() that follow a glob() need no pass over the manifest."""
+        with self._lock:
+            if len(self._entries) >= ENTRY_CACHE:
+                self._entries.clear()
+            self._entries[(pkg.top_hash, key)] = entry
+
+    def _lookup(self, pkg, key):
         """pkg[key]: an entry, a folder (a Package), or None."""
         if not key:
             return None
+        with self._lock:
+            entry = self._entries.get((pkg.top_hash, key))
+        if entry is not None:
+            return entry
         try:
-            return pkg[key]
+            entry = pkg[key]
         except (KeyError, quire.NotFoundError):
             return None
+        if not isinstance(entry, quire.Package):
+            self._remember(pkg, key, entry)
+        return entry
 
-    @classmethod
-    def _entry(cls, pkg, key):
+    def _entry(self, pkg, key):
         """The entry at key, or None when key is no file."""
-        entry = cls._lookup(pkg, key)
+        entry = self._lookup(pkg, key)
         return None if isinstance(entry, quire.Package) else entry
 
     def _file(self, path, rev=None, key=None):
@@ -215,6 +234,7 @@ class QuireFileSystem(AbstractFileSystem):
     # Listing
 
     def _file_info(self, name, key, pkg, entry):
+        self._remember(pkg, key, entry)
         return {
             "name": name,
             "size": entry.size,

@@ -273,6 +273,28 @@ def test_glob_and_find(fs):
         for k, v in TABLES.items()}
 
 
+def test_no_lookup_after_a_listing(fs, monkeypatch):
+    """A lookup by key is a pass over the streamed manifest: what glob
+    listed, info and open take from the listing."""
+    lookups = []
+    getitem = quire.Package.__getitem__
+
+    def counting(pkg, key):
+        lookups.append(key)
+        return getitem(pkg, key)
+
+    monkeypatch.setattr(quire.Package, "__getitem__", counting)
+    paths = fs.glob("lab/results/tables/*.csv")
+    assert len(paths) == NFILES
+    for path in paths:
+        assert fs.info(path)["size"] == len(TABLES[path.split("/", 2)[2]])
+        with fs.open(path) as f:
+            assert f.read() == TABLES[path.split("/", 2)[2]]
+    assert lookups == []
+    assert fs.cat("lab/results/README.md") == FILES["README.md"]
+    assert lookups == ["README.md"]
+
+
 def test_bad_paths_raise_file_not_found(fs):
     for path in ("lab/results/tables/run9.csv", "lab/results:v2/nope",
                  "lab/nothing/x.csv", "lab/results:nosuchtag/README.md",
