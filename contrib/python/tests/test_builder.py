@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import threading
+import urllib.parse
 
 import pytest
 
@@ -59,7 +60,7 @@ def env(tmp_path, monkeypatch, quire_home):
     monkeypatch.chdir(data)
     reg = tmp_path / "reg"
     return {"tmp": tmp_path, "data": data, "reg": str(reg),
-            "url": "file://" + os.path.realpath(str(reg))}
+            "url": "file://" + urllib.parse.quote(os.path.realpath(str(reg)))}
 
 
 def registry_top(reg, rev):
@@ -412,3 +413,91 @@ def test_threads_share_a_builder_safely(env):
     assert len(json.loads(cli("status", "--json"))["changes"]) == 40
     b.build_manifest()
     assert "nothing to commit" in cli("status")
+
+
+# ---- on the S3 test server ----------------------------------------------
+
+def s3_put(s3_env, objects):
+    """Put {key: bytes} into the test bucket, with boto3 (not quire)."""
+    boto3 = pytest.importorskip("boto3")
+    import botocore.config
+    client = boto3.client("s3", endpoint_url=s3_env.endpoint,
+                          config=botocore.config.Config(
+                              s3={"addressing_style": "path"}))
+    for key, data in objects.items():
+        client.put_object(Bucket=s3_env.bucket, Key=key, Body=data)
+
+
+@pytest.fixture
+def s3_source(s3_env, s3_registry):
+    """Two objects below s3://<bucket>/<fresh prefix>/validation/."""
+    src = s3_registry.split("/", 3)[3] + "-src"
+    s3_put(s3_env, {src + "/validation/a.txt": b"val a\n",
+                    src + "/validation/b.txt": b"val b\n"})
+    return "s3://%s/%s/validation/" % (s3_env.bucket, src)
+
+
+def test_s3_add_a_prefix_push_and_install(env, s3_registry, s3_source):
+    copy = env["tmp"] / "copy"
+    shutil.copytree(str(env["data"]), str(copy))
+    b = PackageBuilder("lab/s3", registry=s3_registry)
+    b.add("train")
+    b.add(s3_source, prefix="val2017/")
+    keys = [c["logical_key"]
+            for c in json.loads(cli("status", "--json"))["changes"]]
+    assert keys == ["train/1.txt", "train/2.txt", "train/3.txt",
+                    "val2017/a.txt", "val2017/b.txt"]
+    top = b.build_manifest()
+
+    # the CLI builds the same version from the same sources
+    cli("init", "-q", "lab/s3", cwd=str(copy))
+    cli("add", "-q", "train", cwd=str(copy))
+    cli("add", "-q", "--as", "val2017/", s3_source, cwd=str(copy))
+    assert cli("commit", "-q", cwd=str(copy)) == top
+
+    with pytest.raises(quire.UsageError, match=re.escape(LOCAL_FILES)) as e:
+        b.as_package()
+    assert "3 entries, first: 'train/1.txt'" in str(e.value)
+    out = b.push_data(prefix="data/v0/", local_files_only=True)
+    assert (out["uploaded"], out["reused"]) == (3, 0)
+    with pytest.raises(quire.UsageError, match=re.escape(LOCAL_MANIFEST)):
+        b.as_package()
+
+    pkg = b.push_manifest(tag="v0")
+    assert pkg.top_hash == top
+    physical = {k: e.physical_key for k, e in pkg.walk()}
+    # the S3 objects stayed where they were; the local files were copied
+    assert physical["val2017/a.txt"].startswith(s3_source + "a.txt")
+    # below data/v0/ (Swift has no conditional writes: in the version's
+    # own folder there, see quire-push-data(1))
+    assert physical["train/1.txt"].startswith(s3_registry + "/data/v0/")
+    assert physical["train/1.txt"].endswith("/train/1.txt")
+    assert b.as_package().top_hash == top
+
+    dest = env["tmp"] / "installed"
+    cli("install", "-q", "-r", s3_registry, "lab/s3:v0", "--to", str(dest))
+    assert tree(dest) == {"train/1.txt": "train 1\n",
+                          "train/2.txt": "train 2\n",
+                          "train/3.txt": "train 3\n",
+                          "val2017/a.txt": "val a\n",
+                          "val2017/b.txt": "val b\n"}
+
+
+def test_s3_a_moved_latest_is_a_conflict(env, s3_registry):
+    first = PackageBuilder("lab/s3", registry=s3_registry)
+    first.add("train")
+    first.push()
+    base = first.top_hash
+    other = env["tmp"] / "other"
+    other.mkdir()
+    write(other / "x.txt", "x\n")
+    second = PackageBuilder("lab/s3", dir=str(other), registry=s3_registry)
+    second.add(str(other / "x.txt"))
+    second.push(force=True)
+
+    first.add("README.md")
+    first.build_manifest()
+    with pytest.raises(quire.ConflictError) as e:
+        first.push()
+    assert second.top_hash in str(e.value) and base in str(e.value)
+    assert registry_top(s3_registry, "lab/s3") == second.top_hash
