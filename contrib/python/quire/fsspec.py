@@ -30,8 +30,10 @@ that would change a package, raise NotImplementedError. Bytes come
 through quire's cache and are verified against the entry's hash.
 """
 
+import os
 import threading
 
+from fsspec.callbacks import NoOpCallback
 from fsspec.spec import AbstractBufferedFile, AbstractFileSystem
 
 import quire
@@ -366,6 +368,26 @@ class QuireFileSystem(AbstractFileSystem):
         if start >= end:
             return b""
         return _read_range(entry, start, end)
+
+    def get_file(self, rpath, lpath, callback=None, outfile=None,
+                 **kwargs):
+        """Copies an entry to the local file lpath through quire's cache
+        (written to a temporary file, then renamed)."""
+        callback = callback or NoOpCallback()
+        if outfile is not None or hasattr(lpath, "write"):
+            return super().get_file(rpath, lpath, callback=callback,
+                                    outfile=outfile, **kwargs)
+        lpath = os.fspath(lpath)
+        if self.isdir(rpath):
+            os.makedirs(lpath, exist_ok=True)
+            return None
+        _, _, _, entry = self._file(rpath)
+        folder = os.path.dirname(os.path.abspath(lpath))
+        os.makedirs(folder, exist_ok=True)
+        callback.set_size(entry.size)
+        entry.fetch(lpath)
+        callback.relative_update(entry.size)
+        return None
 
     def _open(self, path, mode="rb", block_size=None, autocommit=True,
               cache_options=None, **kwargs):

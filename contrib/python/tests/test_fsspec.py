@@ -253,6 +253,19 @@ def test_cat_whole_and_ranges(fs):
                    "lab/results/README.md": FILES["README.md"]}
 
 
+def test_get_copies_entries_to_local_files(fs, tmp_path):
+    fs.get("quire://lab/results:v2/deep/er/notes.txt",
+           str(tmp_path / "one.txt"))
+    assert (tmp_path / "one.txt").read_bytes() == FILES["deep/er/notes.txt"]
+    fs.get("lab/results:v2/tables", str(tmp_path / "t"), recursive=True)
+    got = {p.name: p.read_bytes() for p in (tmp_path / "t").iterdir()}
+    assert got == {k.split("/")[1]: v for k, v in TABLES.items()}
+    buf = io.BytesIO()
+    fs.get_file("lab/results/README.md", buf)
+    assert buf.getvalue() == FILES["README.md"]
+    assert not [p for p in tmp_path.rglob("*") if ".quire-fetch" in p.name]
+
+
 def test_glob_and_find(fs):
     want = sorted("lab/results:v2/" + k for k in TABLES)
     assert fs.glob("quire://lab/results:v2/tables/*.csv") == want
