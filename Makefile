@@ -287,6 +287,8 @@ PY_DIST = quire-$(QUIRE_VERSION).dist-info
 ifneq ($(PY_INCLUDES),)
 install: install-python
 endif
+# t9950-python.sh runs the Python tests on what make python built.
+test: python
 install-python: python
 	install -d '$(DESTDIR)$(PY_SITE)/quire' \
 		'$(DESTDIR)$(PY_SITE)/$(PY_DIST)'
