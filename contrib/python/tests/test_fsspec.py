@@ -475,6 +475,37 @@ def test_entry_point_registers_without_import_quire(env, entry_point,
     assert out.strip() == str(want)
 
 
+# --- an S3 registry (the test server t9950 starts) -----------------------
+
+def test_s3_registry(env, request):
+    try:
+        registry = request.getfixturevalue("s3_registry")
+    except pytest.FixtureLookupError:
+        pytest.skip("no s3_registry fixture (conftest.py)")
+    big = bytes(range(256)) * (12 << 10)        # 3 MiB
+    files = dict(TABLES)
+    files["blob/big.bin"] = big
+    top = push(str(env["root"] / "s3ws"), "lab/s3", files,
+               registry=registry, tag="v1")
+    opts = {"registry": registry}
+    fs = QuireFileSystem(skip_instance_cache=True, **opts)
+    assert fs.ls("lab/s3:v1", detail=False) == ["lab/s3:v1/blob",
+                                                 "lab/s3:v1/tables"]
+    assert fs.info("lab/s3/blob/big.bin")["top_hash"] == top
+    assert fs.cat_file("lab/s3/blob/big.bin", 1 << 20, (1 << 20) + 9) == \
+        big[1 << 20:(1 << 20) + 9]
+    with fs.open("lab/s3/blob/big.bin", block_size=1 << 16) as f:
+        f.seek(len(big) - 5)
+        assert f.read() == big[-5:]
+    frame = pandas.read_csv("quire://lab/s3:v1/tables/run2.csv",
+                            storage_options=opts)
+    assert frame.equals(pandas.read_csv(io.BytesIO(TABLES["tables/run2.csv"])))
+    dd = need("dask.dataframe")
+    got = dd.read_csv("quire://lab/s3/tables/*.csv",
+                      storage_options=opts).compute()
+    assert totals(got) == expected_totals()
+
+
 # --- pandas, Dask, distributed -------------------------------------------
 
 def test_pandas_read_csv(env):
