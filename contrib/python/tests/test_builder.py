@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import threading
 import urllib.parse
 
@@ -116,6 +117,12 @@ def test_a_workspace_without_a_name_takes_the_builders(env):
 def test_open_outside_a_workspace_is_not_found(env):
     with pytest.raises(quire.NotFoundError, match="not in a quire workspace"):
         PackageBuilder.open(str(env["tmp"]))
+
+
+def test_open_of_a_workspace_without_a_name_is_refused(env):
+    cli("init", "-q")
+    with pytest.raises(quire.UsageError, match="has no package name"):
+        PackageBuilder.open(".")
 
 
 def test_a_bad_package_name_is_a_usage_error(env):
@@ -390,6 +397,35 @@ def test_push_refusals_are_usage_errors(env):
         b.push_data(prefix="../up")
     with pytest.raises(quire.UsageError, match="invalid tag"):
         b.push_manifest(tag="bad tag")
+
+
+def test_hashing_releases_the_gil(env):
+    with open("big.bin", "wb") as f:
+        f.write(b"\0" * (64 << 20))
+    b = PackageBuilder("lab/data")
+    b.add("big.bin")
+    count = [0]
+    stop = threading.Event()
+
+    def spin():
+        while not stop.is_set():
+            count[0] += 1
+
+    # switch threads only where the GIL is given up, not on a timer
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1.0)
+    t = threading.Thread(target=spin)
+    try:
+        t.start()
+        before = count[0]
+        b.build_manifest()
+        during = count[0] - before
+    finally:
+        stop.set()
+        t.join()
+        sys.setswitchinterval(interval)
+    # with the GIL held through the hashing, the other thread cannot run
+    assert during > 0
 
 
 def test_threads_share_a_builder_safely(env):
