@@ -23,7 +23,9 @@ revision reads that version, even if someone pushes a new `latest` or
 moves the tag meanwhile. The pins travel with the instance when it is
 pickled, so a Dask job planned on one version reads that version on
 every worker. A new instance (`skip_instance_cache=True`), or
-`fs.invalidate_cache()`, sees the registry as it is now.
+`fs.invalidate_cache()`, sees the registry as it is now. Workers find
+the registry the way this process did unless it is given: pass
+`registry` when they do not share this process's folder and settings.
 
 The filesystem is read-only: opening for writing, and every method
 that would change a package, raise NotImplementedError. Bytes come
@@ -218,11 +220,10 @@ class QuireFileSystem(AbstractFileSystem):
         entry = self._lookup(pkg, key)
         return None if isinstance(entry, quire.Package) else entry
 
-    def _file(self, path, rev=None, key=None):
+    def _file(self, path):
         """(rev, key, package, entry) of the file at path, or
         FileNotFoundError."""
-        if rev is None:
-            rev, key = split_path(self._strip_protocol(path))
+        rev, key = split_path(self._strip_protocol(path))
         if rev is None or not key:
             raise _not_found(path)
         pkg = self.package(rev)
