@@ -361,9 +361,12 @@ static int parse_object(PyObject *t, const char **physical,
 	unsigned long long sz;
 	enum hash_type ht;
 
-	if (!PyArg_ParseTuple(t, "ssK", physical, &type, &value, &sz) &&
-	    (PyErr_Clear(), !PyArg_ParseTuple(t, "sssK", physical, &type,
-					      &value, &sz)))
+	if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != 4) {
+		PyErr_SetString(PyExc_TypeError, "an object is a tuple "
+				"(physical_key, hash_type, hash_value, size)");
+		return -1;
+	}
+	if (!PyArg_ParseTuple(t, "sssK", physical, &type, &value, &sz))
 		return -1;
 	if (hash_type_from_name(type, strlen(type), &ht) ||
 	    oid_from_value(oid, ht, value, strlen(value))) {
