@@ -7,7 +7,9 @@
 #                                    OpenStack Swift with s3api, memcached,
 #                                    and the aws cli and boto3 as clients;
 #                                    zsh and man-db for the completion and
-#                                    'quire help' tests
+#                                    'quire help' tests; Python's headers
+#                                    (make python), pytest and the modules
+#                                    the Python tests use (t9950)
 #   contrib/install-deps.sh --fuzz   also clang and its libFuzzer and
 #                                    sanitizer runtimes (make fuzz)
 set -e
@@ -15,7 +17,9 @@ set -e
 PKGS="build-essential pkg-config libcurl4-openssl-dev libsqlite3-dev \
 libssl-dev libexpat1-dev sharness asciidoctor python3 sqlite3 git"
 TEST_PKGS="swift swift-proxy swift-object swift-container swift-account \
-python3-swift memcached awscli python3-boto3 zsh man-db"
+python3-swift memcached awscli python3-boto3 zsh man-db \
+python3-dev python3-pytest python3-numpy python3-torch python3-pandas \
+python3-dask python3-distributed python3-fsspec"
 FUZZ_PKGS="clang libclang-rt-14-dev"
 
 for arg; do
