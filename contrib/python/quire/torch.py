@@ -15,7 +15,12 @@ seed=0, prefetch=64)``
     permutation of ``seed`` and the epoch given to ``set_epoch()``: the
     same on every rank, which then takes its share.  The next ``prefetch``
     objects are fetched in parallel through quire's transfer engine while
-    the current ones are handed out.
+    the current ones are handed out.  Shards differ by at most one entry:
+    with N entries and R ranks of W workers, a rank gets N // R or one
+    more (DDP code that needs equal steps on every rank stops at the
+    shortest).  ``set_epoch()`` reaches the workers a DataLoader starts
+    for each epoch; with ``persistent_workers=True`` they keep the epoch
+    they started with.
 
 ``pkg`` is a ``quire.Package`` or a revision string (``"ns/name"``,
 ``"ns/name:tag"``, ``"ns/name@hash"``) with ``registry=``.  The dataset
@@ -40,7 +45,9 @@ Memory
 """
 
 import array
+import json
 import os
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 
 import torch
@@ -98,6 +105,27 @@ def _open_version(name, registry, top_hash):
     return quire.Package.browse(name, registry=registry, top_hash=top_hash)
 
 
+# Entries are read in batches through the package's engine handle (the
+# _quire.Manifest behind quire.Package, this package's own internals):
+# one pass over the manifest finds many keys' entries, and one fetch
+# brings many objects into the cache in parallel, verified, without the
+# GIL.  A row is (logical_key, physical_key, size, hash_type, hash_value,
+# meta_json).
+LOOKUP_BATCH = 8192     # keys found in one pass over the manifest
+BLOCK = 1024            # PackageDataset: entries found together ...
+CACHED_BLOCKS = 64      # ... and how many such blocks it keeps
+
+
+def _row_object(row):
+    """What the engine's fetch takes for one row."""
+    return (row[1], row[3], row[4], row[2])
+
+
+def _row_metadata(row):
+    meta = json.loads(row[5]) if row[5] else {}
+    return meta.get("user_meta") or {}
+
+
 class _PackageSource:
     """What the datasets share: the version's identity, its keys under a
     prefix, how an item is made, and the package reopened per process."""
@@ -149,10 +177,26 @@ class _PackageSource:
         """The logical keys, in the manifest's order."""
         return iter(self._keys)
 
-    def read(self, key):
-        """(data, metadata) of one entry, verified."""
-        entry = self.package()[key]
-        return entry.get_bytes(), entry.metadata
+    def lookup(self, keys):
+        """The rows of many keys, in one pass over the manifest."""
+        rows = self.package()._manifest.lookup(list(keys))
+        for key, row in zip(keys, rows):
+            if row is None:
+                raise KeyError(key)
+        return rows
+
+    def fetch(self, rows):
+        """The cached, verified files of many rows, fetched in parallel."""
+        if not rows:
+            return []
+        return self.package()._manifest.fetch([_row_object(r) for r in rows])
+
+    def items(self, rows, paths):
+        """The items of rows whose objects are at paths."""
+        for row, path in zip(rows, paths):
+            with open(path, "rb") as f:
+                data = f.read()
+            yield self.make_item(row[0], data, _row_metadata(row))
 
     def make_item(self, key, data, metadata):
         item = (data, metadata) if self.transform is None else \
@@ -161,15 +205,40 @@ class _PackageSource:
 
 
 class PackageDataset(_PackageSource, torch.utils.data.Dataset):
-    """Map-style dataset: ``ds[i]`` is the i-th entry under ``prefix``."""
+    """Map-style dataset: ``ds[i]`` is the i-th entry under ``prefix``.
+    Entries are found BLOCK at a time (one pass over the manifest) and
+    the last CACHED_BLOCKS blocks are kept, so a package of up to 65,536
+    entries is found once per worker; past that, a random order costs a
+    pass per block it leaves."""
 
     def __init__(self, pkg, prefix="", transform=None, registry=None,
                  return_key=False):
         _PackageSource.__init__(self, pkg, prefix, transform, registry,
                                 return_key)
+        self._blocks = OrderedDict()
+
+    def __getstate__(self):
+        state = _PackageSource.__getstate__(self)
+        state["_blocks"] = OrderedDict()
+        return state
 
     def __len__(self):
         return len(self._keys)
+
+    def _row(self, i):
+        b = i // BLOCK
+        rows = self._blocks.get(b)
+        if rows is None or self._pid != os.getpid():
+            if self._pid != os.getpid():
+                self._blocks.clear()
+            keys = [self._keys[j] for j in
+                    range(b * BLOCK, min((b + 1) * BLOCK, len(self._keys)))]
+            rows = self._blocks[b] = self.lookup(keys)
+            while len(self._blocks) > CACHED_BLOCKS:
+                self._blocks.popitem(last=False)
+        else:
+            self._blocks.move_to_end(b)
+        return rows[i - b * BLOCK]
 
     def __getitem__(self, i):
         n = len(self._keys)
@@ -177,8 +246,8 @@ class PackageDataset(_PackageSource, torch.utils.data.Dataset):
             i += n
         if not 0 <= i < n:
             raise IndexError("PackageDataset index %d out of range" % i)
-        key = self._keys[i]
-        return self.make_item(key, *self.read(key))
+        row = self._row(i)
+        return next(self.items([row], self.fetch([row])))
 
 
 def _dist_rank():
@@ -200,7 +269,10 @@ def _shard(pickled_rank):
 
 
 class IterablePackageDataset(_PackageSource, torch.utils.data.IterableDataset):
-    """Iterable dataset sharded over ranks and workers (see the module)."""
+    """Iterable dataset sharded over ranks and workers (see the module).
+    In the manifest's order a shard streams the manifest once an epoch;
+    shuffled, it finds its keys LOOKUP_BATCH at a time, a pass over the
+    manifest each."""
 
     def __init__(self, pkg, prefix="", transform=None, shuffle=False, seed=0,
                  prefetch=64, registry=None, return_key=False):
@@ -214,8 +286,7 @@ class IterablePackageDataset(_PackageSource, torch.utils.data.IterableDataset):
         self.epoch = 0
 
     def set_epoch(self, epoch):
-        """Choose the epoch's shuffle; call it before iterating (with
-        persistent_workers, workers keep the epoch they started with)."""
+        """Choose the epoch's shuffle; call it before iterating."""
         self.epoch = epoch
 
     def order(self):
@@ -237,27 +308,43 @@ class IterablePackageDataset(_PackageSource, torch.utils.data.IterableDataset):
         for i in mine:
             yield self._keys[i]
 
-    def __iter__(self):
-        keys = self.shard_keys()
-        if self.prefetch == 0:
-            for key in keys:
-                yield self.make_item(key, *self.read(key))
-            return
-        yield from self._iter_prefetched(keys, self.package().prefetch)
+    def shard_rows(self):
+        """The rows of this shard's entries, in order."""
+        if self.shuffle:
+            keys = self.shard_keys()
+            while True:
+                batch = _take(keys, LOOKUP_BATCH)
+                if not batch:
+                    return
+                yield from self.lookup(batch)
+        shard, nshards = _shard(self._rank)
+        i = 0
+        for row in self.package()._manifest.entries(self.prefix):
+            if not row[0].startswith(self.prefix):
+                continue
+            if i % nshards == shard:
+                yield row
+            i += 1
 
-    def _iter_prefetched(self, keys, fetch):
-        """Hand out one window of keys while the next one is fetched into
-        the cache by quire's transfer engine (the GIL is released there)."""
+    def __iter__(self):
+        """Items, one window of ``prefetch`` rows handed out while the
+        next window is fetched by quire's engine on another thread."""
+        rows = self.shard_rows()
+        size = max(self.prefetch, 1)
+        window = _take(rows, size)
+        if not self.prefetch:
+            while window:
+                yield from self.items(window, self.fetch(window))
+                window = _take(rows, size)
+            return
         pool = ThreadPoolExecutor(1)
         try:
-            window = _take(keys, self.prefetch)
-            pending = pool.submit(fetch, window) if window else None
+            pending = pool.submit(self.fetch, window)
             while window:
-                following = _take(keys, self.prefetch)
-                pending.result()
-                pending = pool.submit(fetch, following) if following else None
-                for key in window:
-                    yield self.make_item(key, *self.read(key))
+                following = _take(rows, size)
+                paths = pending.result()
+                pending = pool.submit(self.fetch, following)
+                yield from self.items(window, paths)
                 window = following
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
