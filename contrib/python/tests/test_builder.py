@@ -115,6 +115,9 @@ def test_a_workspace_without_a_name_takes_the_builders(env):
 
 
 def test_open_outside_a_workspace_is_not_found(env):
+    outside = run_quire("status", cwd=str(env["tmp"]), check=False)
+    if outside.returncode == 0:
+        pytest.skip("a folder above %s is a workspace" % env["tmp"])
     with pytest.raises(quire.NotFoundError, match="not in a quire workspace"):
         PackageBuilder.open(str(env["tmp"]))
 
