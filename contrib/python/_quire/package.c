@@ -263,13 +263,15 @@ static PyObject *manifest_lookup(struct pymanifest *m, PyObject *arg)
 	found = PyDict_New();
 	if (!want || !found)
 		goto out;
-	for (i = 0; i < PyTuple_GET_SIZE(keys); i++)
-		if (!PyUnicode_Check(PyTuple_GET_ITEM(keys, i))) {
+	for (i = 0; i < PyTuple_GET_SIZE(keys); i++) {
+		PyObject *k = PyTuple_GET_ITEM(keys, i);
+
+		if (!PyUnicode_Check(k)) {
 			PyErr_Format(PyExc_TypeError, "a logical key is a "
-				     "str, not %.100s",
-				     Py_TYPE(PyTuple_GET_ITEM(keys, i))->tp_name);
+				     "str, not %.100s", Py_TYPE(k)->tp_name);
 			goto out;
 		}
+	}
 	left = PySet_GET_SIZE(want);
 	ret = open_stream(m, &fp, &s, &err);
 	if (ret) {
@@ -313,8 +315,8 @@ static PyObject *manifest_lookup(struct pymanifest *m, PyObject *arg)
 	}
 	out = PyList_New(PyTuple_GET_SIZE(keys));
 	for (i = 0; out && i < PyTuple_GET_SIZE(keys); i++) {
-		PyObject *t = PyDict_GetItemWithError(found,
-						      PyTuple_GET_ITEM(keys, i));
+		PyObject *k = PyTuple_GET_ITEM(keys, i);
+		PyObject *t = PyDict_GetItemWithError(found, k);
 
 		if (!t && PyErr_Occurred()) {
 			Py_CLEAR(out);
@@ -899,12 +901,15 @@ static int open_registry(PyObject *arg, struct registry **reg)
 	return 0;
 }
 
+/* Called without the GIL (the listing runs without it). */
 static int add_name(const char *name, void *payload)
 {
+	PyGILState_STATE g = PyGILState_Ensure();
 	PyObject *k = PyUnicode_FromString(name);
 	int ret = k ? PyList_Append(payload, k) : -1;
 
 	Py_XDECREF(k);
+	PyGILState_Release(g);
 	return ret;
 }
 
@@ -921,7 +926,12 @@ static PyObject *py_list_packages(PyObject *self, PyObject *args,
 					 &arg) || open_registry(arg, &reg) < 0)
 		return NULL;
 	out = PyList_New(0);
-	ret = out ? registry_for_each_package(reg, add_name, out, &err) : 0;
+	ret = 0;
+	if (out) {
+		Py_BEGIN_ALLOW_THREADS
+		ret = registry_for_each_package(reg, add_name, out, &err);
+		Py_END_ALLOW_THREADS
+	}
 	registry_free(reg);
 	if (ret && !PyErr_Occurred())
 		pyquire_raise(ret, &err, "cannot list the packages");
@@ -931,14 +941,17 @@ static PyObject *py_list_packages(PyObject *self, PyObject *args,
 	return out;
 }
 
+/* Called without the GIL, as add_name(). */
 static int add_version(uint64_t time, const struct object_id *top,
 		       void *payload)
 {
+	PyGILState_STATE g = PyGILState_Ensure();
 	PyObject *t = Py_BuildValue("(Ks)", (unsigned long long)time,
 				    oid_to_hex(top));
 	int ret = t ? PyList_Append(payload, t) : -1;
 
 	Py_XDECREF(t);
+	PyGILState_Release(g);
 	return ret;
 }
 
@@ -966,18 +979,22 @@ static PyObject *py_list_versions(PyObject *self, PyObject *args,
 	if (open_registry(arg, &reg) < 0)
 		return NULL;
 	out = PyList_New(0);
-	ret = out ? registry_for_each_version(reg, name, add_version, out,
-					      &err) : 0;
+	ret = 0;
+	if (out) {
+		Py_BEGIN_ALLOW_THREADS
+		ret = registry_for_each_version(reg, name, add_version, out,
+						&err);
+		if (!ret)
+			ret = registry_read_latest(reg, name, &latest, &err);
+		Py_END_ALLOW_THREADS
+	}
 	if (!ret && out && !PyErr_Occurred()) {
-		ret = registry_read_latest(reg, name, &latest, &err);
-		if (!ret) {
-			PyObject *t = Py_BuildValue("(ss)", "latest",
-						    oid_to_hex(&latest));
+		PyObject *t = Py_BuildValue("(ss)", "latest",
+					    oid_to_hex(&latest));
 
-			if (!t || PyList_Append(out, t) < 0)
-				Py_CLEAR(out);
-			Py_XDECREF(t);
-		}
+		if (!t || PyList_Append(out, t) < 0)
+			Py_CLEAR(out);
+		Py_XDECREF(t);
 	}
 	registry_free(reg);
 	if (ret && !PyErr_Occurred())
