@@ -16,12 +16,23 @@ PY=/usr/bin/python3
 PY_TESTS=$TEST_DIRECTORY/../contrib/python/tests
 PY_PATH=$QUIRE_BUILD_DIR/python
 
+# An extension built with ASan (make asan) loads into CPython only with
+# the runtime preloaded; CPython leaks by design, so no leak check.
+# PY_ENV holds what the Python runs get (and only they: not the S3
+# server's Python).
+PY_ENV=
+if ldd "$PY_PATH"/quire/_quire*.so 2>/dev/null | grep -q libasan
+then
+	PY_ENV="LD_PRELOAD=$(gcc -print-file-name=libasan.so)"
+	PY_ENV="$PY_ENV ASAN_OPTIONS=detect_leaks=0"
+fi
+
 py__missing () {
 	test -x $PY || { echo "$PY"; return; }
 	$PY -c "import pytest" 2>/dev/null || { echo python3-pytest; return; }
 	test -d "$PY_PATH/quire" ||
 		{ echo "the extension ('make python' builds it)"; return; }
-	PYTHONPATH=$PY_PATH $PY -c "import quire" 2>/dev/null ||
+	env $PY_ENV PYTHONPATH="$PY_PATH" $PY -c "import quire" 2>/dev/null ||
 		echo "an importable quire in $PY_PATH"
 }
 
@@ -31,7 +42,7 @@ then
 	if test "${QUIRE_REQUIRE_PYTHON-}" = 1
 	then
 		test_expect_success "QUIRE_REQUIRE_PYTHON=1: missing $missing" '
-			PYTHONPATH=$PY_PATH $PY -c "import quire"
+			env $PY_ENV PYTHONPATH="$PY_PATH" $PY -c "import quire"
 		'
 		test_done
 	fi
@@ -53,19 +64,10 @@ then
 	export QUIRE_TEST_S3_BUCKET
 fi
 
-# An extension built with ASan (make asan) loads into CPython only with
-# the runtime preloaded; CPython leaks by design, so no leak check.
-if ldd "$PY_PATH"/quire/_quire*.so 2>/dev/null | grep -q libasan
-then
-	LD_PRELOAD=$(gcc -print-file-name=libasan.so)
-	ASAN_OPTIONS=detect_leaks=0
-	export LD_PRELOAD ASAN_OPTIONS
-fi
-
 # py_test FILE: pytest on FILE; its exit code 5 (every test skipped at
 # collection) passes, unless QUIRE_REQUIRE_PYTHON=1.
 py_test () {
-	PYTHONPATH=$PY_PATH QUIRE_BUILD_DIR=$QUIRE_BUILD_DIR \
+	env $PY_ENV PYTHONPATH="$PY_PATH" QUIRE_BUILD_DIR="$QUIRE_BUILD_DIR" \
 	$PY -m pytest -q -rs -p no:cacheprovider \
 		--basetemp="$SHARNESS_TRASH_DIRECTORY/pytest-$(basename "$1" .py)" \
 		"$1" >out 2>&1

@@ -786,8 +786,9 @@ static PyTypeObject manifest_type = {
 };
 
 /* The registry URL and package name rev names; *name may stay NULL. */
-static int rev_names(const char *registry, const char *rev, char **url,
-		     char **name, struct strbuf *err)
+static int rev_names(struct workspace *ws, const char *registry,
+		     const char *rev, char **url, char **name,
+		     struct strbuf *err)
 {
 	struct strbuf sb = STRBUF_INIT;
 	struct package_rev prev;
@@ -796,15 +797,17 @@ static int rev_names(const char *registry, const char *rev, char **url,
 
 	if (ret)
 		return ret;
-	ret = porcelain_registry_url(NULL, u.registry, &sb, err);
+	ret = porcelain_registry_url(ws, u.registry, &sb, err);
 	if (!ret && package_rev_like(u.rev) &&
 	    !package_rev_parse(&prev, u.rev, &sb)) {
 		*name = xstrdup(prev.name);
 		package_rev_release(&prev);
 	}
+	else if (!ret && ws && workspace_package_name(ws))
+		*name = xstrdup(workspace_package_name(ws));
 	if (!ret) {
 		strbuf_reset(&sb);
-		ret = porcelain_registry_url(NULL, u.registry, &sb, err);
+		ret = porcelain_registry_url(ws, u.registry, &sb, err);
 		*url = strbuf_detach(&sb, NULL);
 	}
 	strbuf_release(&sb);
@@ -812,9 +815,15 @@ static int rev_names(const char *registry, const char *rev, char **url,
 	return ret;
 }
 
+/*
+ * As a command run here would: inside a workspace, its revisions (HEAD,
+ * a hash) count, its origin is the registry when none is named, and
+ * versions fetched go to its store.
+ */
 PyObject *pyquire_open_manifest(const char *rev, const char *registry)
 {
 	struct strbuf err = STRBUF_INIT;
+	struct workspace *ws = NULL;
 	struct pymanifest *m;
 	struct json *meta = NULL;
 	FILE *fp = NULL;
@@ -829,9 +838,11 @@ PyObject *pyquire_open_manifest(const char *rev, const char *registry)
 	m->meta = NULL;
 	m->count = -1;
 	Py_BEGIN_ALLOW_THREADS
-	ret = rev_names(registry, rev, &m->registry, &m->name, &err);
+	if (workspace_discover(".", &ws, &err))
+		strbuf_reset(&err);
+	ret = rev_names(ws, registry, rev, &m->registry, &m->name, &err);
 	if (!ret)
-		ret = porcelain_open_version_origin(NULL, registry, rev,
+		ret = porcelain_open_version_origin(ws, registry, rev,
 						    &m->top, &fp, &m->origin,
 						    &err);
 	if (!ret)
@@ -843,6 +854,7 @@ PyObject *pyquire_open_manifest(const char *rev, const char *registry)
 	}
 	if (fp)
 		fclose(fp);
+	workspace_free(ws);
 	Py_END_ALLOW_THREADS
 	if (!ret)
 		m->meta = json_text(meta);

@@ -264,3 +264,27 @@ def test_top_hash_equals_the_clis_for_s3(s3_registry, quire_home, tmp_path,
     assert list(quire.list_package_versions("lab/s3", s3_registry))[-1] == \
         ("latest", p.top_hash)
     json.dumps(pkg.meta)
+
+
+def test_revisions_of_the_workspace_here(small_package, quire_home,
+                                         monkeypatch):
+    monkeypatch.chdir(os.path.join(small_package.workspace, "train"))
+    head = quire.Package("HEAD")
+    assert head.top_hash == small_package.top_hash
+    assert head.name == "lab/small"
+    assert quire.Package(small_package.top_hash[:8]).top_hash == \
+        small_package.top_hash
+    assert head["a.txt"].get_bytes() == small_package.files["a.txt"]
+
+
+def test_workspace_revisions_outside_a_workspace(quire_home, tmp_path,
+                                                 monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    d = str(tmp_path)
+    while d != os.path.dirname(d):
+        if os.path.isdir(os.path.join(d, ".quire")):
+            pytest.skip("%s is a workspace, above the test's folder" % d)
+        d = os.path.dirname(d)
+    with pytest.raises(quire.NotFoundError) as e:
+        quire.Package("HEAD")
+    assert "not one" in str(e.value)
