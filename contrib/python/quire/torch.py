@@ -37,6 +37,13 @@ Items
     ``collate_fn=quire.torch.collate_list`` (the batch as a list) or a
     ``transform`` that returns tensors.
 
+S3 and forked workers
+    Until quire's S3 client is fork-safe, a DataLoader whose workers are
+    forked (Linux's default) after this process used an s3:// registry
+    shares that process's open connections: give the DataLoader
+    ``multiprocessing_context="spawn"`` (or ``"forkserver"``) for S3.
+    Folder (file://) registries are not affected.
+
 Memory
     The logical keys under ``prefix`` are kept in one bytes object (their
     UTF-8, back to back) and an array of offsets: about the keys' length
@@ -122,8 +129,9 @@ def _row_object(row):
 
 
 def _row_metadata(row):
-    meta = json.loads(row[5]) if row[5] else {}
-    return meta.get("user_meta") or {}
+    if not row[5] or '"user_meta"' not in row[5]:
+        return {}
+    return json.loads(row[5]).get("user_meta") or {}
 
 
 class _PackageSource:

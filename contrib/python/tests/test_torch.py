@@ -13,6 +13,7 @@ import json
 import os
 import pickle
 import subprocess
+from types import SimpleNamespace
 
 import pytest
 
@@ -28,6 +29,7 @@ import quire
 
 HAVE_PACKAGE = hasattr(quire, "Package")
 if HAVE_PACKAGE:
+    import quire.torch
     from quire.torch import (IterablePackageDataset, PackageDataset,
                              collate_list)
 
@@ -68,7 +70,7 @@ def content_of(key):
 
 
 @pytest.fixture(scope="module")
-def registry(tmp_path_factory):
+def small(tmp_path_factory):
     """torch/small: 200 train/ entries, each with annotations in its
     metadata, and two entries outside train/, pushed to a folder
     registry; HOME and the cache private to this module."""
@@ -94,12 +96,17 @@ def registry(tmp_path_factory):
         run("set", "--meta", json.dumps(meta), key_of(i), key_of(i), cwd=ws)
     run("commit", "-q", "-m", "small", cwd=ws)
     run("push", "-q", reg, cwd=ws)
-    yield reg
+    yield SimpleNamespace(registry=reg, workspace=str(ws))
     for k, v in saved.items():
         if v is None:
             os.environ.pop(k, None)
         else:
             os.environ[k] = v
+
+
+@pytest.fixture
+def registry(small):
+    return small.registry
 
 
 def manifest_keys(registry, prefix=""):
@@ -228,6 +235,55 @@ def test_an_unknown_prefix_is_empty(registry):
     assert list(ds) == []
     assert len(PackageDataset(NAME, prefix="nothing/",
                               registry=registry)) == 0
+
+
+def test_small_lookup_batches_and_an_evicting_block_cache(registry,
+                                                          monkeypatch):
+    # entries found 7 at a time, blocks of 16 with room for 2 of them
+    monkeypatch.setattr(quire.torch, "LOOKUP_BATCH", 7)
+    monkeypatch.setattr(quire.torch, "BLOCK", 16)
+    monkeypatch.setattr(quire.torch, "CACHED_BLOCKS", 2)
+    assert_each_once(one_process_order(registry, seed=5, epoch=2))
+    ds = PackageDataset(NAME, prefix="train/", registry=registry,
+                        return_key=True)
+    order = torch.randperm(N, generator=torch.Generator().manual_seed(1))
+    for i in order.tolist() + [0, 199, 0]:
+        key, (data, meta) = ds[i]
+        assert key == ds.key(i) and data == content_of(key)
+        assert meta["annotations"][0]["image_id"] == int(key[6:9])
+    assert len(ds._blocks) == 2
+
+
+def s3_epoch(small, s3_registry, context):
+    run("push", "-q", s3_registry, cwd=small.workspace)
+    ds = IterablePackageDataset(NAME, prefix="train/",
+                                registry=s3_registry, shuffle=True,
+                                prefetch=16, return_key=True)
+    loader = DataLoader(ds, batch_size=16, num_workers=2,
+                        collate_fn=collate_list,
+                        multiprocessing_context=context)
+    keys = []
+    for batch in loader:
+        for key, (data, meta) in batch:
+            assert data == content_of(key)
+            assert meta["annotations"][0]["image_id"] == int(key[6:9])
+            keys.append(key)
+    assert_each_once(keys)
+
+
+def test_first_epoch_from_s3_with_an_empty_cache(small, s3_registry,
+                                                 quire_home):
+    # workers started by spawn: nothing of the parent's S3 client in them
+    s3_epoch(small, s3_registry, "spawn")
+
+
+@pytest.mark.xfail(reason="s3/client.c keeps one process-wide curl multi "
+                   "handle; workers forked after the parent used S3 share "
+                   "its open connections and read each other's answers "
+                   "(a CorruptError naming another entry's bytes)")
+def test_first_epoch_from_s3_in_forked_workers(small, s3_registry,
+                                               quire_home):
+    s3_epoch(small, s3_registry, "fork")
 
 
 def ddp_rank(rank, world, init_file, registry, out_dir):
