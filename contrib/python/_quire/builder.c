@@ -23,6 +23,7 @@
 #include "refs/refs.h"
 #include "registry.h"
 #include "stage.h"
+#include "status.h"
 #include "workspace.h"
 
 struct builder {
@@ -651,6 +652,46 @@ static PyObject *builder_check(PyObject *self, PyObject *args, PyObject *kw)
 	return ret;
 }
 
+static int collect_json(struct workspace *ws, int ignored,
+			struct strbuf *out, struct strbuf *err)
+{
+	struct status s;
+	struct json *j;
+	int ret;
+
+	memset(&s, 0, sizeof(s));
+	ret = status_collect(ws, ignored ? STATUS_IGNORED : 0, &s, err);
+	if (!ret) {
+		j = status_json(&s, workspace_package_name(ws));
+		json_write_python(out, j);
+		json_free(j);
+	}
+	status_release(&s);
+	return ret;
+}
+
+/* status(ignored=False): 'quire status --json', as JSON text */
+static PyObject *builder_status(PyObject *self, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "ignored", NULL };
+	struct builder *b = (struct builder *)self;
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	PyObject *ret = NULL;
+	int ignored = 0, r;
+
+	if (builder_ready(b) < 0 ||
+	    !PyArg_ParseTupleAndKeywords(args, kw, "|p", kwlist, &ignored))
+		return NULL;
+	UNLOCKED(r = collect_json(b->ws, ignored, &out, &err));
+	if (r < 0)
+		pyquire_raise(r, &err, "cannot read the status");
+	else
+		ret = PyUnicode_DecodeUTF8(out.buf, out.len, "replace");
+	strbuf_release(&err);
+	strbuf_release(&out);
+	return ret;
+}
+
 static PyObject *builder_get_top_hash(PyObject *self, void *closure)
 {
 	struct builder *b = (struct builder *)self;
@@ -717,6 +758,8 @@ static PyMethodDef builder_methods[] = {
 	{ "check_package", (PyCFunction)(void (*)(void))builder_check, KW,
 	  "check_package(registry=None, allow_local_files=False, "
 	  "allow_local_manifest=False) -> (top_hash, registry, pushed)" },
+	{ "status", (PyCFunction)(void (*)(void))builder_status, KW,
+	  "status(ignored=False): what quire status --json says, as text" },
 	{ NULL, NULL, 0, NULL }
 };
 

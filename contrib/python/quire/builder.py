@@ -71,6 +71,12 @@ class PackageBuilder(_quire.PackageBuilder):
         super().set_meta(_json(meta, "meta"))
         return self
 
+    def status(self, ignored=False):
+        """What 'quire status --json' says, as a dict: name, top_hash,
+        changes ([{"status", "logical_key"}]) and local_entries; with
+        ignored, the ignored files of added folders too."""
+        return json.loads(super().status(ignored))
+
     def build_manifest(self, message=None, meta=None):
         """Hash what is staged and build the manifest, as 'quire commit';
         returns the top hash."""

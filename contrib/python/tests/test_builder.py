@@ -154,6 +154,28 @@ def test_quire_status_sees_what_python_staged(env):
         "owner": "lab", "tags": ["a", "é"]}
 
 
+def test_status_is_what_quire_status_json_says(env):
+    b = PackageBuilder("lab/data")
+    stage_example(b)
+    assert b.status() == json.loads(cli("status", "--json"))
+    b.build_manifest()
+    write(env["data"] / "train" / "4.txt", "new\n")
+    write(env["data"] / "train" / "x.tmp", "ignored\n")
+    write(env["data"] / "train" / ".quireignore", "*.tmp\n")
+    write(env["data"] / "train" / "1.txt", "changed\n")
+    os.remove("README.md")
+    got = b.status()
+    assert got == json.loads(cli("status", "--json"))
+    assert got["top_hash"] == b.top_hash
+    assert [(c["status"], c["logical_key"]) for c in got["changes"]] == [
+        ("missing", "README.md"), ("modified", "train/1.txt"),
+        ("new", "train/.quireignore"), ("new", "train/4.txt")]
+    ignored = b.status(ignored=True)
+    assert ignored["changes"][-1] == {"status": "ignored",
+                                      "logical_key": "train/x.tmp"}
+    assert ignored == json.loads(cli("status", "--json", "--ignored"))
+
+
 def test_add_with_a_prefix_puts_a_folder_below_it(env):
     b = PackageBuilder("lab/data")
     assert b.add("train", prefix="val2017/") is b
