@@ -887,8 +887,10 @@ int push_run(struct workspace *ws, const struct push_request *rq,
 		return QERR_USAGE;
 	}
 	if (rq->data_prefix &&
-	    (ret = check_prefix(rq->data_prefix, &prefix, err)))
+	    (ret = check_prefix(rq->data_prefix, &prefix, err))) {
+		strbuf_release(&prefix);
 		return ret;
+	}
 	ret = porcelain_registry(ws, rq->registry, TRANSPORT_CREATE, &reg,
 				 err);
 	if (!ret)
