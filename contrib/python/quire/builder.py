@@ -50,6 +50,15 @@ class PackageBuilder(_quire.PackageBuilder):
         _quire.PackageBuilder.__init__(self, None, dir, registry)
         return self
 
+    @classmethod
+    def from_package(cls, pkg, dir, registry=None):
+        """A builder to change the version pkg (a quire.Package): pkg is
+        installed into the folder dir as 'quire install --to dir' does
+        (files and all), and the builder opens it; the next push moves
+        latest from that version. registry defaults to pkg's."""
+        root = pkg.install(os.fspath(dir))
+        return cls.open(root, registry=registry or pkg.registry)
+
     def add(self, path, prefix=None, force=False):
         """Stage a file, a folder or an s3:// URL (a prefix ends in '/'),
         as 'quire add [--as prefix] path' does. Returns self."""

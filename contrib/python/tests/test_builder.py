@@ -339,6 +339,23 @@ def test_push_manifest_gives_a_package_that_quire_installs(env):
 
 
 @needs_package
+def test_from_package_changes_a_pushed_version(env):
+    b = PackageBuilder("lab/data", registry=env["reg"])
+    stage_example(b)
+    v0 = b.push(tag="v0")
+    dest = env["tmp"] / "change"
+    b2 = PackageBuilder.from_package(v0, dest)
+    assert b2.name == "lab/data" and b2.top_hash == v0.top_hash
+    assert b2.dir == os.path.realpath(str(dest))
+    b2.set("train/1.txt", env["data"] / "labels.json", meta={"v": 2})
+    v1 = b2.push()
+    assert v1.top_hash != v0.top_hash
+    assert v1["train/1.txt"].get_bytes() == b'{"1": "cat"}\n'
+    assert v1["train/2.txt"].get_bytes() == b"train 2\n"
+    assert registry_top(env["reg"], "lab/data") == v1.top_hash
+
+
+@needs_package
 def test_as_package_with_both_opt_outs_reads_the_local_manifest(env):
     b = PackageBuilder("lab/data", registry=env["reg"])
     stage_example(b)
