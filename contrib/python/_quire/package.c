@@ -481,12 +481,22 @@ static PyObject *manifest_install(struct pymanifest *m, PyObject *args,
 					 &dest, &path, &rq.opts.force,
 					 &rq.link))
 		return NULL;
+	if (dest == Py_None) {
+		PyErr_SetString(pyquire_UsageError, "install needs the folder "
+				"to install into");
+		return NULL;
+	}
 	dest = PyOS_FSPath(dest);
 	if (!dest)
 		return NULL;
 	if (pyquire_opt_str(dest, "dest", &dest_s) < 0 ||
 	    pyquire_opt_str(path, "path", &rq.opts.path_prefix) < 0)
 		goto out;
+	if (!dest_s || !*dest_s) {
+		PyErr_SetString(pyquire_UsageError, "install needs the folder "
+				"to install into");
+		goto out;
+	}
 	if (!m->name) {
 		PyErr_SetString(pyquire_UsageError, "this version has no "
 				"package name; open it as ns/name@hash");

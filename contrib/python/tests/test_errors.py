@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import urllib.parse
 
 import pytest
 
@@ -74,6 +75,13 @@ def test_browse_refuses_hash_and_tag_together(small_package, quire_home):
                              top_hash="abcdef")
 
 
+def test_install_needs_a_folder(small_package, quire_home):
+    pkg = quire.Package("lab/small", registry=small_package.registry)
+    for dest in (None, ""):
+        with pytest.raises(quire.UsageError):
+            pkg.install(dest)
+
+
 def test_bad_keys_and_listing_arguments(small_package, quire_home):
     pkg = quire.Package("lab/small", registry=small_package.registry)
     for bad in (None, 3, b"a.txt", ["a"]):
@@ -97,7 +105,7 @@ def test_corrupt_object_raises_corrupt_error(tmp_path, quire_home):
     reg = tmp_path / "reg"
     make_package(str(tmp_path), "file://%s" % reg, name="lab/bad")
     pkg = quire.Package("lab/bad", registry="file://%s" % reg)
-    path = pkg["a.txt"].physical_key[len("file://"):]
+    path = urllib.parse.unquote(pkg["a.txt"].physical_key[len("file://"):])
     with open(path, "wb") as f:
         f.write(b"HELLO\n")          # same size, other bytes
     with pytest.raises(quire.CorruptError) as e:
@@ -137,7 +145,8 @@ def write_raw_manifest(root, name, entries, data=None):
         top.update(canon({"hash": h, "logical_key": key, "meta": {},
                           "size": len(blob)}).encode())
         lines.append(json.dumps({"logical_key": key,
-                                 "physical_keys": ["file://" + path],
+                                 "physical_keys": [
+                                     "file://" + urllib.parse.quote(path)],
                                  "size": len(blob), "hash": h,
                                  "meta": {}}))
     top = top.hexdigest()
@@ -232,8 +241,12 @@ print("survived", n)
     env = dict(os.environ, HOME=str(tmp_path), XDG_CACHE_HOME=str(tmp_path),
                XDG_DATA_HOME=str(tmp_path),
                PYTHONPATH=os.path.dirname(os.path.dirname(quire.__file__)))
+    # junk like "../.." may name a folder: keep what it makes in tmp_path
+    cwd = tmp_path / "a" / "b" / "c"
+    os.makedirs(cwd)
     p = subprocess.run([sys.executable, "-c", code, small_package.registry],
                        capture_output=True, text=True, env=env,
-                       cwd=str(tmp_path))
+                       cwd=str(cwd))
     assert p.returncode == 0, p.stderr
     assert "survived" in p.stdout
+    assert not os.path.exists(tmp_path / "a" / "b" / "c" / ".quire")
