@@ -48,7 +48,10 @@ Memory
     The logical keys under ``prefix`` are kept in one bytes object (their
     UTF-8, back to back) and an array of offsets: about the keys' length
     plus 8 bytes per entry (10 million keys of 30 bytes: about 380 MiB),
-    never one Python object per entry.
+    never one Python object per entry.  Up to PRELOAD (65,536) entries,
+    the dataset also keeps each entry's row (its physical key, hash, size
+    and metadata; tens of MiB at most), so workers find them without
+    reading the manifest again; past that, they read it in passes.
 """
 
 import array
@@ -118,6 +121,7 @@ def _open_version(name, registry, top_hash):
 # brings many objects into the cache in parallel, verified, without the
 # GIL.  A row is (logical_key, physical_key, size, hash_type, hash_value,
 # meta_json).
+PRELOAD = 65536         # up to this many entries, all rows are kept
 LOOKUP_BATCH = 8192     # keys found in one pass over the manifest
 BLOCK = 1024            # PackageDataset: entries found together ...
 CACHED_BLOCKS = 64      # ... and how many such blocks it keeps
@@ -146,8 +150,12 @@ class _PackageSource:
         self.return_key = return_key
         self._keys = _KeyIndex(k for k in pkg.keys(prefix)
                                if k.startswith(prefix))
-        self._pkg = None
-        self._pid = None
+        self._rows = None
+        if len(self._keys) <= PRELOAD:
+            self._rows = [r for r in pkg._manifest.entries(prefix)
+                          if r[0].startswith(prefix)]
+        self._pkg = pkg
+        self._pid = os.getpid()
         self._rank = None
 
     @property
@@ -214,10 +222,9 @@ class _PackageSource:
 
 class PackageDataset(_PackageSource, torch.utils.data.Dataset):
     """Map-style dataset: ``ds[i]`` is the i-th entry under ``prefix``.
-    Entries are found BLOCK at a time (one pass over the manifest) and
-    the last CACHED_BLOCKS blocks are kept, so a package of up to 65,536
-    entries is found once per worker; past that, a random order costs a
-    pass per block it leaves."""
+    Past PRELOAD entries, entries are found BLOCK at a time (one pass
+    over the manifest) and the last CACHED_BLOCKS blocks are kept in
+    each worker: a random order costs a pass per block it leaves."""
 
     def __init__(self, pkg, prefix="", transform=None, registry=None,
                  return_key=False):
@@ -225,20 +232,15 @@ class PackageDataset(_PackageSource, torch.utils.data.Dataset):
                                 return_key)
         self._blocks = OrderedDict()
 
-    def __getstate__(self):
-        state = _PackageSource.__getstate__(self)
-        state["_blocks"] = OrderedDict()
-        return state
-
     def __len__(self):
         return len(self._keys)
 
     def _row(self, i):
+        if self._rows is not None:
+            return self._rows[i]
         b = i // BLOCK
         rows = self._blocks.get(b)
-        if rows is None or self._pid != os.getpid():
-            if self._pid != os.getpid():
-                self._blocks.clear()
+        if rows is None:
             keys = [self._keys[j] for j in
                     range(b * BLOCK, min((b + 1) * BLOCK, len(self._keys)))]
             rows = self._blocks[b] = self.lookup(keys)
@@ -278,9 +280,9 @@ def _shard(pickled_rank):
 
 class IterablePackageDataset(_PackageSource, torch.utils.data.IterableDataset):
     """Iterable dataset sharded over ranks and workers (see the module).
-    In the manifest's order a shard streams the manifest once an epoch;
-    shuffled, it finds its keys LOOKUP_BATCH at a time, a pass over the
-    manifest each."""
+    Past PRELOAD entries, a shard streams the manifest once an epoch in
+    the manifest's order; shuffled, it finds its keys LOOKUP_BATCH at a
+    time, a pass over the manifest each."""
 
     def __init__(self, pkg, prefix="", transform=None, shuffle=False, seed=0,
                  prefetch=64, registry=None, return_key=False):
@@ -307,17 +309,23 @@ class IterablePackageDataset(_PackageSource, torch.utils.data.IterableDataset):
         g.manual_seed(self.seed + self.epoch)
         return torch.randperm(n, generator=g)
 
-    def shard_keys(self):
-        """The logical keys this rank and worker reads, in order."""
+    def shard_indices(self):
+        """The indices of the entries this rank and worker reads."""
         shard, nshards = _shard(self._rank)
         mine = self.order()[shard::nshards]
         if isinstance(mine, torch.Tensor):
             mine = mine.tolist()
-        for i in mine:
-            yield self._keys[i]
+        return mine
+
+    def shard_keys(self):
+        """The logical keys this rank and worker reads, in order."""
+        return map(self._keys.__getitem__, self.shard_indices())
 
     def shard_rows(self):
         """The rows of this shard's entries, in order."""
+        if self._rows is not None:
+            yield from map(self._rows.__getitem__, self.shard_indices())
+            return
         if self.shuffle:
             keys = self.shard_keys()
             while True:

@@ -239,11 +239,21 @@ def test_an_unknown_prefix_is_empty(registry):
 
 def test_small_lookup_batches_and_an_evicting_block_cache(registry,
                                                           monkeypatch):
-    # entries found 7 at a time, blocks of 16 with room for 2 of them
+    # no rows kept: entries found 7 at a time, blocks of 16 with room
+    # for 2 of them; in the manifest's order, a stream per shard
+    monkeypatch.setattr(quire.torch, "PRELOAD", 0)
     monkeypatch.setattr(quire.torch, "LOOKUP_BATCH", 7)
     monkeypatch.setattr(quire.torch, "BLOCK", 16)
     monkeypatch.setattr(quire.torch, "CACHED_BLOCKS", 2)
     assert_each_once(one_process_order(registry, seed=5, epoch=2))
+    assert one_process_order(registry, seed=5, epoch=2, shuffle=False) == \
+        manifest_keys(registry, "train/")
+    ds = IterablePackageDataset(NAME, prefix="train/", registry=registry,
+                                return_key=True)
+    assert ds._rows is None
+    loader = DataLoader(ds, batch_size=16, num_workers=2,
+                        collate_fn=collate_list)
+    assert_each_once(epoch_keys(loader))
     ds = PackageDataset(NAME, prefix="train/", registry=registry,
                         return_key=True)
     order = torch.randperm(N, generator=torch.Generator().manual_seed(1))
