@@ -442,11 +442,6 @@ def test_registry_from_the_embedded_default(env, entry_point):
     assert "FileNotFoundError" in out.stderr
 
 
-# quire.Package(rev) without registry= does not look at the workspace's
-# origin the way `quire ls rev` run in the same folder does (it goes to
-# the embedded default): the filesystem passes registry=None through.
-@pytest.mark.xfail(reason="quire.Package(registry=None) skips the "
-                   "workspace's origin remote")
 def test_registry_from_the_workspace_remote(env, entry_point):
     ws = env["root"] / "elsewhere"
     ws.mkdir()
