@@ -46,3 +46,21 @@ try:
 except ImportError as _e:  # the builder ships in its own file
     if getattr(_e, "name", None) != __name__ + ".builder":
         raise
+
+# The fsspec protocol "quire": an installed quire names it in its
+# dist-info's entry points; from a build tree (PYTHONPATH), import quire
+# names it to an fsspec already imported. Nothing imports fsspec here.
+def _register_fsspec():
+    import sys
+    fsspec = sys.modules.get("fsspec")
+    if fsspec is None:
+        return
+    try:
+        fsspec.register_implementation(
+            "quire", "quire.fsspec.QuireFileSystem", clobber=False)
+    except (ValueError, AttributeError):
+        pass
+
+
+_register_fsspec()
+del _register_fsspec
