@@ -89,4 +89,26 @@ do
 	test_expect_success "pytest $(basename "$f")" 'py_test "$f"'
 done
 
+# make install-python: the package where /usr/bin/python3 looks under
+# the prefix, and a dist-info whose entry point names the fsspec protocol.
+test_expect_success 'make install-python installs an importable package' '
+	make -C "$TEST_DIRECTORY/.." -s BUILD="$QUIRE_BUILD_DIR" \
+		DESTDIR="$PWD/inst" PREFIX=/usr/local install-python \
+		>make.out 2>&1 ||
+	{ cat make.out; false; } &&
+	v=$($PY -c "import sys; print(\"%d.%d\" % sys.version_info[:2])") &&
+	site="$PWD/inst/usr/local/lib/python$v/dist-packages" &&
+	test -f "$site/quire/__init__.py" &&
+	ls "$site"/quire/_quire.*.so &&
+	env $PY_ENV PYTHONPATH="$site" $PY -c "
+import sys, importlib.metadata as md
+import quire
+assert quire.__file__.startswith(sys.argv[1]), quire.__file__
+eps = md.entry_points(group=\"fsspec.specs\")
+assert [e.value for e in eps if e.name == \"quire\"] == \
+	[\"quire.fsspec:QuireFileSystem\"], list(eps)
+assert md.version(\"quire\") == quire.__version__
+" "$site"
+'
+
 test_done
