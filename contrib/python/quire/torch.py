@@ -23,10 +23,12 @@ seed=0, prefetch=64)``
     they started with.
 
 ``pkg`` is a ``quire.Package`` or a revision string (``"ns/name"``,
-``"ns/name:tag"``, ``"ns/name@hash"``) with ``registry=``.  The dataset
-keeps only the package's name, registry and top hash: every process
-(DataLoader worker, DDP rank) reopens that exact version on first use, so
-the dataset pickles and no C object crosses a process boundary.
+``"ns/name:tag"``, ``"ns/name@hash"``) with ``registry=``; a folder's
+view (``pkg["train"]``) reads the entries below that folder, and the
+logical keys a dataset gives are always the package's whole keys.  The
+dataset keeps only the package's name, registry and top hash: every
+process (DataLoader worker, DDP rank) reopens that exact version on first
+use, so the dataset pickles and no C object crosses a process boundary.
 
 Items
     By default an item is ``(data, metadata)``: the entry's bytes, verified
@@ -145,10 +147,13 @@ class _PackageSource:
     def __init__(self, pkg, prefix, transform, registry, return_key):
         pkg, self._name, self._registry, self._top_hash = _package_ref(
             pkg, registry)
+        # a folder's view (pkg["train"]) reads below its folder; keys are
+        # the package's own
+        prefix = getattr(pkg, "_prefix", "") + prefix
         self.prefix = prefix
         self.transform = transform
         self.return_key = return_key
-        self._keys = _KeyIndex(k for k in pkg.keys(prefix)
+        self._keys = _KeyIndex(k for k in pkg._manifest.keys(prefix)
                                if k.startswith(prefix))
         self._rows = None
         if len(self._keys) <= PRELOAD:

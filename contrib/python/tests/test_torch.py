@@ -145,6 +145,10 @@ def test_a_dataset_from_a_package_object(registry):
     ds = PackageDataset(pkg)
     assert len(ds) == N + 2
     assert ds.top_hash == pkg.top_hash
+    view = PackageDataset(pkg["train"], prefix="01")
+    assert len(view) == 10
+    assert view.key(0) == "train/010.bin"
+    assert view[9][0] == content_of("train/019.bin")
 
 
 def test_map_dataset_dataloader_two_workers_each_entry_once(registry):
