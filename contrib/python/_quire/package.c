@@ -394,6 +394,30 @@ static int check_local(struct pymanifest *m, const char *physical,
 	return ret;
 }
 
+/* The objects' paths in the cache, as a list of str. */
+static PyObject *cache_paths(struct odb *cache, struct fetch_item *items,
+			     Py_ssize_t nr)
+{
+	struct strbuf path = STRBUF_INIT;
+	PyObject *out = PyList_New(nr);
+	Py_ssize_t i;
+
+	for (i = 0; out && i < nr; i++) {
+		PyObject *p;
+
+		strbuf_reset(&path);
+		odb_path(cache, &items[i].oid, &path);
+		p = PyUnicode_DecodeFSDefaultAndSize(path.buf, path.len);
+		if (!p) {
+			Py_CLEAR(out);
+			break;
+		}
+		PyList_SET_ITEM(out, i, p);
+	}
+	strbuf_release(&path);
+	return out;
+}
+
 /*
  * Fetch objects ((physical_key, hash_type, hash_value, size) tuples)
  * into the user's cache, verified, in parallel, the GIL released.
@@ -401,7 +425,7 @@ static int check_local(struct pymanifest *m, const char *physical,
  */
 static PyObject *fetch_many(struct pymanifest *m, PyObject *seq)
 {
-	struct strbuf err = STRBUF_INIT, path = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT;
 	struct fetch_item *items = NULL;
 	PyObject *tuple, *out = NULL;
 	struct odb cache;
@@ -426,37 +450,21 @@ static PyObject *fetch_many(struct pymanifest *m, PyObject *seq)
 		if (ret)
 			break;
 	}
-	if (!ret)
-		ret = cache_odb(&cache, &err);
-	if (!ret) {
+	if (!ret && !(ret = cache_odb(&cache, &err))) {
 		Py_BEGIN_ALLOW_THREADS
-		ret = fetch_objects(&cache, items, i, &err);
+		ret = fetch_objects(&cache, items, nr, &err);
 		Py_END_ALLOW_THREADS
+		if (!ret)
+			out = cache_paths(&cache, items, nr);
+		odb_release(&cache);
 	}
-	if (ret) {
+	if (ret)
 		pyquire_raise(ret, &err, "cannot fetch");
-		goto out;
-	}
-	out = PyList_New(nr);
-	for (i = 0; out && i < nr; i++) {
-		PyObject *p;
-
-		strbuf_reset(&path);
-		odb_path(&cache, &items[i].oid, &path);
-		p = PyUnicode_DecodeFSDefaultAndSize(path.buf, path.len);
-		if (!p) {
-			Py_CLEAR(out);
-			break;
-		}
-		PyList_SET_ITEM(out, i, p);
-	}
-	odb_release(&cache);
 out:
 	for (i = 0; i < nr; i++)
 		fetch_item_release(&items[i]);
 	free(items);
 	strbuf_release(&err);
-	strbuf_release(&path);
 	Py_DECREF(tuple);
 	return out;
 }
