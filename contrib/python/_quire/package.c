@@ -241,6 +241,194 @@ static PyObject *manifest_count(struct pymanifest *m, PyObject *unused)
 	return PyLong_FromSsize_t(n);
 }
 
+/* --- finding one key ---------------------------------------------------- */
+
+/*
+ * A manifest's lines after line 1 are sorted: folder lines first, then
+ * entries in quilt3's order (logical_key_cmp). So one key is found by a
+ * binary search over byte offsets, as look(1) does: a few lines read,
+ * whatever the manifest's size, nothing held.
+ */
+struct probe {
+	FILE *fp;
+	struct strbuf line;
+	struct manifest_entry e;
+	const char *key;
+	size_t key_len;
+};
+
+/*
+ * Read the first whole line starting at or after off (at off itself
+ * when aligned) into p->e: 1 with *start and *end its offsets, 0 at the
+ * end, or a negative qerr.
+ */
+static int probe_line(struct probe *p, off_t off, int aligned, off_t *start,
+		      off_t *end, struct strbuf *err)
+{
+	int c = 0, ret;
+
+	if (fseeko(p->fp, off, SEEK_SET) < 0) {
+		strbuf_addf(err, "cannot read the manifest: %s",
+			    strerror(errno));
+		return QERR_GENERIC;
+	}
+	while (!aligned && (c = getc(p->fp)) != EOF && c != '\n')
+		;
+	if (c == EOF)
+		return 0;
+	*start = ftello(p->fp);
+	strbuf_reset(&p->line);
+	ret = strbuf_getline_max(&p->line, p->fp, MANIFEST_LINE_MAX, NULL);
+	if (ret == EOF)
+		return 0;
+	*end = ftello(p->fp);
+	manifest_entry_release(&p->e);
+	manifest_entry_init(&p->e);
+	if (!ret)
+		ret = manifest_parse_entry(p->line.buf, p->line.len, 0, &p->e,
+					   err);
+	return ret < 0 ? QERR_CORRUPT : 1;
+}
+
+/* <0, 0, >0: the line read sorts before, at or after the key sought. */
+static int probe_cmp(const struct probe *p)
+{
+	if (p->e.is_dir)
+		return -1;
+	return logical_key_cmp(p->e.key.buf, p->e.key.len, p->key,
+			       p->key_len);
+}
+
+/*
+ * Leave in p->e the first entry whose key is not before p->key: 1, or
+ * 0 when there is none.
+ */
+static int probe_seek(struct probe *p, struct strbuf *err)
+{
+	off_t lo, hi, start, end;
+	struct stat st;
+	int ret;
+
+	if (fstat(fileno(p->fp), &st) < 0)
+		return QERR_GENERIC;
+	/* line 1, the package metadata */
+	strbuf_reset(&p->line);
+	if (strbuf_getline_max(&p->line, p->fp, MANIFEST_LINE_MAX, NULL))
+		return 0;
+	lo = ftello(p->fp);
+	hi = st.st_size;
+	/* lo is a line start not after the answer; the answer starts <= hi */
+	while (hi - lo > 4096) {
+		off_t mid = lo + (hi - lo) / 2;
+
+		ret = probe_line(p, mid, 0, &start, &end, err);
+		if (ret < 0)
+			return ret;
+		if (!ret || start >= hi)
+			hi = mid;
+		else if (probe_cmp(p) < 0)
+			lo = end;
+		else
+			hi = start;
+	}
+	for (start = lo;; start = end) {
+		ret = probe_line(p, start, 1, &start, &end, err);
+		if (ret <= 0 || probe_cmp(p) >= 0)
+			return ret;
+	}
+}
+
+/* Open a reading of m and seek key: as probe_seek(). */
+static int probe_find(struct pymanifest *m, struct probe *p, const char *key,
+		      size_t len, struct strbuf *err)
+{
+	char path[64];
+	int fd, ret;
+
+	p->key = key;
+	p->key_len = len;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", m->fd);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || !(p->fp = fdopen(fd, "r"))) {
+		strbuf_addf(err, "cannot read the manifest of %s: %s",
+			    oid_to_hex(&m->top), strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return QERR_GENERIC;
+	}
+	Py_BEGIN_ALLOW_THREADS
+	ret = probe_seek(p, err);
+	Py_END_ALLOW_THREADS
+	return ret;
+}
+
+static void probe_release(struct probe *p)
+{
+	if (p->fp)
+		fclose(p->fp);
+	strbuf_release(&p->line);
+	manifest_entry_release(&p->e);
+}
+
+/* find(key) -> the entry tuple, or None. */
+static PyObject *manifest_find(struct pymanifest *m, PyObject *args)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct probe p = { .line = STRBUF_INIT };
+	PyObject *out = NULL;
+	const char *key;
+	Py_ssize_t len;
+	int ret;
+
+	if (!PyArg_ParseTuple(args, "s#:find", &key, &len))
+		return NULL;
+	manifest_entry_init(&p.e);
+	ret = probe_find(m, &p, key, len, &err);
+	if (ret < 0)
+		pyquire_raise(ret, &err, "cannot read the manifest");
+	else if (ret && !probe_cmp(&p))
+		out = entry_tuple(&p.e);
+	else
+		out = Py_NewRef(Py_None);
+	probe_release(&p);
+	strbuf_release(&err);
+	return out;
+}
+
+/* Is there an entry below the folder prefix ("dir" or "dir/")? */
+static PyObject *manifest_has_prefix(struct pymanifest *m, PyObject *args)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct probe p = { .line = STRBUF_INIT };
+	PyObject *out = NULL;
+	const char *dir;
+	Py_ssize_t len;
+	int ret;
+
+	if (!PyArg_ParseTuple(args, "s#:has_prefix", &dir, &len))
+		return NULL;
+	while (len && dir[len - 1] == '/')
+		len--;
+	manifest_entry_init(&p.e);
+	/* "dir/..." come right after "dir" itself, before "dir-x" */
+	ret = probe_find(m, &p, dir, len, &err);
+	if (ret > 0 && !probe_cmp(&p)) {
+		off_t start, end = ftello(p.fp);
+
+		ret = probe_line(&p, end, 1, &start, &end, &err);
+	}
+	if (ret < 0)
+		pyquire_raise(ret, &err, "cannot read the manifest");
+	else
+		out = PyBool_FromLong(ret > 0 && !p.e.is_dir &&
+				      p.e.key.len > (size_t)len &&
+				      !memcmp(p.e.key.buf, dir, len) &&
+				      p.e.key.buf[len] == '/');
+	probe_release(&p);
+	strbuf_release(&err);
+	return out;
+}
+
 /*
  * Entries for many keys in one pass: a list of entry tuples, None for
  * a key the version does not have. Also the entry for one key (a str):
@@ -332,25 +520,6 @@ out:
 	Py_XDECREF(want);
 	Py_XDECREF(found);
 	return out;
-}
-
-/* Is there an entry whose key starts with prefix (a folder's "dir/")? */
-static PyObject *manifest_has_prefix(struct pymanifest *m, PyObject *args)
-{
-	PyObject *it, *k;
-	const char *prefix;
-
-	if (!PyArg_ParseTuple(args, "s:has_prefix", &prefix))
-		return NULL;
-	it = new_iter(m, prefix, 1);
-	if (!it)
-		return NULL;
-	k = iter_next((struct pyentry_iter *)it);
-	Py_DECREF(it);
-	if (!k && PyErr_Occurred())
-		return NULL;
-	Py_XDECREF(k);
-	return PyBool_FromLong(k != NULL);
 }
 
 /* --- objects ----------------------------------------------------------- */
@@ -777,7 +946,9 @@ static PyMethodDef manifest_methods[] = {
 	  "lookup(key) -> entry tuple or None; lookup([keys]) -> list, in "
 	  "one pass" },
 	{ "has_prefix", (PyCFunction)manifest_has_prefix, METH_VARARGS,
-	  "has_prefix(prefix) -> whether any key starts with prefix" },
+	  "has_prefix(dir) -> whether any key is below the folder dir" },
+	{ "find", (PyCFunction)manifest_find, METH_VARARGS,
+	  "find(key) -> the entry tuple or None, by a binary search" },
 	{ "fetch", (PyCFunction)fetch_many, METH_O,
 	  "fetch([(physical_key, hash_type, hash_value, size), ...]) -> "
 	  "their paths in the user's cache, fetched and verified in "

@@ -245,7 +245,7 @@ class Package:
         key = key.rstrip("/")
         if not key:
             return False
-        if self._manifest.lookup(self._full(key)) is not None:
+        if self._manifest.find(self._full(key)) is not None:
             return True
         return self._manifest.has_prefix(self._full(key) + "/")
 
@@ -255,7 +255,7 @@ class Package:
         if not folder or "//" in key or key.startswith("/"):
             raise KeyError(key)
         if not key.endswith("/"):
-            row = self._manifest.lookup(self._full(key))
+            row = self._manifest.find(self._full(key))
             if row is not None:
                 return PackageEntry(self._manifest, row, self._prefix)
         if self._manifest.has_prefix(self._full(folder) + "/"):

@@ -17,13 +17,20 @@ s3_env          the S3 test server that t9950 started (S3_ENDPOINT and the
                 AWS_* settings in the environment); skips when there is
                 none, fails when QUIRE_REQUIRE_S3=1
 s3_registry     a new s3:// registry (a fresh prefix in the test bucket)
+write_raw_manifest(root, name, entries)
+                a manifest written by hand into a folder registry (for
+                what the CLI would refuse to write)
 require         require("torch") imports a module or skips (fails when
                 QUIRE_REQUIRE_PYTHON=1)
 """
 
+import base64
+import hashlib
 import importlib
+import json
 import os
 import subprocess
+import urllib.parse
 import uuid
 from types import SimpleNamespace
 
@@ -150,3 +157,49 @@ def s3_env():
 @pytest.fixture
 def s3_registry(s3_env):
     return "s3://%s/%s" % (s3_env.bucket, uuid.uuid4().hex[:12])
+
+
+def canon(obj):
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"))
+
+
+def chunked(data):
+    digest = hashlib.sha256(hashlib.sha256(data).digest()).digest()
+    return base64.b64encode(digest).decode()
+
+
+def write_raw_manifest(root, name, entries, data=None, dirs=()):
+    """A manifest with the given (key, data) entries (in the order
+    given) and folder lines dirs ((key, meta), first), its top hash
+    right, put in the registry at root as name's latest; the bytes go
+    to the folder data (default: root/data)."""
+    meta = {"version": "v0"}
+    top = hashlib.sha256()
+    top.update(canon(meta).encode())
+    lines = [json.dumps(meta)]
+    lines += [json.dumps({"logical_key": k, "meta": m}) for k, m in dirs]
+    for key, blob in entries:
+        path = os.path.join(data or os.path.join(root, "data"),
+                            "%d" % len(lines))
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(blob)
+        h = {"type": "sha2-256-chunked", "value": chunked(blob)}
+        top.update(canon({"hash": h, "logical_key": key, "meta": {},
+                          "size": len(blob)}).encode())
+        lines.append(json.dumps({"logical_key": key,
+                                 "physical_keys": [
+                                     "file://" + urllib.parse.quote(path)],
+                                 "size": len(blob), "hash": h,
+                                 "meta": {}}))
+    top = top.hexdigest()
+    pkgs = os.path.join(root, ".quilt", "packages")
+    named = os.path.join(root, ".quilt", "named_packages", name)
+    os.makedirs(pkgs, exist_ok=True)
+    os.makedirs(named, exist_ok=True)
+    with open(os.path.join(pkgs, top), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    for pointer in ("latest", "1700000000"):
+        with open(os.path.join(named, pointer), "w") as f:
+            f.write(top)
+    return top

@@ -1,9 +1,6 @@
 """Errors are exceptions carrying the CLI's message; bad input never
 crashes the interpreter."""
 
-import base64
-import hashlib
-import json
 import os
 import subprocess
 import sys
@@ -12,6 +9,7 @@ import urllib.parse
 import pytest
 
 import quire
+from conftest import write_raw_manifest
 
 
 def test_the_exception_family():
@@ -116,50 +114,6 @@ def test_corrupt_object_raises_corrupt_error(tmp_path, quire_home):
     # nothing of it in the cache
     with pytest.raises(quire.CorruptError):
         pkg["a.txt"].get_cached_path()
-
-
-def canon(obj):
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"))
-
-
-def chunked(data):
-    digest = hashlib.sha256(hashlib.sha256(data).digest()).digest()
-    return base64.b64encode(digest).decode()
-
-
-def write_raw_manifest(root, name, entries, data=None):
-    """A manifest with the given (key, data) entries, its top hash
-    right, put in the registry at root as name's latest; the bytes go
-    to the folder data (default: root/data)."""
-    meta = {"version": "v0"}
-    top = hashlib.sha256()
-    top.update(canon(meta).encode())
-    lines = [json.dumps(meta)]
-    for key, blob in entries:
-        path = os.path.join(data or os.path.join(root, "data"),
-                            "%d" % len(lines))
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "wb") as f:
-            f.write(blob)
-        h = {"type": "sha2-256-chunked", "value": chunked(blob)}
-        top.update(canon({"hash": h, "logical_key": key, "meta": {},
-                          "size": len(blob)}).encode())
-        lines.append(json.dumps({"logical_key": key,
-                                 "physical_keys": [
-                                     "file://" + urllib.parse.quote(path)],
-                                 "size": len(blob), "hash": h,
-                                 "meta": {}}))
-    top = top.hexdigest()
-    pkgs = os.path.join(root, ".quilt", "packages")
-    named = os.path.join(root, ".quilt", "named_packages", name)
-    os.makedirs(pkgs, exist_ok=True)
-    os.makedirs(named, exist_ok=True)
-    with open(os.path.join(pkgs, top), "w") as f:
-        f.write("\n".join(lines) + "\n")
-    for pointer in ("latest", "1700000000"):
-        with open(os.path.join(named, pointer), "w") as f:
-            f.write(top)
-    return top
 
 
 def test_raw_manifest_helper_is_right(tmp_path, quire_home):

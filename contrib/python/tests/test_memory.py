@@ -68,6 +68,11 @@ e = pkg[last]
 assert e.metadata == {"i": n - 1} and e.size == n - 1
 walked = sum(1 for _ in pkg.walk("d050/"))
 assert walked == 10000, walked
+# keys are found by their place in the manifest, not by a walk
+for i in range(0, n, 997):
+    assert pkg["d%03d/f%07d.bin" % (i // 10000, i)].size == i
+assert "d050" in pkg and "d05" not in pkg and "d100" not in pkg
+assert "d000/f0000000.bin" in pkg and "d000/f000000.bin" not in pkg
 # VmHWM: this program's own peak (ru_maxrss may also hold the parent's
 # size at the fork before exec)
 hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM:")]

@@ -288,3 +288,38 @@ def test_workspace_revisions_outside_a_workspace(quire_home, tmp_path,
     with pytest.raises(quire.NotFoundError) as e:
         quire.Package("HEAD")
     assert "not one" in str(e.value)
+
+
+def quilt_order(keys):
+    return sorted(keys, key=lambda k: k.split("/"))
+
+
+def test_each_key_is_found_by_its_place(tmp_path, quire_home):
+    """pkg[key] seeks the key in the sorted manifest: every key of a
+    manifest with folder lines and keys that sort apart from byte order
+    is found, and keys between them are not."""
+    from conftest import write_raw_manifest
+    keys = ["a", "a-c", "a.c", "a/b", "a/b-", "a/b.x/y", "ab", "b",
+            "\u00e9t\u00e9.txt", "z/\u4e2d.bin"]
+    keys = [k for k in keys if k != "a"]          # "a" is a folder
+    keys += ["d%02d/f%04d.bin" % (i % 7, i) for i in range(3000)]
+    keys = quilt_order(set(keys))
+    reg = str(tmp_path / "reg")
+    dirs = [("a/", {"note": "folder"}), ("d03/", {"n": 3})]
+    top = write_raw_manifest(reg, "lab/order",
+                             [(k, k.encode()) for k in keys], dirs=dirs)
+    pkg = quire.Package("lab/order", registry=reg)
+    assert pkg.top_hash == top
+    assert list(pkg.keys()) == keys
+    for k in keys[::37] + keys[:12] + keys[-3:]:
+        assert pkg[k].logical_key == k
+        assert k in pkg
+    for missing in ("a-b", "a/b/c", "aa", "c", "d03/f0000.bin", "d99",
+                    "zz", "\u00e9", "z/\u4e2d"):
+        assert missing not in pkg, missing
+        with pytest.raises(KeyError):
+            pkg[missing]
+    assert "a" in pkg and "d03" in pkg and "z" in pkg
+    assert list(pkg["a"].keys()) == ["b", "b-", "b.x/y"]
+    assert pkg["d03"].count() == len([k for k in keys
+                                      if k.startswith("d03/")])
