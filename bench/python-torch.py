@@ -26,8 +26,10 @@ after make and make python.
 Servers are stopped by their PIDs at the end.
 """
 
+import ctypes
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -164,6 +166,13 @@ def free_port():
     return port
 
 
+def _die_with_parent():
+    """In a server's child process: a TERM when this script ends, however
+    it ends (quire's library handles TERM itself, so a finally clause
+    here may never run)."""
+    ctypes.CDLL(None).prctl(1, signal.SIGTERM)      # PR_SET_PDEATHSIG
+
+
 class Swift:
     """One Swift node with s3api under DIR/swift, stopped by PID."""
 
@@ -207,7 +216,7 @@ class Swift:
         with open(log, "w") as out:
             self.procs.append(subprocess.Popen(
                 argv, stdout=out, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL))
+                stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent))
 
     def stop(self):
         for p in self.procs:
