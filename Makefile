@@ -1,7 +1,8 @@
 # quire: one non-recursive Makefile.
 #   make                  build ./quire (objects under $(BUILD))
 #   make test             the whole test suite (prove)
-#   make asan             the test suite under ASan + UBSan
+#   make asan             the test suite under ASan + UBSan (the Python
+#                         tests load the runtime with LD_PRELOAD)
 #   make stress           crash, race and fault tests at full strength
 #   make bench            benchmarks (never part of make test)
 #   make doc              man pages (asciidoctor)

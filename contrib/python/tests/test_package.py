@@ -323,3 +323,34 @@ def test_each_key_is_found_by_its_place(tmp_path, quire_home):
     assert list(pkg["a"].keys()) == ["b", "b-", "b.x/y"]
     assert pkg["d03"].count() == len([k for k in keys
                                       if k.startswith("d03/")])
+
+
+def test_a_fetch_lets_other_threads_run(small_package, quire_home,
+                                        monkeypatch, tmp_path):
+    """While one thread fetches (copies, hashes, stores) a 20 MiB object,
+    another runs Python: the GIL is released around the work. Held,
+    the other thread could not count once during the call."""
+    pkg = browse(small_package)
+    entry = pkg["big.bin"]
+    best = 0
+    for attempt in range(3):
+        # an empty cache each time, so that the object is fetched
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / str(attempt)))
+        state = {"in_call": False, "done": False, "count": 0}
+
+        def count():
+            while not state["done"]:
+                if state["in_call"]:
+                    state["count"] += 1
+
+        t = threading.Thread(target=count)
+        t.start()
+        state["in_call"] = True
+        entry.get_cached_path()
+        state["in_call"] = False
+        state["done"] = True
+        t.join()
+        best = max(best, state["count"])
+        if best:
+            break
+    assert best > 0
