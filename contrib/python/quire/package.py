@@ -282,10 +282,17 @@ class Package:
 
     # --- folders -----------------------------------------------------------
 
+    def _whole(self, what):
+        if self._prefix:
+            raise UsageError("%s compares the whole version; call it on "
+                             "the package, not on its folder '%s'" %
+                             (what, self._prefix.rstrip("/")))
+
     def install(self, dest, path=None, *, force=False, link=None):
         """Install this version into the folder dest (made a quire
         folder, as 'quire install --to dest'), only the entries below
-        path when given. Returns the folder."""
+        path when given (of a folder's view, the folder's entries), at
+        their full logical keys. Returns the folder."""
         if self._prefix:
             path = self._prefix + (path or "")
         return self._manifest.install(dest, path=path, force=force,
@@ -300,6 +307,7 @@ class Package:
     def verify(self, dir):
         """Does the quire folder dir hold this version byte for byte
         (no file changed, missing or extra)?"""
+        self._whole("verify")
         d = self._manifest.check_folder(dir)
         return not (d["added"] or d["modified"] or d["deleted"])
 
@@ -308,7 +316,9 @@ class Package:
     def diff(self, other):
         """{"added", "modified", "deleted"}: the logical keys by which
         other (a Package, or a quire folder) differs from this one."""
+        self._whole("diff")
         if isinstance(other, Package):
+            other._whole("diff")
             return self._manifest.diff(other._manifest)
         if isinstance(other, (str, os.PathLike)):
             return self._manifest.check_folder(other)

@@ -354,3 +354,16 @@ def test_a_fetch_lets_other_threads_run(small_package, quire_home,
         if best:
             break
     assert best > 0
+
+
+def test_a_folders_view_installs_its_entries_and_compares_nothing(
+        small_package, quire_home, tmp_path):
+    pkg = browse(small_package)
+    dest = pkg["train"].install(str(tmp_path / "t"))
+    assert sorted(os.listdir(os.path.join(dest, "train"))) == \
+        ["0001.jpg", "0002.jpg"]
+    assert not os.path.exists(os.path.join(dest, "val"))
+    with pytest.raises(quire.UsageError):
+        pkg["train"].verify(dest)
+    with pytest.raises(quire.UsageError):
+        pkg.diff(pkg["train"])
