@@ -6,7 +6,8 @@
 #   make stress           crash, race and fault tests at full strength
 #   make bench            benchmarks (never part of make test)
 #   make doc              man pages (asciidoctor)
-#   make install PREFIX=  binary, man pages and shell completion
+#   make install PREFIX=  binary, man pages, shell completion and the
+#                         Python package (when python3-dev is there)
 #   make python           the Python package (_quire over libquire) in
 #                         $(BUILD)/python/quire, for /usr/bin/python3
 #   make DEVELOPER=1      warnings as errors

@@ -171,6 +171,15 @@ class Package:
         view._meta = None
         return view
 
+    def __reduce__(self):
+        """Pickled as its name, registry and top hash (what a
+        DataLoader worker or a Dask task reopens)."""
+        if not self.name:
+            raise UsageError("a version without a package name cannot "
+                             "be pickled; open it as ns/name@hash")
+        return (_reopen, (self.name, self.registry, self.top_hash,
+                          self._prefix))
+
     # --- identity and metadata -------------------------------------------
 
     @property
@@ -324,6 +333,11 @@ class Package:
             return self._manifest.check_folder(other)
         raise TypeError("diff takes a Package or a folder, not %s" %
                         type(other).__name__)
+
+
+def _reopen(name, registry, top_hash, prefix):
+    pkg = Package.browse(name, registry=registry, top_hash=top_hash)
+    return Package._view(pkg, prefix) if prefix else pkg
 
 
 def _revision(name, top_hash, tag):

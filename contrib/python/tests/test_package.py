@@ -367,3 +367,13 @@ def test_a_folders_view_installs_its_entries_and_compares_nothing(
         pkg["train"].verify(dest)
     with pytest.raises(quire.UsageError):
         pkg.diff(pkg["train"])
+
+
+def test_a_package_pickles_as_its_version(small_package, quire_home):
+    import pickle
+    pkg = browse(small_package)
+    again = pickle.loads(pickle.dumps(pkg))
+    assert again.top_hash == pkg.top_hash and again.name == pkg.name
+    assert again["a.txt"].get_bytes() == small_package.files["a.txt"]
+    train = pickle.loads(pickle.dumps(pkg["train"]))
+    assert list(train.keys()) == ["0001.jpg", "0002.jpg"]
