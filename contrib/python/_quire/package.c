@@ -6,6 +6,7 @@
  */
 #include "pyquire.h"
 #include "cache.h"
+#include "chunked-hash.h"
 #include "diff.h"
 #include "fetch.h"
 #include "folder-check.h"
@@ -1206,7 +1207,76 @@ static PyObject *py_list_versions(PyObject *self, PyObject *args,
 	return out;
 }
 
+/* --- hashing files -------------------------------------------------------- */
+
+/*
+ * hash_files([(path, hash_type), ...]) -> [value, ...]: each file's hash
+ * as a manifest writes it, hashed in parallel without the GIL; None for
+ * a path where there is no file, False for one that is no regular file
+ * or cannot be read.
+ */
+static PyObject *py_hash_files(PyObject *self, PyObject *seq)
+{
+	struct hash_job *jobs;
+	PyObject *tuple, *out = NULL;
+	Py_ssize_t i, nr;
+
+	tuple = PySequence_Tuple(seq);
+	if (!tuple)
+		return NULL;
+	nr = PyTuple_GET_SIZE(tuple);
+	jobs = xcalloc(nr ? nr : 1, sizeof(*jobs));
+	for (i = 0; i < nr; i++) {
+		PyObject *t = PyTuple_GET_ITEM(tuple, i);
+		const char *path, *type;
+		enum hash_type ht;
+
+		if (!PyTuple_Check(t) ||
+		    !PyArg_ParseTuple(t, "ss", &path, &type)) {
+			if (!PyErr_Occurred())
+				PyErr_SetString(PyExc_TypeError, "a file to "
+						"hash is (path, hash_type)");
+			goto out;
+		}
+		if (hash_type_from_name(type, strlen(type), &ht)) {
+			PyErr_Format(pyquire_UsageError, "not a hash type "
+				     "quire knows: %s", type);
+			goto out;
+		}
+		hash_job_init(&jobs[i], path, -1, ht);
+	}
+	Py_BEGIN_ALLOW_THREADS
+	hash_files(jobs, nr, 0);
+	Py_END_ALLOW_THREADS
+	out = PyList_New(nr);
+	for (i = 0; out && i < nr; i++) {
+		PyObject *v;
+
+		if (jobs[i].ret == QERR_NOTFOUND)
+			v = Py_NewRef(Py_None);
+		else if (jobs[i].ret)
+			v = Py_NewRef(Py_False);
+		else
+			v = PyUnicode_FromString(oid_to_value(&jobs[i].oid));
+		if (!v) {
+			Py_CLEAR(out);
+			break;
+		}
+		PyList_SET_ITEM(out, i, v);
+	}
+out:
+	for (i = 0; i < nr; i++)
+		if (jobs[i].path)
+			hash_job_release(&jobs[i]);
+	free(jobs);
+	Py_DECREF(tuple);
+	return out;
+}
+
 static PyMethodDef package_functions[] = {
+	{ "hash_files", (PyCFunction)py_hash_files, METH_O,
+	  "hash_files([(path, hash_type), ...]) -> [value or None or "
+	  "False, ...], hashed in parallel" },
 	{ "open", (PyCFunction)(void (*)(void))py_open,
 	  METH_VARARGS | METH_KEYWORDS,
 	  "open(rev, registry=None) -> Manifest: resolve a revision and "

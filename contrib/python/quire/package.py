@@ -28,7 +28,11 @@ import shutil
 import tempfile
 
 from . import _quire
-from ._quire import UsageError
+from ._quire import NotFoundError, UsageError
+
+
+def quire_error_not_found(folder):
+    return NotFoundError("'%s' is no folder" % folder)
 
 __all__ = ["Package", "PackageEntry", "list_packages",
            "list_package_versions"]
@@ -291,6 +295,14 @@ class Package:
 
     # --- folders -----------------------------------------------------------
 
+    def _compare_folder(self, folder):
+        folder = os.fspath(folder)
+        if not os.path.isdir(folder):
+            raise quire_error_not_found(folder)
+        if _in_workspace(folder):
+            return self._manifest.check_folder(folder)
+        return _compare_plain_folder(self._manifest, folder)
+
     def _whole(self, what):
         if self._prefix:
             raise UsageError("%s compares the whole version; call it on "
@@ -317,7 +329,7 @@ class Package:
         """Does the quire folder dir hold this version byte for byte
         (no file changed, missing or extra)?"""
         self._whole("verify")
-        d = self._manifest.check_folder(dir)
+        d = self._compare_folder(dir)
         return not (d["added"] or d["modified"] or d["deleted"])
 
     verify_directory_matches_manifest = verify
@@ -330,9 +342,54 @@ class Package:
             other._whole("diff")
             return self._manifest.diff(other._manifest)
         if isinstance(other, (str, os.PathLike)):
-            return self._manifest.check_folder(other)
+            return self._compare_folder(other)
         raise TypeError("diff takes a Package or a folder, not %s" %
                         type(other).__name__)
+
+
+def _in_workspace(folder):
+    d = os.path.abspath(folder)
+    while True:
+        if os.path.isdir(os.path.join(d, ".quire")):
+            return True
+        up = os.path.dirname(d)
+        if up == d:
+            return False
+        d = up
+
+
+def _compare_plain_folder(manifest, folder, batch=256):
+    """quilt3's verify over any folder: each entry's file hashed (in
+    parallel, by quire), and the files no entry names."""
+    added, modified, deleted = [], [], []
+    known = set()
+    pending = []
+
+    def flush():
+        values = _quire.hash_files(
+            [(os.path.join(folder, *k.split("/")), t) for k, t, _ in pending])
+        for (key, _, want), got in zip(pending, values):
+            if got is None:
+                deleted.append(key)
+            elif got != want:
+                modified.append(key)
+        del pending[:]
+
+    for key, _, _, htype, hvalue, _ in manifest.entries(""):
+        known.add(key)
+        pending.append((key, htype, hvalue))
+        if len(pending) >= batch:
+            flush()
+    flush()
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        rel = os.path.relpath(root, folder)
+        for f in sorted(files):
+            key = f if rel == "." else "/".join(rel.split(os.sep) + [f])
+            if key not in known:
+                added.append(key)
+    return {"added": sorted(added, key=lambda k: k.split("/")),
+            "modified": modified, "deleted": deleted}
 
 
 def _reopen(name, registry, top_hash, prefix):

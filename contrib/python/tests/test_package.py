@@ -377,3 +377,32 @@ def test_a_package_pickles_as_its_version(small_package, quire_home):
     assert again["a.txt"].get_bytes() == small_package.files["a.txt"]
     train = pickle.loads(pickle.dumps(pkg["train"]))
     assert list(train.keys()) == ["0001.jpg", "0002.jpg"]
+
+
+def test_verify_and_diff_of_a_plain_folder(small_package, quire_home,
+                                           tmp_path):
+    """A folder quire did not make (no .quire) is checked as quilt3
+    checks one: every entry's file hashed, and files no entry names."""
+    from quire.package import _in_workspace
+    if _in_workspace(str(tmp_path)):
+        pytest.skip("a folder above %s is a workspace" % tmp_path)
+    pkg = browse(small_package)
+    plain = tmp_path / "plain"
+    for key, data in small_package.files.items():
+        os.makedirs(os.path.dirname(plain / key), exist_ok=True)
+        with open(plain / key, "wb") as f:
+            f.write(data)
+    assert pkg.verify(str(plain)) is True
+    assert pkg.diff(plain) == {"added": [], "modified": [], "deleted": []}
+    with open(plain / "train" / "0002.jpg", "ab") as f:
+        f.write(b"!")
+    os.unlink(plain / "README.md")
+    os.makedirs(plain / "new")
+    with open(plain / "new" / "n.txt", "wb") as f:
+        f.write(b"n")
+    assert pkg.verify(str(plain)) is False
+    assert pkg.diff(str(plain)) == {"added": ["new/n.txt"],
+                                    "modified": ["train/0002.jpg"],
+                                    "deleted": ["README.md"]}
+    with pytest.raises(quire.NotFoundError):
+        pkg.verify(str(tmp_path / "nowhere"))
