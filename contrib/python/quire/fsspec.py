@@ -35,6 +35,7 @@ through quire's cache and are verified against the entry's hash.
 import os
 import threading
 
+import fsspec
 from fsspec.callbacks import NoOpCallback
 from fsspec.spec import AbstractBufferedFile, AbstractFileSystem
 
@@ -463,3 +464,10 @@ class QuireFile(AbstractBufferedFile):
             self._handle.close()
             self._handle = None
         super().close()
+
+
+# Importing this module names the protocol to fsspec: an installed quire
+# has its entry point, and import quire names it only to an fsspec
+# imported before quire.
+if "quire" not in fsspec.registry:
+    fsspec.register_implementation("quire", QuireFileSystem)

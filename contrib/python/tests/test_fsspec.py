@@ -392,6 +392,15 @@ def test_import_quire_registers_the_protocol(env, tmp_path):
     assert out.returncode == 0, out.stderr
 
 
+def test_import_quire_fsspec_registers_the_protocol(env, tmp_path):
+    child("""
+        import quire.fsspec
+        import fsspec
+        assert fsspec.get_filesystem_class("quire") is \\
+            quire.fsspec.QuireFileSystem
+        """, cwd=str(tmp_path))
+
+
 # From a build tree (no dist-info), import quire names the protocol only
 # to an fsspec imported before it: quire does not import fsspec itself.
 @pytest.mark.xfail(reason="import quire registers quire:// only with an "
