@@ -10,6 +10,7 @@
 
 static struct tempfile *volatile tempfile_list;
 static int cleanup_installed;
+static int leave_signals;
 /* threads (parallel puts) make and drop temporary files at once */
 static pthread_mutex_t list_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -53,12 +54,19 @@ static void remove_tempfiles_on_signal(int signo)
 	raise(signo);
 }
 
+void tempfile_leave_signals(void)
+{
+	leave_signals = 1;
+}
+
 static void install_cleanup(void)
 {
 	if (cleanup_installed)
 		return;
 	cleanup_installed = 1;
 	atexit(remove_tempfiles_on_exit);
+	if (leave_signals)
+		return;
 	signal(SIGINT, remove_tempfiles_on_signal);
 	signal(SIGTERM, remove_tempfiles_on_signal);
 	signal(SIGHUP, remove_tempfiles_on_signal);

@@ -47,6 +47,15 @@ int rename_tempfile_at(struct tempfile **tp, int dirfd, const char *name,
 		       const char *shown, struct strbuf *err);
 /* Close and unlink, and forget it. *tp becomes NULL; NULL is fine. */
 void delete_tempfile(struct tempfile **tp);
+
+/*
+ * Leave SIGINT, SIGTERM, SIGHUP and SIGPIPE to the program quire's library
+ * lives in (Python: Ctrl-C is KeyboardInterrupt, not death): temporary
+ * files are then removed at exit, and ones a signal leaves behind are
+ * swept by a later run (each is flock()ed while it lives). Call it before
+ * the first temporary file is made.
+ */
+void tempfile_leave_signals(void);
 /* Close the fd but keep the file (and its cleanup) registered. */
 int close_tempfile_gently(struct tempfile *t);
 

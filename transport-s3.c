@@ -18,9 +18,21 @@ struct s3_transport {
 	char *prefix;		/* "" or "a/b/" */
 };
 
+/*
+ * The transport, with the client of this process: a transport opened
+ * before fork() (a Python object a DataLoader worker inherits) must not
+ * talk over the parent's connections.
+ */
 static struct s3_transport *st3(struct transport *t)
 {
-	return (struct s3_transport *)t;
+	struct s3_transport *s = (struct s3_transport *)t;
+	struct strbuf err = STRBUF_INIT;
+	struct s3_client *c;
+
+	if (!s3_client_current(s->c) && (c = s3_client_get(&err)))
+		s->c = c;
+	strbuf_release(&err);
+	return s;
 }
 
 static void full_key(struct transport *t, const char *key, struct strbuf *sb)

@@ -25,9 +25,16 @@ struct s3_client {
 	long low_speed_time;	/* seconds under 1 byte/s before giving up */
 	struct strbuf scheme_host;	/* "http://127.0.0.1:9000" */
 	int path_style;
+	pid_t pid;	/* the process it serves */
 };
 
 static struct s3_client *the_client;
+static int cleanup_registered;
+
+int s3_client_current(const struct s3_client *c)
+{
+	return c && c->pid == getpid();
+}
 
 /* What s3/client.c keeps per request while it runs. */
 struct rq_state {
@@ -114,8 +121,14 @@ struct s3_client *s3_client_get(struct strbuf *err)
 {
 	struct s3_client *c;
 
-	if (the_client)
+	if (the_client && the_client->pid == getpid())
 		return the_client;
+	/*
+	 * One inherited across fork() (a DataLoader's workers) shares the
+	 * parent's connections: answers would go to whichever process reads
+	 * first. The child makes its own and leaves the parent's alone.
+	 */
+	the_client = NULL;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
 		strbuf_addstr(err, "cannot initialise libcurl");
 		return NULL;
@@ -146,8 +159,10 @@ struct s3_client *s3_client_get(struct strbuf *err)
 	if (getenv("QUIRE_VERBOSE") && *getenv("QUIRE_VERBOSE") &&
 	    strcmp(getenv("QUIRE_VERBOSE"), "0"))
 		s3_verbose = 1;
+	c->pid = getpid();
+	if (!cleanup_registered++)
+		atexit(cleanup_at_exit);
 	the_client = c;
-	atexit(cleanup_at_exit);
 	return c;
 }
 

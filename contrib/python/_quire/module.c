@@ -3,6 +3,7 @@
  * file of the extension shares (pyquire.h).
  */
 #include "pyquire.h"
+#include "tempfile.h"
 
 PyObject *pyquire_QuireError;
 PyObject *pyquire_NotFoundError;
@@ -175,6 +176,8 @@ PyMODINIT_FUNC PyInit__quire(void)
 
 	if (!m)
 		return NULL;
+	/* Ctrl-C in Python is KeyboardInterrupt: the library takes no signal */
+	tempfile_leave_signals();
 	if (add_errors(m) < 0 || add_codes(m) < 0 ||
 	    PyModule_AddStringConstant(m, "__version__",
 				       PYQUIRE_VERSION) < 0 ||

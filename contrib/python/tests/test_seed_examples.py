@@ -26,6 +26,7 @@ import os
 import re
 import subprocess
 import sys
+import urllib.parse
 
 import pytest
 
@@ -98,7 +99,8 @@ def write(path, data):
 
 
 def folder_url(path):
-    return "file://" + os.path.realpath(path)
+    # as quire writes it: the path %-quoted ("trash directory" has a space)
+    return "file://" + urllib.parse.quote(os.path.realpath(path), safe="/")
 
 
 def files_of(folder):
