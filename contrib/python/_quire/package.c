@@ -639,6 +639,48 @@ out:
 	return out;
 }
 
+/*
+ * Remove the objects of these entries from the user's cache (another
+ * version or workspace that needs one fetches it again): the number
+ * removed.
+ */
+static PyObject *uncache_many(struct pymanifest *m, PyObject *seq)
+{
+	struct strbuf err = STRBUF_INIT, path = STRBUF_INIT;
+	PyObject *tuple;
+	struct odb cache;
+	Py_ssize_t i, nr;
+	long removed = 0;
+
+	tuple = PySequence_Tuple(seq);
+	if (!tuple)
+		return NULL;
+	if (cache_odb(&cache, &err)) {
+		pyquire_raise(QERR_GENERIC, &err, "cannot open the cache");
+		goto out;
+	}
+	nr = PyTuple_GET_SIZE(tuple);
+	for (i = 0; i < nr; i++) {
+		const char *physical;
+		struct object_id oid;
+		uint64_t size;
+
+		if (parse_object(PyTuple_GET_ITEM(tuple, i), &physical, &oid,
+				 &size) < 0)
+			break;
+		strbuf_reset(&path);
+		odb_path(&cache, &oid, &path);
+		if (!unlink(path.buf))
+			removed++;
+	}
+	odb_release(&cache);
+out:
+	strbuf_release(&err);
+	strbuf_release(&path);
+	Py_DECREF(tuple);
+	return PyErr_Occurred() ? NULL : PyLong_FromLong(removed);
+}
+
 /* --- install, verify, diff --------------------------------------------- */
 
 static PyObject *manifest_install(struct pymanifest *m, PyObject *args,
@@ -954,6 +996,9 @@ static PyMethodDef manifest_methods[] = {
 	  "fetch([(physical_key, hash_type, hash_value, size), ...]) -> "
 	  "their paths in the user's cache, fetched and verified in "
 	  "parallel" },
+	{ "uncache", (PyCFunction)uncache_many, METH_O,
+	  "uncache([(physical_key, hash_type, hash_value, size), ...]) -> "
+	  "how many of their objects were removed from the user's cache" },
 	{ "install", (PyCFunction)(void (*)(void))manifest_install,
 	  METH_VARARGS | METH_KEYWORDS,
 	  "install(dest, path=None, force=False, link=None) -> the folder" },

@@ -16,6 +16,15 @@ from . import _quire
 __all__ = ["PackageBuilder"]
 
 
+def _registry_or_bucket(registry, bucket):
+    """The seeds' push_data(bucket=...) names the registry."""
+    if bucket is None:
+        return registry
+    if registry is not None and registry != bucket:
+        raise _quire.UsageError("give registry or bucket, not both")
+    return bucket
+
+
 def _json(obj, what):
     if obj is None:
         return None
@@ -41,7 +50,12 @@ class PackageBuilder(_quire.PackageBuilder):
             raise _quire.UsageError(
                 "a PackageBuilder needs its package name, ns/name; "
                 "PackageBuilder.open(dir) opens an existing workspace")
+        # the seeds' "ns/name:tag": the tag its pushes give the version
+        tag = None
+        if isinstance(name, str) and ":" in name:
+            name, tag = name.split(":", 1)
         super().__init__(name, dir, registry)
+        self._default_tag = tag
 
     @classmethod
     def open(cls, dir=".", registry=None):
@@ -74,10 +88,17 @@ class PackageBuilder(_quire.PackageBuilder):
                     _json(spec_kwargs, "spec_kwargs"), drop_spec)
         return self
 
-    def set_meta(self, meta):
-        """The package's user metadata (a dict), as 'quire meta
-        --package'. Returns self."""
-        super().set_meta(_json(meta, "meta"))
+    def set_meta(self, key_or_meta=None, meta=None):
+        """set_meta(meta): the package's user metadata (a dict), as
+        'quire meta --package'; set_meta(key, meta=...): an entry's (the
+        seeds' spelling), as set(key, meta=...). Returns self."""
+        if isinstance(key_or_meta, str):
+            return self.set(key_or_meta, meta=meta if meta is not None
+                            else {})
+        if key_or_meta is not None and meta is not None:
+            raise _quire.UsageError("give the package's meta once")
+        super().set_meta(_json(meta if key_or_meta is None else
+                               key_or_meta, "meta"))
         return self
 
     def status(self, ignored=False):
@@ -92,11 +113,12 @@ class PackageBuilder(_quire.PackageBuilder):
         return super().build_manifest(message, _json(meta, "meta"))
 
     def push_data(self, prefix=None, local_files_only=False, registry=None,
-                  quiet=False):
+                  quiet=False, bucket=None):
         """Copy the entries' bytes to the registry, under prefix (default
         ns/name/), as 'quire push-data'. S3 objects stay where they are
         with local_files_only. Builds the manifest first when changes are
         staged. Returns {"registry", "uploaded", "reused", "bytes"}."""
+        registry = _registry_or_bucket(registry, bucket)
         out = super().push_data(registry=registry, prefix=prefix,
                                 local_files_only=local_files_only,
                                 quiet=quiet)
@@ -109,6 +131,8 @@ class PackageBuilder(_quire.PackageBuilder):
         latest moves only from the version this was built from unless
         force (ConflictError names both hashes). Returns the quire.Package
         of the version."""
+        tag = tag if tag is not None else getattr(self, "_default_tag",
+                                                  None)
         out = super().push_manifest(registry=registry, tag=tag, force=force,
                                     force_tag=force_tag,
                                     allow_local_files=allow_local_files,
@@ -119,6 +143,8 @@ class PackageBuilder(_quire.PackageBuilder):
              registry=None, quiet=False):
         """push_data() then push_manifest(), as 'quire push'. Returns the
         quire.Package of the version."""
+        tag = tag if tag is not None else getattr(self, "_default_tag",
+                                                  None)
         out = super().push(registry=registry, prefix=prefix, tag=tag,
                            force=force, force_tag=force_tag, quiet=quiet)
         return self._package(out["top_hash"], out["registry"])

@@ -61,6 +61,15 @@ class PackageEntry:
     def __repr__(self):
         return "PackageEntry(%r, size=%d)" % (self.physical_key, self.size)
 
+    def __str__(self):
+        return self.logical_key
+
+    def is_file(self):
+        return True
+
+    def is_dir(self):
+        return False
+
     def __eq__(self, other):
         return (isinstance(other, PackageEntry) and
                 self.hash == other.hash and self.size == other.size and
@@ -147,12 +156,47 @@ class PackageEntry:
     deserialize = get_as_json
 
 
+class PackageFolder:
+    """A folder of a package, as Package.ls() lists it: its logical key
+    ends in '/'."""
+
+    __slots__ = ("logical_key",)
+
+    def __init__(self, logical_key):
+        self.logical_key = logical_key
+
+    def __repr__(self):
+        return "PackageFolder(%r)" % self.logical_key
+
+    def __str__(self):
+        return self.logical_key
+
+    def __eq__(self, other):
+        return (isinstance(other, PackageFolder) and
+                other.logical_key == self.logical_key)
+
+    def __hash__(self):
+        return hash(self.logical_key)
+
+    def is_file(self):
+        return False
+
+    def is_dir(self):
+        return True
+
+
 class Package:
     """A package version, browsed: ``Package("ns/name[:tag|@hash]",
     registry=None)`` loads nothing but its manifest."""
 
-    def __init__(self, name, registry=None, *, top_hash=None, tag=None):
+    def __init__(self, name, registry=None, *, top_hash=None, tag=None,
+                 hash=None):
         _check_str(name, "the package revision")
+        if hash is not None:
+            # the seeds' Package(name, tag=, hash=)
+            if top_hash is not None and top_hash != hash:
+                raise UsageError("give top_hash or hash, not both")
+            top_hash = hash
         if registry is not None:
             registry = os.fspath(registry)
         if top_hash is not None or tag is not None:
@@ -241,16 +285,14 @@ class Package:
             yield entry.logical_key, entry
 
     def __iter__(self):
-        """The names directly in this package (or folder), as quilt3."""
-        last = None
-        for key in self.keys():
-            top = key.split("/", 1)[0]
-            if top != last:
-                last = top
-                yield top
+        """Every entry (PackageEntry), streamed in quilt3's order: the
+        seeds' ``for entry in pkg``. keys() and walk() give the keys."""
+        for _, entry in self.walk():
+            yield entry
 
     def __len__(self):
-        return sum(1 for _ in self)
+        """The number of entries."""
+        return self.count()
 
     def __contains__(self, key):
         if not isinstance(key, str):
@@ -275,11 +317,86 @@ class Package:
             return Package._view(self, self._full(folder) + "/")
         raise KeyError(key)
 
-    def get(self, key, default=None):
-        try:
-            return self[key]
-        except KeyError:
-            return default
+    def get_entry(self, key):
+        """The entry at key (a KeyError when there is none, or when key
+        is a folder)."""
+        entry = self[key]
+        if not isinstance(entry, PackageEntry):
+            raise KeyError("%s is a folder, not an entry" % key)
+        return entry
+
+    def get(self, key):
+        """The bytes of the entry at key, through the user's cache (the
+        seeds' pkg.get(); the first call fetches, later ones read the
+        cache)."""
+        return self.get_entry(key).get_bytes()
+
+    get_contents = get
+
+    def get_metadata(self, key):
+        """The user metadata of the entry at key."""
+        return self.get_entry(key).metadata
+
+    def cache(self, key):
+        """Fetch the entry at key into the user's cache (verified);
+        returns the cached file's path."""
+        return self.get_entry(key).get_cached_path()
+
+    def clear_cache(self):
+        """Remove this version's objects (of this view) from the user's
+        cache; returns how many were removed. Reading them again fetches
+        them again."""
+        removed = 0
+        batch = []
+        for _, entry in self.walk():
+            batch.append(entry._object())
+            if len(batch) == 4096:
+                removed += self._manifest.uncache(batch)
+                batch = []
+        return removed + self._manifest.uncache(batch)
+
+    def readme(self):
+        """The text of the package's README (README.md, README.txt or
+        README at this level); NotFoundError when it has none."""
+        for name in ("README.md", "README.txt", "README", "readme.md"):
+            row = self._manifest.find(self._full(name))
+            if row is not None:
+                entry = PackageEntry(self._manifest, row, self._prefix)
+                return entry.get_as_string()
+        raise NotFoundError("%s has no README.md" % self.name)
+
+    def ls(self, prefix=""):
+        """What is directly in the folder prefix ("" for the top): a
+        PackageEntry for each file and a PackageFolder (key ending in
+        '/') for each folder, in order; str() of each is its key."""
+        _check_str(prefix, "a folder")
+        if prefix and not prefix.endswith("/"):
+            prefix += "/"
+        out, last = [], None
+        for key, entry in self.walk(prefix):
+            rest = key[len(prefix):]
+            if "/" in rest:
+                folder = prefix + rest.split("/", 1)[0] + "/"
+                if folder != last:
+                    out.append(PackageFolder(folder))
+                    last = folder
+            else:
+                out.append(entry)
+        return out
+
+    def as_package_builder(self, dir=None, registry=None):
+        """A PackageBuilder to change this version (the seeds'
+        as_package_builder()): the version is installed into dir (a new
+        folder under the user's cache when None) and opened as a builder,
+        whose pushes move latest from this version."""
+        from .builder import PackageBuilder
+        self._whole("as_package_builder")
+        if dir is None:
+            root = os.path.join(_cache_root(), "builders")
+            os.makedirs(root, exist_ok=True)
+            dir = tempfile.mkdtemp(prefix=self.name.replace("/", "-") +
+                                   "-", dir=root)
+        return PackageBuilder.from_package(self, dir, registry=registry)
 
     def count(self):
         """The number of entries (all of them, below this view's
@@ -333,6 +450,13 @@ class Package:
         return not (d["added"] or d["modified"] or d["deleted"])
 
     verify_directory_matches_manifest = verify
+
+    def force_directory_to_match_manifest(self, dir):
+        """Make the quire folder dir hold exactly this version: changed
+        files replaced, files no longer in it removed (install with
+        force). Returns the folder."""
+        self._whole("force_directory_to_match_manifest")
+        return self.install(dir, force=True)
 
     def diff(self, other):
         """{"added", "modified", "deleted"}: the logical keys by which
@@ -395,6 +519,13 @@ def _compare_plain_folder(manifest, folder, batch=256):
 def _reopen(name, registry, top_hash, prefix):
     pkg = Package.browse(name, registry=registry, top_hash=top_hash)
     return Package._view(pkg, prefix) if prefix else pkg
+
+
+def _cache_root():
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg:
+        return os.path.join(xdg, "quire")
+    return os.path.join(os.path.expanduser("~"), ".cache", "quire")
 
 
 def _revision(name, top_hash, tag):

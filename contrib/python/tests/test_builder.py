@@ -205,7 +205,10 @@ def test_staging_refusals_say_what_is_wrong(env):
     with pytest.raises(quire.UsageError, match="meta must be a dict"):
         b.set("x", "README.md", meta=[1])
     with pytest.raises(quire.UsageError, match="meta must be a dict"):
-        b.set_meta("owner")
+        b.set_meta(["owner"])
+    # a str is an entry's key (the seeds' set_meta(key, meta=...))
+    with pytest.raises(quire.NotFoundError, match="'owner' is not staged"):
+        b.set_meta("owner", meta={"a": 1})
     with pytest.raises(quire.QuireError):
         b.add("missing-file")
     with pytest.raises(TypeError):

@@ -62,7 +62,8 @@ for key in pkg.keys():
     last = key
 assert count == n, count
 assert last == "d%03d/f%07d.bin" % ((n - 1) // 10000, n - 1), last
-assert len(pkg) == (n + 9999) // 10000
+assert len(pkg) == n
+assert len(pkg.ls()) == (n + 9999) // 10000
 assert pkg.count() == n
 e = pkg[last]
 assert e.metadata == {"i": n - 1} and e.size == n - 1

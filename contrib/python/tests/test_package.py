@@ -54,10 +54,15 @@ def test_browse_by_hash_prefix_tag_and_revision_forms(small_package,
     assert by_url.registry == small_package.registry
 
 
-def test_iteration_follows_quilt3(small_package, quire_home):
+def test_iteration_gives_entries(small_package, quire_home):
+    # issue 13 and the seeds: `for entry in pkg` (every entry, streamed)
     pkg = browse(small_package)
-    assert list(pkg) == ["README.md", "a.txt", "big.bin", "train", "val"]
-    assert len(pkg) == 5
+    entries = list(pkg)
+    assert all(isinstance(e, quire.PackageEntry) for e in entries)
+    assert [e.logical_key for e in entries] == [k for k, _ in pkg.walk()]
+    assert len(pkg) == len(small_package.files)
+    assert [str(x) for x in pkg.ls()] == \
+        ["README.md", "a.txt", "big.bin", "train/", "val/"]
     keys = sorted(small_package.files)
     assert sorted(pkg.keys()) == keys
     assert list(pkg.keys("train/")) == ["train/0001.jpg", "train/0002.jpg"]
