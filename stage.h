@@ -120,6 +120,18 @@ int stage_set(struct workspace *ws, const char *key, const char *path,
 	      struct stage_set_meta *m, struct stage_stats *stats,
 	      struct strbuf *err);
 
+/*
+ * 'quire mv': move the staged entry src to dst (dst ending in '/': into
+ * that folder), or every entry below the folder src to below dst, inside
+ * the caller's index write transaction; added folders inside a moved one
+ * keep watching under the new name. Every new key is checked, and entries
+ * in the way (not moving themselves) are refused unless overwrite,
+ * before anything changes: QERR_EXISTS listing them; QERR_NOTFOUND when
+ * src matches nothing staged. *moved gets how many entries moved.
+ */
+int stage_move(struct workspace *ws, const char *src, const char *dst,
+	       int overwrite, size_t *moved, struct strbuf *err);
+
 /* The logical key for path by the rule above (caller frees). */
 char *stage_default_key(struct workspace *ws, const char *abspath,
 			int is_dir);

@@ -11,6 +11,7 @@
  * at a time in the process, under library_lock.
  */
 #include "pyquire.h"
+#include "merge.h"
 #include "pythread.h"
 #include "commit.h"
 #include "error.h"
@@ -363,6 +364,39 @@ static PyObject *builder_set_meta(PyObject *self, PyObject *arg)
 	return ret;
 }
 
+/*
+ * merge(revision, registry=None, prefix=None, overwrite=False): quire
+ * merge; stages a version's entries with their physical keys (nothing is
+ * copied). Returns the number of entries merged.
+ */
+static PyObject *builder_merge(PyObject *self, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "revision", "registry", "prefix",
+				  "overwrite", NULL };
+	struct builder *b = (struct builder *)self;
+	struct strbuf err = STRBUF_INIT;
+	struct merge_opts o = { 0 };
+	struct merge_result res;
+	PyObject *reg_o = Py_None, *prefix_o = Py_None;
+	const char *rev;
+	int ret;
+
+	if (builder_ready(b) < 0 ||
+	    !PyArg_ParseTupleAndKeywords(args, kw, "s|OOp", kwlist, &rev,
+					 &reg_o, &prefix_o, &o.overwrite) ||
+	    pyquire_opt_str(reg_o, "registry", &o.registry) < 0 ||
+	    pyquire_opt_str(prefix_o, "prefix", &o.prefix) < 0)
+		return NULL;
+	UNLOCKED(ret = package_merge(b->ws, rev, &o, &res, &err));
+	if (ret < 0) {
+		pyquire_raise(ret, &err, "cannot merge");
+		strbuf_release(&err);
+		return NULL;
+	}
+	strbuf_release(&err);
+	return PyLong_FromSize_t(res.merged);
+}
+
 /* build_manifest(message=None, meta=None): quire commit; the top hash */
 static PyObject *builder_build(PyObject *self, PyObject *args, PyObject *kw)
 {
@@ -670,6 +704,81 @@ static int collect_json(struct workspace *ws, int ignored,
 	return ret;
 }
 
+struct move_args {
+	const char *src, *dst;
+	int overwrite;
+	size_t moved;
+};
+
+static int do_move(struct workspace *ws, void *payload, struct strbuf *err)
+{
+	struct move_args *a = payload;
+
+	return stage_move(ws, a->src, a->dst, a->overwrite, &a->moved, err);
+}
+
+/* move(src, dst, overwrite=False): quire mv; how many entries moved */
+static PyObject *builder_move(PyObject *self, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "src", "dst", "overwrite", NULL };
+	struct builder *b = (struct builder *)self;
+	struct move_args a = { NULL, NULL, 0, 0 };
+	PyObject *ret;
+
+	if (builder_ready(b) < 0 ||
+	    !PyArg_ParseTupleAndKeywords(args, kw, "ss|p", kwlist, &a.src,
+					 &a.dst, &a.overwrite))
+		return NULL;
+	ret = run_staged(b, do_move, &a);
+	if (!ret)
+		return NULL;
+	Py_DECREF(ret);
+	return PyLong_FromSize_t(a.moved);
+}
+
+static int collect_key(const struct idx_entry *e, void *payload)
+{
+	strbuf_add(payload, e->key, strlen(e->key) + 1);
+	return 0;
+}
+
+/* staged(prefix=""): the logical keys staged below prefix, in order */
+static PyObject *builder_staged(PyObject *self, PyObject *args)
+{
+	struct builder *b = (struct builder *)self;
+	struct strbuf err = STRBUF_INIT, keys = STRBUF_INIT;
+	const char *prefix = "";
+	PyObject *out = NULL;
+	size_t off;
+	int r;
+
+	if (builder_ready(b) < 0 || !PyArg_ParseTuple(args, "|s", &prefix))
+		return NULL;
+	UNLOCKED(r = workspace_index(b->ws, &err);
+		 if (!r)
+			 r = idx_for_each_entry(b->ws->idx, prefix,
+						collect_key, &keys));
+	if (r < 0) {
+		pyquire_raise(r, &err, "cannot read the index");
+		goto out;
+	}
+	out = PyList_New(0);
+	for (off = 0; out && off < keys.len;
+	     off += strlen(keys.buf + off) + 1) {
+		PyObject *k = PyUnicode_DecodeUTF8(keys.buf + off,
+						   strlen(keys.buf + off),
+						   "surrogatepass");
+
+		if (!k || PyList_Append(out, k) < 0)
+			Py_CLEAR(out);
+		Py_XDECREF(k);
+	}
+out:
+	strbuf_release(&err);
+	strbuf_release(&keys);
+	return out;
+}
+
 /* status(ignored=False): 'quire status --json', as JSON text */
 static PyObject *builder_status(PyObject *self, PyObject *args, PyObject *kw)
 {
@@ -745,6 +854,13 @@ static PyMethodDef builder_methods[] = {
 	  "drop_spec=False): one entry (quire set); meta as JSON text" },
 	{ "set_meta", builder_set_meta, METH_O,
 	  "set_meta(meta): the package's user metadata, JSON text" },
+	{ "move", (PyCFunction)(void (*)(void))builder_move, KW,
+	  "move(src, dst, overwrite=False): quire mv; how many moved" },
+	{ "staged", (PyCFunction)builder_staged, METH_VARARGS,
+	  "staged(prefix=''): the logical keys staged below prefix" },
+	{ "merge", (PyCFunction)(void (*)(void))builder_merge, KW,
+	  "merge(revision, registry=None, prefix=None, overwrite=False): "
+	  "quire merge; the number of entries merged" },
 	{ "build_manifest", (PyCFunction)(void (*)(void))builder_build, KW,
 	  "build_manifest(message=None, meta=None): quire commit; returns "
 	  "the top hash" },

@@ -54,7 +54,8 @@ class PackageBuilder(_quire.PackageBuilder):
         tag = None
         if isinstance(name, str) and ":" in name:
             name, tag = name.split(":", 1)
-        super().__init__(name, dir, registry)
+        super().__init__(name, None if dir is None else os.fspath(dir),
+                         None if registry is None else os.fspath(registry))
         self._default_tag = tag
 
     @classmethod
@@ -62,6 +63,18 @@ class PackageBuilder(_quire.PackageBuilder):
         """The builder of the workspace that holds dir."""
         self = cls.__new__(cls)
         _quire.PackageBuilder.__init__(self, None, dir, registry)
+        return self
+
+    @classmethod
+    def on_package(cls, pkg, dir, registry=None):
+        """A builder to change the version pkg without fetching its data:
+        a new workspace at dir holds pkg's entries, staged with their
+        physical keys (as 'quire init' then 'quire merge'); pushes to
+        pkg's registry move latest from pkg."""
+        pkg._whole("a builder")
+        self = cls(pkg.name, os.fspath(dir), registry or pkg.registry)
+        self.merge("%s@%s" % (pkg.name, pkg.top_hash),
+                   registry=pkg.registry)
         return self
 
     @classmethod
@@ -73,10 +86,39 @@ class PackageBuilder(_quire.PackageBuilder):
         root = pkg.install(os.fspath(dir))
         return cls.open(root, registry=registry or pkg.registry)
 
-    def add(self, path, prefix=None, force=False):
+    def add(self, path, prefix=None, force=False, overwrite=False):
         """Stage a file, a folder or an s3:// URL (a prefix ends in '/'),
-        as 'quire add [--as prefix] path' does. Returns self."""
+        as 'quire add [--as prefix] path' does; or every entry of a
+        quire.Package, with its physical keys (nothing is copied), as
+        'quire merge' does -- entries already staged at the same keys are
+        refused unless overwrite. Returns self."""
+        from .package import Package
+        if isinstance(path, Package):
+            path._whole("add")
+            self.merge("%s@%s" % (path.name, path.top_hash),
+                       registry=path.registry, prefix=prefix,
+                       overwrite=overwrite)
+            return self
         super().add(os.fspath(path), prefix, force)
+        return self
+
+    def move_dir_contents(self, src, dst, overwrite=False):
+        """Move the entries below the folder src to below dst (the seeds'
+        spelling of 'quire mv'): an entry already at a new key is a
+        collision, refused unless overwrite. Returns self."""
+        src = src if src.endswith("/") else src + "/"
+        dst = dst if dst.endswith("/") else dst + "/"
+        if not overwrite:
+            there = set(self.staged(dst))
+            for key in self.staged(src):
+                new = dst + key[len(src):]
+                if new in there:
+                    raise _quire.ConflictError(
+                        'Collision detected. moving "%s" to "%s", but "%s" '
+                        'already exists. Use overwrite=True if you would '
+                        'like to replace "%s" with "%s".'
+                        % (key, new, new, new, key))
+        self.move(src, dst, overwrite=overwrite)
         return self
 
     def set(self, key, path=None, meta=None, spec=None, spec_kwargs=None,

@@ -386,9 +386,10 @@ class Package:
 
     def as_package_builder(self, dir=None, registry=None):
         """A PackageBuilder to change this version (the seeds'
-        as_package_builder()): the version is installed into dir (a new
-        folder under the user's cache when None) and opened as a builder,
-        whose pushes move latest from this version."""
+        as_package_builder()), without fetching its data: a new workspace
+        at dir (a new folder under the user's cache when None) holds this
+        version's entries with their physical keys, and its pushes move
+        latest from this version."""
         from .builder import PackageBuilder
         self._whole("as_package_builder")
         if dir is None:
@@ -396,7 +397,7 @@ class Package:
             os.makedirs(root, exist_ok=True)
             dir = tempfile.mkdtemp(prefix=self.name.replace("/", "-") +
                                    "-", dir=root)
-        return PackageBuilder.from_package(self, dir, registry=registry)
+        return PackageBuilder.on_package(self, dir, registry=registry)
 
     def count(self):
         """The number of entries (all of them, below this view's
@@ -460,13 +461,19 @@ class Package:
 
     def diff(self, other):
         """{"added", "modified", "deleted"}: the logical keys by which
-        other (a Package, or a quire folder) differs from this one."""
+        other (a Package, or a folder) differs from this one; for a
+        folder also "hash", this version's top hash when it matches."""
         self._whole("diff")
         if isinstance(other, Package):
             other._whole("diff")
             return self._manifest.diff(other._manifest)
         if isinstance(other, (str, os.PathLike)):
-            return self._compare_folder(other)
+            d = self._compare_folder(other)
+            # the seed's diff also names what the folder holds: this
+            # version's top hash when it matches, else None
+            d["hash"] = None if (d["added"] or d["modified"] or
+                                 d["deleted"]) else self.top_hash
+            return d
         raise TypeError("diff takes a Package or a folder, not %s" %
                         type(other).__name__)
 

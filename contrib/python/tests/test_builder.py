@@ -358,6 +358,52 @@ def test_from_package_changes_a_pushed_version(env):
     assert registry_top(env["reg"], "lab/data") == v1.top_hash
 
 
+def test_as_package_builder_changes_a_version_without_its_data(env):
+    b = PackageBuilder("lab/data", registry=env["reg"])
+    stage_example(b)
+    v0 = b.push(tag="v0")
+    dest = env["tmp"] / "onpkg"
+    b2 = v0.as_package_builder(dest)
+    # the entries are staged with their physical keys: no file was fetched
+    assert sorted(b2.staged()) == sorted(v0.keys())
+    assert not os.path.exists(dest / "train")
+    assert not os.path.exists(dest / "README.md")
+    b2.set("train/1.txt", env["data"] / "labels.json")
+    v1 = b2.push()
+    assert registry_top(env["reg"], "lab/data") == v1.top_hash
+    assert v1["train/1.txt"].get_bytes() == b'{"1": "cat"}\n'
+    assert v1["train/2.txt"].physical_key == v0["train/2.txt"].physical_key
+
+
+def test_add_a_package_and_move_a_folder(env):
+    b = PackageBuilder("lab/more", registry=env["reg"])
+    b.add("train", prefix="new/")
+    other = b.push()
+    b2 = PackageBuilder("lab/data", dir=env["tmp"] / "w2",
+                        registry=env["reg"])
+    b2.add(env["data"] / "train")
+    assert sorted(b2.staged()) == ["train/1.txt", "train/2.txt",
+                                   "train/3.txt"]
+    b2.add(other)
+    assert b2.staged("new/") == ["new/1.txt", "new/2.txt", "new/3.txt"]
+    with pytest.raises(quire.ConflictError, match=re.escape(
+            'Collision detected. moving "new/1.txt" to "train/1.txt", '
+            'but "train/1.txt" already exists.')):
+        b2.move_dir_contents("new/", "train/")
+    assert b2.staged("new/") == ["new/1.txt", "new/2.txt", "new/3.txt"]
+    with pytest.raises(quire.ConflictError):
+        b2.add(other)       # its keys are staged already
+    b2.move_dir_contents("new", "old", overwrite=True)
+    assert b2.staged("new/") == []
+    assert b2.staged("old/") == ["old/1.txt", "old/2.txt", "old/3.txt"]
+    assert b2.move("old/1.txt", "train/", overwrite=True) == 1
+    # the CLI sees the same index
+    out = json.loads(cli("status", "--json", cwd=b2.dir))
+    assert {c["logical_key"] for c in out["changes"]} == \
+        {"old/2.txt", "old/3.txt", "train/1.txt", "train/2.txt",
+         "train/3.txt"}
+
+
 @needs_package
 def test_as_package_with_both_opt_outs_reads_the_local_manifest(env):
     b = PackageBuilder("lab/data", registry=env["reg"])

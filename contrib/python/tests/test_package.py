@@ -184,7 +184,8 @@ def test_install_verify_and_diff_of_a_folder(small_package, quire_home,
         assert open(os.path.join(dest, key), "rb").read() == data
     assert pkg.verify(dest) is True
     assert pkg.verify_directory_matches_manifest(dest) is True
-    assert pkg.diff(dest) == {"added": [], "modified": [], "deleted": []}
+    assert pkg.diff(dest) == {"added": [], "modified": [], "deleted": [],
+                              "hash": pkg.top_hash}
     # the CLI agrees that the folder holds the version
     assert quire_cli("verify", "-q", cwd=dest, check=False).returncode == 0
     with open(os.path.join(dest, "a.txt"), "wb") as f:
@@ -194,7 +195,7 @@ def test_install_verify_and_diff_of_a_folder(small_package, quire_home,
         f.write(b"new\n")
     assert pkg.verify(dest) is False
     assert pkg.diff(dest) == {"added": ["new.txt"], "modified": ["a.txt"],
-                              "deleted": ["val/x.csv"]}
+                              "deleted": ["val/x.csv"], "hash": None}
 
 
 def test_install_a_path_copy_and_download(small_package, quire_home,
@@ -398,7 +399,8 @@ def test_verify_and_diff_of_a_plain_folder(small_package, quire_home,
         with open(plain / key, "wb") as f:
             f.write(data)
     assert pkg.verify(str(plain)) is True
-    assert pkg.diff(plain) == {"added": [], "modified": [], "deleted": []}
+    assert pkg.diff(plain) == {"added": [], "modified": [], "deleted": [],
+                               "hash": pkg.top_hash}
     with open(plain / "train" / "0002.jpg", "ab") as f:
         f.write(b"!")
     os.unlink(plain / "README.md")
@@ -408,6 +410,6 @@ def test_verify_and_diff_of_a_plain_folder(small_package, quire_home,
     assert pkg.verify(str(plain)) is False
     assert pkg.diff(str(plain)) == {"added": ["new/n.txt"],
                                     "modified": ["train/0002.jpg"],
-                                    "deleted": ["README.md"]}
+                                    "deleted": ["README.md"], "hash": None}
     with pytest.raises(quire.NotFoundError):
         pkg.verify(str(tmp_path / "nowhere"))
