@@ -688,41 +688,73 @@ int idx_update_stat(struct index_db *idx, const char *key,
 	return 0;
 }
 
+/*
+ * What every write of an entry does first: the read cache learns it (a
+ * read-only index then just forgets its cache: 1, done), and a failed
+ * transaction refuses. 0 to go on, 1 done, or a negative qerr.
+ */
+static int entry_write_begin(struct index_db *idx, const struct idx_entry *e,
+			     struct strbuf *err)
+{
+	if (idx->cache) {
+		over_put(idx, e);
+		if (idx->ro)
+			return cache_drop(idx) < 0 ? -1 : 1;
+	}
+	if (dirty(idx))
+		return write_failed(idx, err, "cannot write the index");
+	return 0;
+}
+
+/* The hash type, value and size at columns col..col+2 (when hashed). */
+static void bind_hash(sqlite3_stmt *s, int col, const struct idx_entry *e,
+		      struct strbuf *value)
+{
+	if (!e->has_hash)
+		return;
+	oid_add_value(value, &e->oid);
+	bind_text(s, col, hash_type_name(e->oid.type));
+	bind_text(s, col + 1, value->buf);
+	sqlite3_bind_int64(s, col + 2, (int64_t)e->size);
+}
+
+/* The stat at columns col..col+3 (when there is one). */
+static void bind_stat(sqlite3_stmt *s, int col, const struct idx_entry *e)
+{
+	if (!e->has_stat)
+		return;
+	sqlite3_bind_int64(s, col, e->st.size);
+	sqlite3_bind_int64(s, col + 1, e->st.mtime_ns);
+	sqlite3_bind_int64(s, col + 2, e->st.ctime_ns);
+	sqlite3_bind_int64(s, col + 3, e->st.ino);
+}
+
+static int entry_write_step(struct index_db *idx, sqlite3_stmt *s,
+			    struct strbuf *value, struct strbuf *err)
+{
+	strbuf_release(value);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return write_failed(idx, err, "cannot write an entry");
+	return 0;
+}
+
 int idx_put_entry(struct index_db *idx, const struct idx_entry *e,
 		  struct strbuf *err)
 {
 	struct strbuf value = STRBUF_INIT;
 	sqlite3_stmt *s;
+	int ret = entry_write_begin(idx, e, err);
 
-	if (idx->cache) {
-		over_put(idx, e);
-		if (idx->ro)
-			return cache_drop(idx);
-	}
-	if (dirty(idx))
-		return write_failed(idx, err, "cannot write the index");
+	if (ret)
+		return ret < 0 ? ret : 0;
 	s = stmt(idx, ST_PUT);
-
 	bind_text(s, 1, e->key);
 	bind_text(s, 2, e->path);
 	bind_text(s, 3, e->physical);
-	if (e->has_hash) {
-		oid_add_value(&value, &e->oid);
-		bind_text(s, 4, hash_type_name(e->oid.type));
-		bind_text(s, 5, value.buf);
-		sqlite3_bind_int64(s, 6, (int64_t)e->size);
-	}
+	bind_hash(s, 4, e, &value);
 	bind_text(s, 7, e->meta ? e->meta : "{}");
-	if (e->has_stat) {
-		sqlite3_bind_int64(s, 8, e->st.size);
-		sqlite3_bind_int64(s, 9, e->st.mtime_ns);
-		sqlite3_bind_int64(s, 10, e->st.ctime_ns);
-		sqlite3_bind_int64(s, 11, e->st.ino);
-	}
-	strbuf_release(&value);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		return write_failed(idx, err, "cannot write an entry");
-	return 0;
+	bind_stat(s, 8, e);
+	return entry_write_step(idx, s, &value, err);
 }
 
 static const char *column_str(sqlite3_stmt *s, int i, size_t *len)
@@ -759,33 +791,16 @@ int idx_update_hash(struct index_db *idx, const struct idx_entry *e,
 {
 	struct strbuf value = STRBUF_INIT;
 	sqlite3_stmt *s;
+	int ret = entry_write_begin(idx, e, err);
 
-	if (idx->cache) {
-		over_put(idx, e);
-		if (idx->ro)
-			return cache_drop(idx);
-	}
-	if (dirty(idx))
-		return write_failed(idx, err, "cannot write the index");
+	if (ret)
+		return ret < 0 ? ret : 0;
 	s = stmt(idx, ST_HASH);
 	bind_text(s, 1, e->key);
 	bind_text(s, 2, e->physical);
-	if (e->has_hash) {
-		oid_add_value(&value, &e->oid);
-		bind_text(s, 3, hash_type_name(e->oid.type));
-		bind_text(s, 4, value.buf);
-		sqlite3_bind_int64(s, 5, (int64_t)e->size);
-	}
-	if (e->has_stat) {
-		sqlite3_bind_int64(s, 6, e->st.size);
-		sqlite3_bind_int64(s, 7, e->st.mtime_ns);
-		sqlite3_bind_int64(s, 8, e->st.ctime_ns);
-		sqlite3_bind_int64(s, 9, e->st.ino);
-	}
-	strbuf_release(&value);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		return write_failed(idx, err, "cannot write an entry");
-	return 0;
+	bind_hash(s, 3, e, &value);
+	bind_stat(s, 6, e);
+	return entry_write_step(idx, s, &value, err);
 }
 
 static char *str_dup_len(const char *s, size_t len)

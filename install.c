@@ -156,7 +156,8 @@ static int record_origin(struct workspace *ws, struct registry *reg,
 /*
  * Installing ns/name:<tag> tags the version in the folder too (when it
  * has no tag of that name), so that status names it as the seeds show:
- * "ns/name:v1". Only a registry tag counts, not ":<hash prefix>".
+ * "ns/name:v1". Only a registry tag counts, not ":<hash prefix>": the tag
+ * is read again only when it could have been one.
  */
 static void record_tag(struct workspace *ws, struct registry *reg,
 		       const struct package_rev *rev,
@@ -166,8 +167,9 @@ static void record_tag(struct workspace *ws, struct registry *reg,
 	struct object_id tagged;
 
 	if (rev->tag &&
-	    !registry_read_tag(reg, rev->name, rev->tag, &tagged, &why) &&
-	    oideq(&tagged, top)) {
+	    (!tag_may_be_hash(rev->tag) ||
+	     (!registry_read_tag(reg, rev->name, rev->tag, &tagged, &why) &&
+	      oideq(&tagged, top)))) {
 		strbuf_addf(&ref, "refs/tags/%s", rev->tag);
 		refs_update(ws->refs, ref.buf, top, NULL, REFS_OLD_ABSENT,
 			    &why);

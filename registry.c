@@ -229,8 +229,7 @@ static int match_prefix(const char *key, void *payload)
 	return 0;
 }
 
-/* Could a tag also be read as a top hash prefix (seeds write name:hash)? */
-static int hex_prefix_like(const char *s)
+int tag_may_be_hash(const char *s)
 {
 	size_t i, len = strlen(s);
 
@@ -304,7 +303,7 @@ int registry_resolve(struct registry *reg, const struct package_rev *rev,
 	else
 		strbuf_addf(&key, NAMED "%s/latest", rev->name);
 	ret = registry_read_pointer(reg, key.buf, top, err);
-	if (ret == QERR_NOTFOUND && rev->tag && hex_prefix_like(rev->tag)) {
+	if (ret == QERR_NOTFOUND && rev->tag && tag_may_be_hash(rev->tag)) {
 		strbuf_reset(err);
 		ret = resolve_tag_as_hash(reg, rev, top, err);
 	} else if (ret == QERR_NOTFOUND) {

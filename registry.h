@@ -136,6 +136,12 @@ int registry_lock_package(struct registry *reg, const char *name,
 			  struct registry_lock *lk, struct strbuf *err);
 void registry_unlock_package(struct registry *reg, struct registry_lock *lk);
 
+/*
+ * Could ns/name:<tag> also be read as a top hash prefix (the seeds write
+ * name:hash)? registry_resolve() reads it so when no such tag exists.
+ */
+int tag_may_be_hash(const char *tag);
+
 /* Tag names: like a ref component (letters, digits, '.', '_', '-'). */
 int tag_name_check(const char *tag);
 

@@ -70,8 +70,10 @@ int aws_http_run(struct aws_http *h, const char *what, struct strbuf *err)
 	CURLcode cc;
 	CURL *e;
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT))
-		die("cannot initialise libcurl");
+	if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
+		strbuf_addf(err, "cannot initialise libcurl to ask %s", what);
+		return QERR_GENERIC;
+	}
 	e = curl_easy_init();
 	if (!e)
 		die("out of memory");

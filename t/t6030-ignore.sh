@@ -263,6 +263,18 @@ test_expect_success 'the workspace store is never added, with no ignore file' '
 	! grep "\.quire/" out
 '
 
+test_expect_success 'check-ignore from a subfolder takes paths relative to it' '
+	mkdir -p sub/deep &&
+	quire -C sub init -q ns/sub &&
+	printf "deep/*.tmp\n" >sub/.quireignore &&
+	(cd sub/deep && quire check-ignore x.tmp y.txt >../../out;
+	 echo $? >../../rc) &&
+	echo 0 >expect-rc &&
+	test_cmp expect-rc rc &&
+	echo x.tmp >expect &&
+	test_cmp expect out
+'
+
 test_expect_success 'usage errors and refusals of check-ignore' '
 	test_expect_code 129 quire -C c check-ignore &&
 	test_expect_code 129 quire -C c check-ignore -n x &&

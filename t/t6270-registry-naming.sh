@@ -211,7 +211,7 @@ test_expect_success 'pull brings a folder up to its origin latest' '
 	test_cmp v3 out &&
 	grep "pulled ns/pkg@" err &&
 	test_cmp i1/data/d.txt ipull/data/d.txt &&
-	quire -C ipull pull >out 2>err &&
+	(cd ipull/data && quire pull >../../out 2>../../err) &&
 	test_cmp v3 out &&
 	grep "already up to date" err &&
 	quire -C ipull verify
