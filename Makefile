@@ -17,7 +17,7 @@ BUILD ?= build
 CC ?= cc
 CFLAGS ?= -O2 -g
 PROVE ?= prove
-PKGS = libcurl sqlite3 openssl expat
+PKGS = libcurl sqlite3 openssl expat fuse3
 
 ifeq ($(SANITIZE),)
 SAN_FLAGS =
@@ -48,7 +48,7 @@ ALL_LDFLAGS = $(SAN_FLAGS) -pthread $(LDFLAGS)
 LIBS = $(PKG_LIBS) -lm
 
 LIB_SRC = $(filter-out quire.c,$(wildcard *.c)) \
-	  $(wildcard objects/*.c refs/*.c s3/*.c db/*.c export/*.c)
+	  $(wildcard objects/*.c refs/*.c s3/*.c db/*.c export/*.c mount/*.c)
 CMD_SRC = $(wildcard builtin/*.c plumbing/*.c)
 LIB_OBJS = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CMD_OBJS = $(CMD_SRC:%.c=$(BUILD)/%.o)
