@@ -450,3 +450,84 @@ int fetch_object(struct odb *cache, const char *physical,
 	fetch_item_release(&it);
 	return ret;
 }
+
+static int copy_local_range(const struct physical_key *pk,
+			    const char *physical, uint64_t size,
+			    const struct fetch_range *r, size_t nr, int fd,
+			    struct strbuf *err)
+{
+	char *buf = xmalloc(1 << 20);
+	int in = -1;
+	int ret = fetch_open_local(pk->path, physical, size, &in, err);
+	size_t i;
+
+	for (i = 0; !ret && i < nr; i++) {
+		uint64_t off = r[i].off, end = r[i].off + r[i].len;
+
+		while (!ret && off < end) {
+			size_t want = end - off < (1 << 20) ? end - off :
+				      (1 << 20);
+			ssize_t n = pread(in, buf, want, (off_t)off);
+
+			if (n <= 0) {
+				strbuf_addf(err, "cannot read '%s': %s",
+					    physical, n ? strerror(errno) :
+					    "it is shorter than its entry");
+				ret = n ? QERR_GENERIC : QERR_CORRUPT;
+			} else if (pwrite_in_full(fd, buf, n, (off_t)off) < 0) {
+				strbuf_addf(err, "cannot write: %s",
+					    strerror(errno));
+				ret = QERR_GENERIC;
+			}
+			off += n > 0 ? (uint64_t)n : 0;
+		}
+	}
+	if (in >= 0)
+		close(in);
+	free(buf);
+	return ret;
+}
+
+static int fetch_s3_ranges(const struct physical_key *pk, uint64_t size,
+			   const struct fetch_range *r, size_t nr, int fd,
+			   struct strbuf *err)
+{
+	struct s3_client *c = s3_client_get(err);
+	struct s3_object *o;
+	size_t i;
+	int ret;
+
+	if (!c)
+		return QERR_USAGE;
+	o = xcalloc(nr ? nr : 1, sizeof(*o));
+	for (i = 0; i < nr; i++) {
+		s3_object_init(&o[i], pk->bucket, pk->path, fd);
+		o[i].version = pk->version_id;
+		o[i].size = size;
+		o[i].range_off = r[i].off;
+		o[i].range_len = r[i].len;
+	}
+	ret = s3_get_objects(c, o, nr);
+	for (i = 0; i < nr; i++) {
+		if (o[i].ret && ret == o[i].ret && !err->len)
+			strbuf_addbuf(err, &o[i].err);
+		s3_object_release(&o[i]);
+	}
+	free(o);
+	return ret;
+}
+
+int fetch_ranges(const char *physical, uint64_t size,
+		 const struct fetch_range *r, size_t nr, int fd,
+		 struct strbuf *err)
+{
+	struct physical_key pk = PHYSICAL_KEY_INIT;
+	int ret = physical_key_parse(&pk, physical, strlen(physical), err);
+
+	if (!ret && pk.scheme == PHYSICAL_KEY_S3)
+		ret = fetch_s3_ranges(&pk, size, r, nr, fd, err);
+	else if (!ret)
+		ret = copy_local_range(&pk, physical, size, r, nr, fd, err);
+	physical_key_release(&pk);
+	return ret;
+}

@@ -64,6 +64,20 @@ int fetch_objects_into(const char *tmpdir, mode_t mode,
 		       struct tempfile **out, struct strbuf *err);
 
 /*
+ * Parts of one object, unverified, for a reader that streams it and
+ * hashes the whole itself: bytes [off, off + len) of the object at
+ * physical (of size bytes) are written at the same offsets of fd. The
+ * ranges of one call are fetched in parallel. 0, or the first failure
+ * (err says which).
+ */
+struct fetch_range {
+	uint64_t off, len;
+};
+int fetch_ranges(const char *physical, uint64_t size,
+		 const struct fetch_range *r, size_t nr, int fd,
+		 struct strbuf *err);
+
+/*
  * Open the local (file://) object at path for reading: a regular file
  * only (never a device, FIFO or socket that a manifest names), holding
  * exactly size bytes (size may be UINT64_MAX: unknown), so a manifest

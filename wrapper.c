@@ -140,6 +140,23 @@ ssize_t pread_in_full(int fd, void *buf, size_t len, off_t off)
 	return total;
 }
 
+ssize_t pwrite_in_full(int fd, const void *buf, size_t len, off_t off)
+{
+	const char *p = buf;
+	size_t total = 0;
+
+	while (total < len) {
+		ssize_t n = pwrite(fd, p + total, len - total, off + total);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		total += n;
+	}
+	return total;
+}
+
 int64_t copy_fd_max(int in, int out, uint64_t max)
 {
 	uint64_t done = 0;

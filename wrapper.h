@@ -39,6 +39,8 @@ size_t st_add(size_t a, size_t b);
 ssize_t read_in_full(int fd, void *buf, size_t len);
 ssize_t write_in_full(int fd, const void *buf, size_t len);
 ssize_t pread_in_full(int fd, void *buf, size_t len, off_t off);
+/* Write all len bytes at off; -1 with errno on failure. */
+ssize_t pwrite_in_full(int fd, const void *buf, size_t len, off_t off);
 
 /*
  * Copy everything from in (at its offset) to out: copy_file_range when

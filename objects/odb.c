@@ -129,6 +129,17 @@ out:
 	return ret;
 }
 
+int odb_write_hashed_tempfile(struct odb *odb, struct tempfile **tmp,
+			      const struct object_id *oid, struct strbuf *err)
+{
+	int ret = sync_tempfile(*tmp, err);
+
+	if (!ret)
+		ret = finalize(odb, tmp, oid, err);
+	delete_tempfile(tmp);
+	return ret;
+}
+
 /* Copy src into a new temp file; 0 or QERR_*. */
 static int copy_to_tempfile(struct odb *odb, const char *src,
 			    struct tempfile **out, struct strbuf *err)

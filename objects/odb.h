@@ -48,6 +48,15 @@ int odb_write_tempfile(struct odb *odb, struct tempfile **tmp,
 		       struct object_id *oid, struct strbuf *err);
 
 /*
+ * The same for a file whose every byte the caller hashed to oid as it
+ * wrote them (a stream that was verified on the way), without reading
+ * it again. The caller's own descriptors of the file stay open.
+ */
+int odb_write_hashed_tempfile(struct odb *odb, struct tempfile **tmp,
+			      const struct object_id *oid,
+			      struct strbuf *err);
+
+/*
  * Open an object after checking every byte against its name. Returns 0
  * with *fd open at offset 0 (caller closes), QERR_NOTFOUND, or
  * QERR_CORRUPT (err says what to do).

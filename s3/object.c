@@ -111,6 +111,12 @@ int s3_get_objects(struct s3_client *c, struct s3_object *o, size_t nr)
 		uint64_t part, off;
 
 		o[i].ret = 0;
+		if (o[i].range_len) {
+			ALLOC_GROW(parts, n + 1, alloc);
+			setup_get(&parts[n++], &o[i], o[i].range_off,
+				  o[i].range_len);
+			continue;
+		}
 		if (!use_ranges(&o[i])) {
 			ALLOC_GROW(parts, n + 1, alloc);
 			setup_get(&parts[n++], &o[i], 0, 0);

@@ -19,6 +19,9 @@ struct s3_object {
 	uint64_t size;		/* put: bytes of fd (or path); get:
 				 * expected, or S3_SIZE_UNKNOWN */
 	const struct object_id *expect;	/* put: the bytes' hash, or NULL */
+	/* get: only bytes [range_off, range_off + range_len), written at
+	 * the same offsets of fd, in one request (range_len 0: all) */
+	uint64_t range_off, range_len;
 	int if_absent;		/* put: never replace an object at key */
 	int seen_absent;	/* put: the caller just found none there */
 	/* answers */
