@@ -6,7 +6,7 @@
 #   BENCH_FILES     small files for commit/status (default 100000)
 #   BENCH_DIFF      entries of the two versions diffed (default 1000000)
 #   BENCH_ONLY      run only these sections: hash tophash workspace diff
-#                   install manifest dsdb slice s3 python torch
+#                   install manifest dsdb slice s3 mount python torch
 #                   (workspace also runs bench/workspace.sh: status and
 #                   commit beside git)
 #                   (manifest: top hash and diff on all cores and on one,
@@ -14,6 +14,7 @@
 #   BENCH_INSTALL_* the install section's sizes: see bench/install.sh
 #   BENCH_DSDB_ROWS, BENCH_SLICE_ROWS: see bench/db.sh
 #   BENCH_S3_*      the s3 section's sizes and servers: see bench/s3.sh
+#   BENCH_MOUNT_*   the mount section's sizes: see bench/mount.sh
 #   BENCH_TORCH_*   the torch section's sizes: see bench/python-torch.py
 set -e
 BUILD=${QUIRE_BUILD_DIR:-$(cd "$(dirname "$0")/.." && pwd)/build}
@@ -164,6 +165,11 @@ fi
 if section s3; then
 echo "== push and install over S3 (local Swift and s3rver) beside aws s3 sync"
 QUIRE_BUILD_DIR=$BUILD BENCH_DIR=$DIR sh "$(dirname "$0")/s3.sh"
+fi
+
+if section mount; then
+echo "== quire mount beside quire install, s3fs, aws s3 cp and a plain folder"
+QUIRE_BUILD_DIR=$BUILD BENCH_DIR=$DIR sh "$(dirname "$0")/mount.sh"
 fi
 
 if section python; then
