@@ -19,6 +19,12 @@
  */
 #define STREAM_WINDOW_PARTS 4
 
+/*
+ * A stream that failed stays listed this long, so the kernel's retries
+ * of a read get EIO at once rather than another download each.
+ */
+#define STREAM_FAILED_SECONDS 30
+
 enum stream_state {
 	STREAM_RUNNING,
 	STREAM_VERIFIED,
@@ -39,7 +45,8 @@ struct stream {
 	pthread_cond_t moved;
 	uint64_t avail;		/* bytes [0, avail) have arrived */
 	enum stream_state state;
-	int refs;
+	time_t failed_at;
+	int refs;		/* streams holds one while s is listed */
 };
 
 static pthread_mutex_t streams_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -151,15 +158,23 @@ static int fetch_all(struct stream *s, struct strbuf *err)
 	return ret;
 }
 
-static void unlist(struct stream *s)
+/* Take s out of streams (under streams_lock); drops the list's ref. */
+static void unlist_locked(struct stream *s)
 {
 	struct stream **p;
 
-	pthread_mutex_lock(&streams_lock);
 	for (p = &streams; *p && *p != s; p = &(*p)->next)
 		;
-	if (*p)
+	if (*p) {
 		*p = s->next;
+		stream_put(s);
+	}
+}
+
+static void unlist(struct stream *s)
+{
+	pthread_mutex_lock(&streams_lock);
+	unlist_locked(s);
 	pthread_mutex_unlock(&streams_lock);
 }
 
@@ -173,14 +188,20 @@ static void *stream_main(void *arg)
 		ret = odb_write_hashed_tempfile(s->cache, &s->tmp, &s->oid,
 						&err);
 	delete_tempfile(&s->tmp);
-	/* from now on a new reader finds the object, or starts over */
-	unlist(s);
 	if (ret) {
 		mount_log("cannot read '%s': %s", s->key, err.buf);
+		s->failed_at = time(NULL);
+		/* its bytes must not be read again, nor hold the disk */
+		if (ftruncate(s->fd, 0) < 0)
+			mount_log("cannot truncate a failed download: %s",
+				  strerror(errno));
 		mount_forget_cache(s->ino);
 	}
 	set_state(s, ret ? 0 : s->size, ret ? STREAM_FAILED :
 		  STREAM_VERIFIED);
+	/* from now on a new reader finds the object in the cache */
+	if (!ret)
+		unlist(s);
 	strbuf_release(&err);
 	stream_put(s);
 	return NULL;
@@ -208,8 +229,19 @@ static struct stream *stream_new(struct odb *cache, const struct vnode *n,
 	s->cache = cache;
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->moved, NULL);
-	s->refs = 2;	/* the caller's and the thread's */
+	s->refs = 3;	/* the caller's, the thread's and the list's */
 	return s;
+}
+
+static int stream_failed_long_ago(struct stream *s)
+{
+	int ret;
+
+	pthread_mutex_lock(&s->lock);
+	ret = s->state == STREAM_FAILED &&
+	      time(NULL) - s->failed_at >= STREAM_FAILED_SECONDS;
+	pthread_mutex_unlock(&s->lock);
+	return ret;
 }
 
 struct stream *stream_get(struct odb *cache, const struct vnode *n,
@@ -221,6 +253,10 @@ struct stream *stream_get(struct odb *cache, const struct vnode *n,
 	pthread_mutex_lock(&streams_lock);
 	for (s = streams; s && !oideq(&s->oid, &n->oid); s = s->next)
 		;
+	if (s && stream_failed_long_ago(s)) {
+		unlist_locked(s);	/* long enough: try again */
+		s = NULL;
+	}
 	if (s) {
 		pthread_mutex_lock(&s->lock);
 		s->refs++;
