@@ -195,10 +195,15 @@ static void *stream_main(void *arg)
 		if (ftruncate(s->fd, 0) < 0)
 			mount_log("cannot truncate a failed download: %s",
 				  strerror(errno));
-		mount_forget_cache(s->ino);
 	}
 	set_state(s, ret ? 0 : s->size, ret ? STREAM_FAILED :
 		  STREAM_VERIFIED);
+	/*
+	 * Only now that waiting readers have been answered (they hold the
+	 * kernel's page locks, which dropping the pages waits for).
+	 */
+	if (ret)
+		mount_forget_cache(s->ino);
 	/* from now on a new reader finds the object in the cache */
 	if (!ret)
 		unlist(s);
