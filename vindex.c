@@ -524,7 +524,8 @@ int vindex_open(const struct object_id *top, FILE *fp, const char *name,
 			ret = open_db(path.buf, top, out, err);
 		*built = !ret;
 	} else if (ret == QERR_NOTFOUND) {
-		strbuf_addf(err, "no index of %s in the cache", oid_to_hex(top));
+		strbuf_addf(err, "no index of %s in the cache",
+			    oid_to_hex(top));
 	}
 	strbuf_release(&path);
 	return ret;

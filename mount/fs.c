@@ -22,8 +22,8 @@
 #define FOREVER 1e9
 
 /* Objects a background fetch takes at once, and threads doing them. */
-#define PREFETCH_BATCH 32
-#define PREFETCH_THREADS 2
+#define PREFETCH_BATCH 8
+#define PREFETCH_THREADS 4
 #define PREFETCH_QUEUE 1024
 #define INFLIGHT_MAX (PREFETCH_THREADS * PREFETCH_BATCH + 64)
 
@@ -284,8 +284,9 @@ static int is_verified(struct qfs *fs, uint64_t id)
 
 static void mark_verified(struct qfs *fs, uint64_t id)
 {
-	__atomic_fetch_or(&fs->verified[id / 8], (unsigned char)(1u << (id % 8)),
-			  __ATOMIC_RELEASE);
+	unsigned char bit = 1u << (id % 8);
+
+	__atomic_fetch_or(&fs->verified[id / 8], bit, __ATOMIC_RELEASE);
 }
 
 /*
@@ -877,6 +878,8 @@ int mount_run(const struct mount_opts *o, struct strbuf *err)
 	fs->gid = getgid();
 	fs->verified = xcalloc(vindex_max_id(o->vx) / 8 + 1, 1);
 	ret = cache_odb(&fs->cache, err);
+	/* every object is verified on its first read by a mount */
+	fs->cache.no_sync = 1;
 	if (!ret)
 		ret = open_log(o, err);
 	if (ret)

@@ -12,6 +12,7 @@ void odb_init(struct odb *odb, const char *dir)
 	struct strbuf sb = STRBUF_INIT;
 
 	odb->dir = xstrdup(dir);
+	odb->no_sync = 0;
 	strbuf_addf(&sb, "%s/tmp", dir);
 	odb->tmpdir = strbuf_detach(&sb, NULL);
 }
@@ -76,7 +77,7 @@ static int finalize(struct odb *odb, struct tempfile **tmp,
 		ret = commit_tempfile(tmp, path.buf, err);
 		goto out;
 	}
-	if (fsync_dir_of(path.buf) < 0) {
+	if (!odb->no_sync && fsync_dir_of(path.buf) < 0) {
 		strbuf_addf(err, "cannot fsync the folder of '%s': %s",
 			    path.buf, strerror(errno));
 		ret = QERR_GENERIC;
@@ -87,9 +88,10 @@ out:
 	return ret;
 }
 
-static int sync_tempfile(struct tempfile *t, struct strbuf *err)
+static int sync_tempfile(const struct odb *odb, struct tempfile *t,
+			 struct strbuf *err)
 {
-	if (fchmod(t->fd, 0444) < 0 || fsync(t->fd) < 0) {
+	if (fchmod(t->fd, 0444) < 0 || (!odb->no_sync && fsync(t->fd) < 0)) {
 		strbuf_addf(err, "cannot sync '%s': ", t->path);
 		disk_full_add_strerror(err, errno, t->path);
 		return QERR_GENERIC;
@@ -104,7 +106,7 @@ int odb_write_tempfile(struct odb *odb, struct tempfile **tmp,
 	struct hash_job job;
 	int ret;
 
-	ret = sync_tempfile(*tmp, err);
+	ret = sync_tempfile(odb, *tmp, err);
 	if (ret)
 		goto out;
 	hash_job_init(&job, (*tmp)->path, (*tmp)->fd, type);
@@ -132,7 +134,7 @@ out:
 int odb_write_hashed_tempfile(struct odb *odb, struct tempfile **tmp,
 			      const struct object_id *oid, struct strbuf *err)
 {
-	int ret = sync_tempfile(*tmp, err);
+	int ret = sync_tempfile(odb, *tmp, err);
 
 	if (!ret)
 		ret = finalize(odb, tmp, oid, err);
@@ -188,7 +190,7 @@ static int write_batch(struct odb *odb, const char **paths, size_t nr,
 	for (i = 0; i < nr && !ret; i++) {
 		ret = copy_to_tempfile(odb, paths[i], &tmps[i], err);
 		if (!ret)
-			ret = sync_tempfile(tmps[i], err);
+			ret = sync_tempfile(odb, tmps[i], err);
 	}
 	for (i = 0; i < nr && !ret; i++)
 		hash_job_init(&jobs[njobs++], paths[i], tmps[i]->fd, type);

@@ -18,6 +18,12 @@
 struct odb {
 	char *dir;
 	char *tmpdir;
+	/*
+	 * Objects are stored without an fsync each: for a cache whose
+	 * readers all verify what they read, where an object lost or torn
+	 * by a crash is only fetched again (quire mount's).
+	 */
+	int no_sync;
 };
 
 void odb_init(struct odb *odb, const char *dir);
