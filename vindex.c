@@ -378,12 +378,11 @@ static int build_db(const char *path, const struct object_id *top, FILE *fp,
 {
 	struct builder b = { 0 };
 	struct manifest_reader r;
-	struct manifest_entry e;
+	const struct manifest_entry *e;
 	int ret;
 
 	strbuf_init(&b.err, 0);
 	b.name = name;
-	manifest_entry_init(&e);
 	if (sqlite3_open_v2(path, &b.db, SQLITE_OPEN_READWRITE,
 			    NULL) != SQLITE_OK) {
 		ret = sql_error(b.db, "create", err);
@@ -398,8 +397,8 @@ static int build_db(const char *path, const struct object_id *top, FILE *fp,
 		sqlite3_close(b.db);
 		return ret;
 	}
-	while ((ret = manifest_reader_next(&r, &e, err)) > 0)
-		if ((ret = add_entry(&b, &e)))
+	while ((ret = manifest_reader_next_shared(&r, &e, err)) > 0)
+		if ((ret = add_entry(&b, e)))
 			break;
 	while (!ret && b.depth)
 		ret = pop_level(&b);
@@ -408,7 +407,6 @@ static int build_db(const char *path, const struct object_id *top, FILE *fp,
 	if (!ret)
 		ret = builder_info(&b, top, r.meta, err);
 	manifest_reader_release(&r);
-	manifest_entry_release(&e);
 	builder_release(&b);
 	if (sqlite3_close(b.db) != SQLITE_OK && !ret)
 		ret = sql_error(NULL, "write", err);

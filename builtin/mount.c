@@ -117,7 +117,7 @@ int cmd_mount(int argc, const char **argv, const char *prefix,
 		OPT__REGISTRY(&reg),
 		OPT_BOOL('f', "foreground", &o.foreground,
 			 "stay in the foreground and log to stderr"),
-		OPT_ULONG(0, "prefetch", &prefetch, "<n>",
+		OPT_ULONG(0, "prefetch", &prefetch, "n",
 			  "files of a folder to fetch ahead of a reader "
 			  "(default 16; 0: none)"),
 		OPT_BOOL(0, "allow-other", &o.allow_other,
