@@ -1,4 +1,5 @@
 #include "quire-compat.h"
+#include <pthread.h>
 #include "redact.h"
 #include "s3/s3.h"
 #include "s3/credentials.h"
@@ -25,15 +26,24 @@ struct s3_client {
 	long low_speed_time;	/* seconds under 1 byte/s before giving up */
 	struct strbuf scheme_host;	/* "http://127.0.0.1:9000" */
 	int path_style;
-	pid_t pid;	/* the process it serves */
+	pid_t pid;		/* the process it serves */
+	pthread_t thread;	/* and the thread */
 };
 
-static struct s3_client *the_client;
+/*
+ * One client per thread: a libcurl multi handle is used by one thread
+ * at a time, and threads that fetch at once (quire mount's) each keep
+ * their own connections. A thread's client is freed when it ends.
+ */
+static __thread struct s3_client *the_client;
+static pthread_key_t client_key;
+static pthread_once_t client_key_once = PTHREAD_ONCE_INIT;
 static int cleanup_registered;
 
 int s3_client_current(const struct s3_client *c)
 {
-	return c && c->pid == getpid();
+	return c && c->pid == getpid() && pthread_equal(c->thread,
+							pthread_self());
 }
 
 /* What s3/client.c keeps per request while it runs. */
@@ -80,6 +90,31 @@ static void cleanup_at_exit(void)
 	s3_client_cleanup();
 }
 
+static void client_free(struct s3_client *c)
+{
+	curl_multi_cleanup(c->multi);
+	aws_settings_release(&c->aws);
+	aws_credentials_release(&c->creds);
+	strbuf_release(&c->scheme_host);
+	free(c);
+	curl_global_cleanup();
+}
+
+/* A thread ends: free its client (unless fork() made it another's). */
+static void client_at_thread_exit(void *p)
+{
+	struct s3_client *c = p;
+
+	if (c && c->pid == getpid())
+		client_free(c);
+}
+
+static void make_client_key(void)
+{
+	if (pthread_key_create(&client_key, client_at_thread_exit))
+		die("cannot make a thread key");
+}
+
 static int setup_endpoint(struct s3_client *c, struct strbuf *err)
 {
 	const char *ep = c->aws.endpoint;
@@ -121,7 +156,7 @@ struct s3_client *s3_client_get(struct strbuf *err)
 {
 	struct s3_client *c;
 
-	if (the_client && the_client->pid == getpid())
+	if (s3_client_current(the_client))
 		return the_client;
 	/*
 	 * One inherited across fork() (a DataLoader's workers) shares the
@@ -160,8 +195,11 @@ struct s3_client *s3_client_get(struct strbuf *err)
 	    strcmp(getenv("QUIRE_VERBOSE"), "0"))
 		s3_verbose = 1;
 	c->pid = getpid();
+	c->thread = pthread_self();
 	if (!cleanup_registered++)
 		atexit(cleanup_at_exit);
+	pthread_once(&client_key_once, make_client_key);
+	pthread_setspecific(client_key, c);
 	the_client = c;
 	return c;
 }
@@ -170,15 +208,11 @@ void s3_client_cleanup(void)
 {
 	struct s3_client *c = the_client;
 
-	if (!c)
+	if (!s3_client_current(c))
 		return;
 	the_client = NULL;
-	curl_multi_cleanup(c->multi);
-	aws_settings_release(&c->aws);
-	aws_credentials_release(&c->creds);
-	strbuf_release(&c->scheme_host);
-	free(c);
-	curl_global_cleanup();
+	pthread_setspecific(client_key, NULL);
+	client_free(c);
 }
 
 int s3_client_concurrency(const struct s3_client *c)

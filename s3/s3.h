@@ -11,9 +11,9 @@
  * retried with exponential backoff and jitter on 5xx, 429, timeouts and
  * dropped connections.
  *
- * One client serves the whole process (s3_client_get()): every bucket,
- * every registry and every physical key share its connections. A child
- * made by fork() gets a client of its own on first use.
+ * One client serves each thread (s3_client_get()): every bucket, every
+ * registry and every physical key share its connections. Another thread,
+ * or a child made by fork(), gets a client of its own on first use.
  */
 struct s3_client;
 
@@ -22,9 +22,12 @@ struct s3_client;
  * environment (s3/aws-config.h). NULL with the reason in err.
  */
 struct s3_client *s3_client_get(struct strbuf *err);
-/* Is c the client of this process (not one inherited across fork())? */
+/*
+ * Is c the client of this thread of this process (not another thread's,
+ * nor one inherited across fork())?
+ */
 int s3_client_current(const struct s3_client *c);
-/* Release the process's client (at exit; safe when never made). */
+/* Release this thread's client (at exit; safe when never made). */
 void s3_client_cleanup(void);
 
 /*
