@@ -485,6 +485,7 @@ static void read_ahead(struct qfs *fs, const struct vnode *n)
 /* Take up to PREFETCH_BATCH queued files not cached nor being fetched. */
 static size_t take_batch(struct qfs *fs, struct vnode *nodes)
 {
+	struct strbuf why = STRBUF_INIT;
 	size_t nr = 0;
 
 	while (nr < PREFETCH_BATCH && fs->queue_nr) {
@@ -495,12 +496,14 @@ static size_t take_batch(struct qfs *fs, struct vnode *nodes)
 		if (vindex_get(fs->vx, id, &nodes[nr]) ||
 		    is_inflight(fs, &nodes[nr].oid) ||
 		    fs->nr_inflight == INFLIGHT_MAX ||
-		    local_allowed(fs, &nodes[nr], NULL) ||
+		    local_allowed(fs, &nodes[nr], &why) ||
 		    odb_has(&fs->cache, &nodes[nr].oid))
 			continue;
 		fs->inflight[fs->nr_inflight++] = nodes[nr].oid;
 		nr++;
 	}
+	/* a file not to be read is told about when it is read */
+	strbuf_release(&why);
 	return nr;
 }
 
