@@ -22,6 +22,7 @@
 #   BENCH_MOUNT_PARTS    which of small big index to run (default all)
 #   BENCH_MOUNT_OPTS     more options for every 'quire mount' (say
 #                        "--prefetch 64")
+#   BENCH_MOUNT_DROP     "no": do not drop the page cache for cold runs
 #   BENCH_DIR            scratch folder (default bench/out); the data goes
 #                        under $BENCH_DIR/mount and is removed at the end;
 #                        logs stay in $BENCH_DIR/mount-logs
@@ -233,7 +234,9 @@ quire () {
 DROP=no
 drop_caches () {
 	test "$DROP" = yes || return 0
-	sh -c 'sync && echo 3 >/proc/sys/vm/drop_caches' </dev/null &
+	# (its output nowhere: a hung one must not hold a pipe open)
+	sh -c 'sync && echo 3 >/proc/sys/vm/drop_caches' </dev/null \
+		>/dev/null 2>&1 &
 	d_pid=$!
 	d_i=0
 	while alive $d_pid; do
@@ -253,7 +256,9 @@ drop_caches () {
 			"runs do NOT drop it" >&2
 	}
 }
-if test "$(id -u)" = 0 && test -w /proc/sys/vm/drop_caches; then
+if test "${BENCH_MOUNT_DROP:-yes}" = no; then
+	echo "   page cache: NOT dropped (BENCH_MOUNT_DROP=no)"
+elif test "$(id -u)" = 0 && test -w /proc/sys/vm/drop_caches; then
 	DROP=yes
 	echo "   page cache: dropped before every cold run" \
 		"(sync; echo 3 >/proc/sys/vm/drop_caches)"
