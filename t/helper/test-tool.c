@@ -11,6 +11,7 @@ struct test_cmd {
 
 static const struct test_cmd cmds[] = {
 	{ "aws-config", cmd__aws_config },
+	{ "fuse-probe", cmd__fuse_probe },
 	{ "gen-manifest", cmd__gen_manifest },
 	{ "genfile", cmd__genfile },
 	{ "json", cmd__json },

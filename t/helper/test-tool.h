@@ -10,5 +10,6 @@ int cmd__gen_manifest(int argc, const char **argv);
 int cmd__aws_config(int argc, const char **argv);
 int cmd__sigv4(int argc, const char **argv);
 int cmd__progress(int argc, const char **argv);
+int cmd__fuse_probe(int argc, const char **argv);
 
 #endif
