@@ -140,6 +140,12 @@ int cmd_mount(int argc, const char **argv, const char *prefix,
 		usage_with_options(mount_usage, options);
 	if (prefetch > 4096)
 		die("--prefetch %lu is too many; give at most 4096", prefetch);
+	/*
+	 * The daemon outlives this command: it must not hold open what the
+	 * caller gave it (a pipe a script waits on to close, say).
+	 */
+	if (!o.foreground)
+		close_range(3, ~0U, 0);
 	dir = realpath(argv[1], NULL);
 	if (!dir)
 		die("cannot mount on '%s': %s", argv[1], strerror(errno));
