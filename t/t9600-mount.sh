@@ -469,6 +469,46 @@ test_expect_success 'a mount of ns/name pins the version it found: a push does n
 	test_cmp expect m3-18/data/v3.txt
 '
 
+test_expect_success '--foreground: the log goes to stderr, not to the log file' '
+	log=$XDG_CACHE_HOME/quire/logs/mount.log &&
+	mkdir -p "$(dirname "$log")" &&
+	touch "$log" &&
+	cp "$log" log.before &&
+	mkdir m-fg &&
+	mount_quire_fg -r "$REG" ns/bad m-fg &&
+	fuse_read_fails m-fg/d/small.bin &&
+	quire umount m-fg &&
+	fuse_wait_exit $FUSE_PID &&
+	test_grep "d/small.bin" fg-err &&
+	test_cmp log.before "$log"
+'
+
+test_expect_success 'a version without a push time in the registry has the time of its mount' '
+	echo "{\"version\": \"v0\"}" >m.jsonl &&
+	printf "hi\n" >"$REG/hi.txt" &&
+	entry hi "file://$REG/hi.txt" 3 $(quire hash-object "$REG/hi.txt") >>m.jsonl &&
+	publish ns/nostamp m.jsonl >/dev/null &&
+	mkdir m-nostamp &&
+	before=$(date +%s) &&
+	mount_quire -r "$REG" ns/nostamp m-nostamp &&
+	after=$(date +%s) &&
+	stat -c %Y m-nostamp m-nostamp/hi >times &&
+	while read t
+	do
+		test $t -ge $before && test $t -le $after || return 1
+	done <times &&
+	printf "hi\n" >expect &&
+	test_cmp expect m-nostamp/hi
+'
+
+test_expect_success '--allow-other mounts with allow_other' '
+	mkdir m-other &&
+	mount_quire --allow-other -r "$REG" ns/pkg:v1 m-other &&
+	fuse_mount_line m-other >line &&
+	test_grep "[ ,]allow_other[ ,]" line &&
+	test_cmp v1-files/data/a.txt m-other/data/a.txt
+'
+
 test_expect_success 'HEAD in a workspace mounts the last commit' '
 	mkdir mh-19 &&
 	(cd w && mount_quire HEAD ../mh-19) &&
@@ -612,6 +652,20 @@ test_expect_success '8 readers at once, cold cache (2 rounds): every file has th
 		fuse_readers mm-30-$round many.sums large.bin &&
 		fuse_umount "$(pwd -P)/mm-30-$round" &&
 		rm -rf "$XDG_CACHE_HOME/quire/objects" || return 1
+	done
+'
+
+test_expect_success '--prefetch 0 and --prefetch 64: every file has the right bytes' '
+	grep -v "  large.bin\$" many.sums >expect &&
+	sed "s/^[0-9a-f]*  //" expect >small.list &&
+	for n in 0 64
+	do
+		rm -rf "$XDG_CACHE_HOME/quire/objects" &&
+		mkdir mp-$n &&
+		mount_quire --prefetch $n -r "$REG" ns/many mp-$n &&
+		(cd mp-$n && xargs sha256sum <../small.list) >sums &&
+		test_cmp expect sums &&
+		fuse_umount "$(pwd -P)/mp-$n" || return 1
 	done
 '
 
