@@ -79,9 +79,9 @@
 # fuse_late_read_fails <file> <key>
 #	Open <file> (the entry <key> of a mount whose object does not match
 #	its hash) and read its first byte, wait until the mount's log says
-#	the object failed verification, then read it at its start, in its
-#	middle and at its end: each read must fail with EIO (not return
-#	bytes, nor end of file).
+#	the object failed verification (and half a second more), then read
+#	it at its start, in its middle and at its end: each read must fail
+#	with EIO (not return bytes, nor end of file).
 # "$FUSE_PYTHON"
 #	Debian's python3, which the helpers above use.
 
@@ -494,6 +494,9 @@ fuse_late_read_fails () {
 	        sys.exit("%s: no failure of '%s' in the log after 30 s"
 	                 % (log, key))
 	    time.sleep(0.05)
+	# the log may come just before the kernel is told to drop the pages
+	# it holds of the file: give that a moment
+	time.sleep(0.5)
 	for off in (0, size // 2, size - 4096):
 	    try:
 	        got = os.pread(fd, 4096, off)

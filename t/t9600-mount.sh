@@ -363,23 +363,31 @@ test_expect_success 'a corrupted small object fails again in a second mount' '
 	test_line_count = 0 copies
 '
 
-test_expect_success 'a corrupted large (streamed) object: the read that reaches its end gets EIO' '
-	mkdir m-bad-large &&
-	mount_quire -r "$REG" ns/bad m-bad-large &&
-	fuse_read_fails m-bad-large/d/large.bin &&
-	test $(wc -c <out) -lt 17825792 &&
-	test_grep "d/large.bin" "$XDG_CACHE_HOME/quire/logs/mount.log" &&
-	last_read_fails m-bad-large/d/large.bin 17825792 &&
-	bad_copies >copies &&
-	test_line_count = 0 copies &&
-	echo fine >expect &&
-	test_cmp expect m-bad-large/d/good.txt
+test_expect_success 'a corrupted large (streamed) object: the read that reaches its end gets EIO (4 mounts)' '
+	for round in 1 2 3 4
+	do
+		mkdir m-bad-large-$round &&
+		mount_quire -r "$REG" ns/bad m-bad-large-$round &&
+		fuse_read_fails m-bad-large-$round/d/large.bin &&
+		test $(wc -c <out) -lt 17825792 &&
+		last_read_fails m-bad-large-$round/d/large.bin 17825792 &&
+		bad_copies >copies &&
+		test_line_count = 0 copies &&
+		echo fine >expect &&
+		test_cmp expect m-bad-large-$round/d/good.txt &&
+		fuse_umount "$(pwd -P)/m-bad-large-$round" || return 1
+	done &&
+	test_grep "d/large.bin" "$XDG_CACHE_HOME/quire/logs/mount.log"
 '
 
-test_expect_success 'a corrupted large object read once it has failed: EIO, not end of file' '
-	mkdir m-bad-late &&
-	mount_quire -r "$REG" ns/bad m-bad-late &&
-	fuse_late_read_fails m-bad-late/d/large.bin d/large.bin
+test_expect_success 'a corrupted large object read once it has failed: EIO, not end of file (4 mounts)' '
+	for round in 1 2 3 4
+	do
+		mkdir m-bad-late-$round &&
+		mount_quire -r "$REG" ns/bad m-bad-late-$round &&
+		fuse_late_read_fails m-bad-late-$round/d/large.bin d/large.bin &&
+		fuse_umount "$(pwd -P)/m-bad-late-$round" || return 1
+	done
 '
 
 test_expect_success 'umount while a reader holds a file open: fatal, the mount goes on' '
@@ -526,6 +534,13 @@ test_expect_success 'a revision that names nothing: fatal, nothing mounted' '
 		not_mounted d-20 &&
 		test_dir_is_empty d-20 || return 1
 	done
+'
+
+test_expect_success '--prefetch beyond its bound: fatal, nothing mounted' '
+	mkdir d-pf &&
+	test_fatal 128 quire mount --prefetch 5000 -r "$REG" ns/pkg:v1 d-pf &&
+	test_grep "prefetch" err &&
+	not_mounted d-pf
 '
 
 test_expect_success 'a missing folder, or a file: fatal, nothing made or mounted' '
