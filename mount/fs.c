@@ -554,6 +554,29 @@ static void *prefetch_main(void *arg)
 	return NULL;
 }
 
+/*
+ * A read answered with fewer bytes than the file has there would make
+ * the kernel believe the file ends early (and shrink it): such a read
+ * fails instead.
+ */
+static ssize_t check_length(struct qfs *fs, const struct vnode *n,
+			    size_t size, off_t off, ssize_t got)
+{
+	struct strbuf key = STRBUF_INIT;
+	uint64_t want;
+
+	if (got < 0 || (uint64_t)off >= n->size)
+		return got;
+	want = n->size - off < size ? n->size - off : size;
+	if ((uint64_t)got == want)
+		return got;
+	node_key(fs, n, &key);
+	mount_log("cannot read '%s': %zd bytes at %lld where %llu were due",
+		  key.buf, got, (long long)off, (unsigned long long)want);
+	strbuf_release(&key);
+	return -EIO;
+}
+
 static void qfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		     struct fuse_file_info *fi)
 {
@@ -574,6 +597,7 @@ static void qfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			read_ahead(&the_fs, &n);
 		buf = xmalloc(size ? size : 1);
 		got = read_object(&the_fs, &n, buf, size, off);
+		got = check_length(&the_fs, &n, size, off, got);
 		if (got < 0)
 			fuse_reply_err(req, (int)-got);
 		else

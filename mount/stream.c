@@ -191,13 +191,17 @@ static void *stream_main(void *arg)
 	if (ret) {
 		mount_log("cannot read '%s': %s", s->key, err.buf);
 		s->failed_at = time(NULL);
-		/* its bytes must not be read again, nor hold the disk */
-		if (ftruncate(s->fd, 0) < 0)
-			mount_log("cannot truncate a failed download: %s",
-				  strerror(errno));
 	}
 	set_state(s, ret ? 0 : s->size, ret ? STREAM_FAILED :
 		  STREAM_VERIFIED);
+	/*
+	 * Its bytes must not be read again, nor hold the disk. Readers
+	 * read under the lock after looking at the state, so none is
+	 * reading now.
+	 */
+	if (ret && ftruncate(s->fd, 0) < 0)
+		mount_log("cannot truncate a failed download: %s",
+			  strerror(errno));
 	/*
 	 * Only now that waiting readers have been answered (they hold the
 	 * kernel's page locks, which dropping the pages waits for).
@@ -312,12 +316,13 @@ ssize_t stream_read(struct stream *s, char *buf, size_t len, uint64_t off)
 	while (s->state == STREAM_RUNNING &&
 	       (end == s->size || s->avail < end))
 		pthread_cond_wait(&s->moved, &s->lock);
-	n = s->state == STREAM_FAILED ? -EIO : 0;
+	/* under the lock: a failure cannot truncate the file meanwhile */
+	if (s->state == STREAM_FAILED)
+		n = -EIO;
+	else if ((n = pread_in_full(s->fd, buf, end - off, (off_t)off)) < 0)
+		n = -errno;
 	pthread_mutex_unlock(&s->lock);
-	if (n)
-		return n;
-	n = pread_in_full(s->fd, buf, end - off, (off_t)off);
-	return n < 0 ? -errno : n;
+	return n;
 }
 
 int stream_verified(struct stream *s)
