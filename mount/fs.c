@@ -146,22 +146,34 @@ static void qfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	vnode_release(&n);
 }
 
+/*
+ * Node ino into *n (initialized here; the caller releases it), or -1
+ * once the request is answered with the error.
+ */
+static int get_node(fuse_req_t req, fuse_ino_t ino, struct vnode *n)
+{
+	int ret;
+
+	vnode_init(n);
+	ret = vindex_get(the_fs.vx, ino, n);
+	if (!ret)
+		return 0;
+	reply_err_or_missing(req, ret);
+	vnode_release(n);
+	return -1;
+}
+
 static void qfs_getattr(fuse_req_t req, fuse_ino_t ino,
 			struct fuse_file_info *fi)
 {
 	struct stat st;
 	struct vnode n;
-	int ret;
 
 	(void)fi;
-	vnode_init(&n);
-	ret = vindex_get(the_fs.vx, ino, &n);
-	if (ret) {
-		reply_err_or_missing(req, ret);
-	} else {
-		fill_attr(&the_fs, &n, &st);
-		fuse_reply_attr(req, &st, FOREVER);
-	}
+	if (get_node(req, ino, &n))
+		return;
+	fill_attr(&the_fs, &n, &st);
+	fuse_reply_attr(req, &st, FOREVER);
 	vnode_release(&n);
 }
 
@@ -214,19 +226,14 @@ static void qfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
 {
 	struct dir_fill d = { req, NULL, size, 0 };
 	struct vnode n;
-	int ret, full = 0;
+	int ret = 0, full = 0;
 
 	(void)fi;
-	vnode_init(&n);
-	ret = vindex_get(the_fs.vx, ino, &n);
-	if (!ret && !n.is_dir)
-		ret = -ENOTDIR;
-	if (ret) {
+	if (get_node(req, ino, &n))
+		return;
+	if (!n.is_dir) {
+		fuse_reply_err(req, ENOTDIR);
 		vnode_release(&n);
-		if (ret == -ENOTDIR)
-			fuse_reply_err(req, ENOTDIR);
-		else
-			reply_err_or_missing(req, ret);
 		return;
 	}
 	d.buf = xmalloc(size);
@@ -583,14 +590,11 @@ static void qfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	struct vnode n;
 	char *buf = NULL;
 	ssize_t got;
-	int ret;
 
 	(void)fi;
-	vnode_init(&n);
-	ret = vindex_get(the_fs.vx, ino, &n);
-	if (ret) {
-		reply_err_or_missing(req, ret);
-	} else if (n.is_dir) {
+	if (get_node(req, ino, &n))
+		return;
+	if (n.is_dir) {
 		fuse_reply_err(req, EISDIR);
 	} else {
 		if (!off)
@@ -649,13 +653,10 @@ static void qfs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 {
 	struct strbuf v = STRBUF_INIT;
 	struct vnode n;
-	int ret;
 
-	vnode_init(&n);
-	ret = vindex_get(the_fs.vx, ino, &n);
-	if (ret)
-		reply_err_or_missing(req, ret);
-	else if (strncmp(name, XATTR_PREFIX, strlen(XATTR_PREFIX)) ||
+	if (get_node(req, ino, &n))
+		return;
+	if (strncmp(name, XATTR_PREFIX, strlen(XATTR_PREFIX)) ||
 		 xattr_value(&the_fs, &n, name + strlen(XATTR_PREFIX), &v))
 		fuse_reply_err(req, ENODATA);
 	else
@@ -672,21 +673,17 @@ static void qfs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 	struct strbuf v = STRBUF_INIT, scratch = STRBUF_INIT;
 	struct vnode n;
 	size_t i;
-	int ret;
 
-	vnode_init(&n);
-	ret = vindex_get(the_fs.vx, ino, &n);
-	for (i = 0; !ret && i < ARRAY_SIZE(names); i++) {
+	if (get_node(req, ino, &n))
+		return;
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
 		strbuf_reset(&scratch);
 		if (xattr_value(&the_fs, &n, names[i], &scratch))
 			continue;
 		strbuf_addf(&v, "%s%s", XATTR_PREFIX, names[i]);
 		strbuf_addch(&v, '\0');
 	}
-	if (ret)
-		reply_err_or_missing(req, ret);
-	else
-		reply_sized(req, &v, size);
+	reply_sized(req, &v, size);
 	strbuf_release(&v);
 	strbuf_release(&scratch);
 	vnode_release(&n);
