@@ -350,6 +350,18 @@ goal () {
 		print ok ? "met" : "NOT met" }'
 }
 
+# same NAME CMD...: CMD (diff -r, cmp) finds what was read the same as
+# the data pushed; if not, say so (the difference in $LOGS/NAME.diff)
+same () {
+	s_name=$1
+	shift
+	if "$@" >"$LOGS/$s_name.diff" 2>&1; then
+		rm -f "$LOGS/$s_name.diff"
+	else
+		echo "   $s_name: THE DATA DIFFERS, see $LOGS/$s_name.diff" >&2
+	fi
+}
+
 # readall DIR: what every side runs to read a tree
 readall () {
 	find "$1" -type f -print0 | xargs -0 cat >/dev/null
@@ -514,8 +526,7 @@ EOF
 		--registry "$reg" &&
 	timed small-mount-cold readall "$W/mnt/data" &&
 	timed_median small-mount-warm readall "$W/mnt/data" &&
-	{ diff -r "$W/mnt/data" "$ws/data" >"$LOGS/small-mount.diff" 2>&1 ||
-	  echo "   quire mount: THE DATA DIFFERS, see $LOGS/small-mount.diff" >&2; }
+	same small-mount diff -r "$W/mnt/data" "$ws/data"
 	umount_quire small-mount "$W/mnt"
 
 	# the installed folder: cold, then warm
@@ -577,24 +588,21 @@ if has_part big; then
 		--registry "$reg" &&
 	timed big-mount-cold cat "$W/mnt/data/big.bin" &&
 	timed_median big-mount-warm cat "$W/mnt/data/big.bin" &&
-	{ cmp "$W/mnt/data/big.bin" "$ws/data/big.bin" >"$LOGS/big-mount.diff" 2>&1 ||
-	  echo "   quire mount: THE DATA DIFFERS, see $LOGS/big-mount.diff" >&2; }
+	same big-mount cmp "$W/mnt/data/big.bin" "$ws/data/big.bin"
 	umount_quire big-mount "$W/mnt"
 	rm -rf "$W/home-mount"
 
 	drop_caches
 	timed big-aws aws s3 cp --only-show-errors "s3://$BUCKET/$key" \
 		"$W/aws-big.bin"
-	cmp "$W/aws-big.bin" "$ws/data/big.bin" >"$LOGS/big-aws.diff" 2>&1 ||
-		echo "   aws s3 cp: THE DATA DIFFERS, see $LOGS/big-aws.diff" >&2
+	same big-aws cmp "$W/aws-big.bin" "$ws/data/big.bin"
 	rm -f "$W/aws-big.bin"
 
 	drop_caches
 	mount_s3fs big-s3fs "$W/s3fs" &&
 	timed big-s3fs-cold cat "$W/s3fs/$key" &&
 	timed_median big-s3fs-warm cat "$W/s3fs/$key" &&
-	{ cmp "$W/s3fs/$key" "$ws/data/big.bin" >"$LOGS/big-s3fs.diff" 2>&1 ||
-	  echo "   s3fs: THE DATA DIFFERS, see $LOGS/big-s3fs.diff" >&2; }
+	same big-s3fs cmp "$W/s3fs/$key" "$ws/data/big.bin"
 	umount_s3fs "$W/s3fs"
 
 	drop_caches
