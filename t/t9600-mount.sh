@@ -376,14 +376,9 @@ test_expect_success 'a corrupted large (streamed) object: never read whole, its 
 	test_cmp expect m-bad-large/d/good.txt
 '
 
-# Known breakage: when the download of a large object fails verification,
-# the mount truncates the partial cache file (mount/stream.c, stream_main)
-# before it marks the stream failed, and stream_read() trusts the bytes
-# counted as arrived without checking that its pread() got them: a read
-# in that window returns 0 bytes, which the reader takes for the end of
-# the file. cat then exits 0 with a truncated copy; one mount in three
-# or so hits it.
-test_expect_failure 'reading a corrupted large object ends in EIO, never early as if at its end (4 mounts)' '
+# A read racing with the failed verification must not get 0 bytes (end
+# of file, a truncated copy for the reader) where EIO is due.
+test_expect_success 'reading a corrupted large object ends in EIO, never early as if at its end (4 mounts)' '
 	for round in 1 2 3 4
 	do
 		mkdir m-bad-eof-$round &&
