@@ -330,14 +330,15 @@ static int local_allowed(struct qfs *fs, const struct vnode *n,
 }
 
 /*
- * Make the cache hold n's object: fetched here, or by a background
- * fetch already under way (then wait for it).
+ * Make the cache hold n's object: fetched here (*fetched set), or by a
+ * background fetch already under way (then wait for it).
  */
-static int fetch_now(struct qfs *fs, const struct vnode *n,
+static int fetch_now(struct qfs *fs, const struct vnode *n, int *fetched,
 		     struct strbuf *err)
 {
-	int ret = 0, fetched;
+	int ret = 0;
 
+	*fetched = 0;
 	pthread_mutex_lock(&fs->lock);
 	while (is_inflight(fs, &n->oid))
 		pthread_cond_wait(&fs->fetched, &fs->lock);
@@ -346,12 +347,12 @@ static int fetch_now(struct qfs *fs, const struct vnode *n,
 		pthread_mutex_unlock(&fs->lock);
 		return odb_has(&fs->cache, &n->oid) ? 0 :
 		       fetch_object(&fs->cache, n->physical.buf, &n->oid,
-				    n->size, &fetched, err);
+				    n->size, fetched, err);
 	}
 	fs->inflight[fs->nr_inflight++] = n->oid;
 	pthread_mutex_unlock(&fs->lock);
 	ret = fetch_object(&fs->cache, n->physical.buf, &n->oid, n->size,
-			   &fetched, err);
+			   fetched, err);
 	pthread_mutex_lock(&fs->lock);
 	unmark_inflight(fs, &n->oid);
 	pthread_cond_broadcast(&fs->fetched);
@@ -399,15 +400,18 @@ static ssize_t read_fetched(struct qfs *fs, const struct vnode *n,
 			    const char *key, char *buf, size_t len, off_t off,
 			    struct strbuf *err)
 {
-	ssize_t got;
+	int fetched;
 
 	if (n->size >= MOUNT_STREAM_MIN)
 		return read_streamed(fs, n, key, buf, len, off, err);
-	if (fetch_now(fs, n, err))
+	if (fetch_now(fs, n, &fetched, err))
 		return -EIO;
-	mark_verified(fs, n->id);
-	got = read_cached(fs, n, buf, len, off);
-	return got;
+	/* one that another fetch stored is checked here first */
+	if (fetched)
+		mark_verified(fs, n->id);
+	else if (!is_verified(fs, n->id) && verify_cached(fs, n, err))
+		return -EIO;
+	return read_cached(fs, n, buf, len, off);
 }
 
 /* Bytes of n's object at off, fetched first when needed; or -errno. */
@@ -526,7 +530,7 @@ static void fetch_batch(struct qfs *fs, struct vnode *nodes, size_t nr)
 	/* failures are told when the file is read and fetched again */
 	fetch_objects(&fs->cache, items, nr, &err);
 	for (i = 0; i < nr; i++) {
-		if (!items[i].ret)
+		if (!items[i].ret && items[i].fetched)
 			mark_verified(fs, nodes[i].id);
 		fetch_item_release(&items[i]);
 	}
