@@ -367,6 +367,11 @@ readall () {
 	find "$1" -type f -print0 | xargs -0 cat >/dev/null
 }
 
+# readfile FILE: and to read one file
+readfile () {
+	cat "$1" >/dev/null
+}
+
 # --- mounts
 # wait_mount DIR PID: until DIR is a mount point (and answers), or PID
 # has exited
@@ -586,8 +591,8 @@ if has_part big; then
 	drop_caches
 	mount_quire big-mount "$W/home-mount" ns/big "$W/mnt" \
 		--registry "$reg" &&
-	timed big-mount-cold cat "$W/mnt/data/big.bin" &&
-	timed_median big-mount-warm cat "$W/mnt/data/big.bin" &&
+	timed big-mount-cold readfile "$W/mnt/data/big.bin" &&
+	timed_median big-mount-warm readfile "$W/mnt/data/big.bin" &&
 	same big-mount cmp "$W/mnt/data/big.bin" "$ws/data/big.bin"
 	umount_quire big-mount "$W/mnt"
 	rm -rf "$W/home-mount"
@@ -600,13 +605,13 @@ if has_part big; then
 
 	drop_caches
 	mount_s3fs big-s3fs "$W/s3fs" &&
-	timed big-s3fs-cold cat "$W/s3fs/$key" &&
-	timed_median big-s3fs-warm cat "$W/s3fs/$key" &&
+	timed big-s3fs-cold readfile "$W/s3fs/$key" &&
+	timed_median big-s3fs-warm readfile "$W/s3fs/$key" &&
 	same big-s3fs cmp "$W/s3fs/$key" "$ws/data/big.bin"
 	umount_s3fs "$W/s3fs"
 
 	drop_caches
-	timed big-local cat "$ws/data/big.bin"
+	timed big-local readfile "$ws/data/big.bin"
 
 	printf "   %-40s %8s %8s\n" "" "wall s" "MiB/s"
 	row "quire mount: mount" big-mount
