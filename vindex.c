@@ -16,25 +16,26 @@
  * count. user_version tells the layout; an index of another layout is
  * built again.
  */
-#define VINDEX_FORMAT 1
+#define VINDEX_FORMAT 2
 static const char schema[] =
-	"PRAGMA user_version=1;"
+	"PRAGMA user_version=2;"
 	"CREATE TABLE node(id INTEGER PRIMARY KEY, parent INTEGER NOT NULL,"
 	" name TEXT NOT NULL, is_dir INTEGER NOT NULL, size INTEGER NOT NULL,"
 	" nr INTEGER NOT NULL, htype INTEGER, hash BLOB, physical TEXT,"
-	" meta TEXT);"
+	" meta TEXT, files INTEGER NOT NULL DEFAULT 0);"
 	"CREATE TABLE info(k TEXT PRIMARY KEY, v);";
 static const char index_sql[] =
 	"CREATE UNIQUE INDEX node_name ON node(parent, name)";
 
 #define NODE_COLS "id, parent, name, is_dir, size, nr, htype, hash, " \
-		  "physical, meta"
+		  "physical, meta, files"
 
 enum vx_stmt {
 	ST_GET,
 	ST_LOOKUP,
 	ST_LIST,
 	ST_LIST_FILES,
+	ST_LIST_BEFORE,
 	ST_NR
 };
 
@@ -49,6 +50,9 @@ static const char *const stmt_sql[ST_NR] = {
 			  "AND is_dir = 0 AND name > coalesce((SELECT name "
 			  "FROM node WHERE id = ?2 AND parent = ?1), '') "
 			  "ORDER BY name LIMIT ?3",
+	[ST_LIST_BEFORE] = "SELECT " NODE_COLS " FROM node WHERE parent = ?1 "
+			   "AND name < (SELECT name FROM node WHERE id = ?2 "
+			   "AND parent = ?1) ORDER BY name DESC LIMIT ?3",
 };
 
 struct vindex {
@@ -92,11 +96,14 @@ static int sql_error(sqlite3 *db, const char *what, struct strbuf *err)
 
 /* --- building ---------------------------------------------------------- */
 
-/* A folder on the path of the key being added, and what it gained. */
+/*
+ * A folder on the path of the key being added, and what it gained:
+ * children, and the bytes and files of everything below it.
+ */
 struct level {
 	struct strbuf name;
 	uint64_t id;
-	uint64_t added;
+	uint64_t added, bytes, files;
 };
 
 struct builder {
@@ -119,16 +126,26 @@ static int builder_step(struct builder *b, sqlite3_stmt *st)
 	return sql_error(b->db, "write", &b->err);
 }
 
-/* Write what the folder at stack level i gained, and drop it. */
+/*
+ * Write what the folder at the top of the stack gained, hand its bytes
+ * and files on to its parent, and drop it. A folder left and entered
+ * again (a manifest not in key order) adds up.
+ */
 static int pop_level(struct builder *b)
 {
 	struct level *l = &b->stack[--b->depth];
 	int ret = 0;
 
-	if (l->added) {
+	if (l->added || l->files) {
 		sqlite3_bind_int64(b->count, 1, (sqlite3_int64)l->added);
 		sqlite3_bind_int64(b->count, 2, (sqlite3_int64)l->id);
+		sqlite3_bind_int64(b->count, 3, (sqlite3_int64)l->bytes);
+		sqlite3_bind_int64(b->count, 4, (sqlite3_int64)l->files);
 		ret = builder_step(b, b->count);
+	}
+	if (b->depth) {
+		b->stack[b->depth - 1].bytes += l->bytes;
+		b->stack[b->depth - 1].files += l->files;
 	}
 	strbuf_release(&l->name);
 	return ret;
@@ -184,7 +201,7 @@ static int enter_folder(struct builder *b, const char *key, size_t keylen,
 	strbuf_init(&l->name, 0);
 	strbuf_add(&l->name, name, len);
 	l->id = id;
-	l->added = 0;
+	l->added = l->bytes = l->files = 0;
 	return 0;
 }
 
@@ -260,6 +277,8 @@ static int add_file(struct builder *b, const struct manifest_entry *e)
 	if (ret != SQLITE_DONE)
 		return sql_error(b->db, "write", &b->err);
 	b->stack[b->depth - 1].added++;
+	b->stack[b->depth - 1].bytes += e->size;
+	b->stack[b->depth - 1].files++;
 	b->entries++;
 	return 0;
 }
@@ -324,15 +343,15 @@ static int builder_start(struct builder *b, struct strbuf *err)
 		    "?5, ?6, ?7, ?8)", &b->ins, err) ||
 	    prepare(b->db, "SELECT id, is_dir FROM node WHERE parent = ?1 "
 		    "AND name = ?2", &b->find, err) ||
-	    prepare(b->db, "UPDATE node SET nr = nr + ?1 WHERE id = ?2",
-		    &b->count, err) ||
+	    prepare(b->db, "UPDATE node SET nr = nr + ?1, size = size + ?3, "
+		    "files = files + ?4 WHERE id = ?2", &b->count, err) ||
 	    prepare(b->db, "UPDATE node SET meta = ?1 WHERE id = ?2",
 		    &b->dir_meta, err))
 		return QERR_GENERIC;
 	ALLOC_GROW(b->stack, 1, b->alloc);
 	strbuf_init(&b->stack[0].name, 0);
 	b->stack[0].id = VINDEX_ROOT;
-	b->stack[0].added = 0;
+	b->stack[0].added = b->stack[0].bytes = b->stack[0].files = 0;
 	b->depth = 1;
 	return 0;
 }
@@ -581,6 +600,7 @@ static void read_node(sqlite3_stmt *st, struct vnode *n)
 	n->is_dir = sqlite3_column_int(st, 3);
 	n->size = (uint64_t)sqlite3_column_int64(st, 4);
 	n->nr_children = (uint64_t)sqlite3_column_int64(st, 5);
+	n->files = n->is_dir ? (uint64_t)sqlite3_column_int64(st, 10) : 1;
 	memset(&n->oid, 0, sizeof(n->oid));
 	hash = sqlite3_column_blob(st, 7);
 	if (hash && sqlite3_column_bytes(st, 7) == HASH_RAWSZ) {
@@ -660,6 +680,40 @@ int vindex_list(struct vindex *vx, uint64_t dir, uint64_t after,
 			after = page[nr - 1].id;
 	} while (!ret && nr == LIST_PAGE);
 	for (i = 0; i < LIST_PAGE; i++)
+		vnode_release(&page[i]);
+	free(page);
+	return ret;
+}
+
+int vindex_list_before(struct vindex *vx, uint64_t dir, uint64_t before,
+		       size_t limit, vindex_node_fn *fn, void *payload)
+{
+	sqlite3_stmt *st = vx->st[ST_LIST_BEFORE];
+	struct vnode *page;
+	size_t nr, i;
+	int ret = 0, rc;
+
+	if (!limit)
+		return 0;
+	page = xcalloc(limit, sizeof(*page));
+	for (i = 0; i < limit; i++)
+		vnode_init(&page[i]);
+	pthread_mutex_lock(&vx->lock);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)dir);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)before);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+	for (nr = 0; nr < limit && (rc = sqlite3_step(st)) == SQLITE_ROW; nr++)
+		read_node(st, &page[nr]);
+	if (nr == limit)
+		rc = SQLITE_DONE;
+	sqlite3_reset(st);
+	pthread_mutex_unlock(&vx->lock);
+	if (rc != SQLITE_DONE)
+		ret = QERR_GENERIC;
+	/* read newest name first; handed out in name order */
+	for (i = nr; !ret && i > 0; i--)
+		ret = fn(&page[i - 1], payload);
+	for (i = 0; i < limit; i++)
 		vnode_release(&page[i]);
 	free(page);
 	return ret;

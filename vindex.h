@@ -25,8 +25,9 @@ struct vindex;
 struct vnode {
 	uint64_t id, parent;
 	int is_dir;
-	uint64_t size;		/* file: its size; folder: 0 */
+	uint64_t size;		/* file: its size; folder: bytes below it */
 	uint64_t nr_children;	/* folder: entries and folders in it */
+	uint64_t files;		/* folder: files below it; file: 1 */
 	struct object_id oid;	/* file */
 	struct strbuf name;	/* "" for the root */
 	struct strbuf physical;	/* file: its physical key */
@@ -70,5 +71,13 @@ int vindex_lookup(struct vindex *vx, uint64_t parent, const char *name,
 typedef int vindex_node_fn(const struct vnode *n, void *payload);
 int vindex_list(struct vindex *vx, uint64_t dir, uint64_t after,
 		int files_only, vindex_node_fn *fn, void *payload);
+
+/*
+ * The (up to) limit nodes of folder dir whose names come just before
+ * that of node before, handed to fn in name order: the page before a
+ * page that starts at before. 0, or what fn returned.
+ */
+int vindex_list_before(struct vindex *vx, uint64_t dir, uint64_t before,
+		       size_t limit, vindex_node_fn *fn, void *payload);
 
 #endif
