@@ -59,6 +59,7 @@ AWS=/usr/bin/aws
 W=$DIR/mount
 LOGS=$DIR/mount-logs
 BUCKET=bench-mount
+. "$SRC/lib.sh"
 
 missing=
 for f in "$QUIRE" "$TOOL" /usr/bin/time "$AWS" /usr/bin/s3fs \
@@ -103,31 +104,6 @@ spawn () {
 	"$@" >"$log" 2>&1 </dev/null &
 	PIDS="$PIDS $!"
 	LAST_PID=$!
-}
-
-alive () {
-	kill -0 "$1" 2>/dev/null || return 1
-	case "$(ps -o stat= -p "$1" 2>/dev/null)" in
-	Z*) return 1 ;;
-	esac
-}
-
-# stop PID...: TERM, then KILL after 3 seconds
-stop () {
-	test $# -gt 0 || return 0
-	kill "$@" 2>/dev/null || :
-	i=0
-	while test $i -lt 60; do
-		left=
-		for p; do
-			alive $p && left="$left $p"
-		done
-		test -z "$left" && break
-		sleep 0.05
-		i=$((i + 1))
-	done
-	test -z "$left" || kill -9 $left 2>/dev/null || :
-	wait "$@" 2>/dev/null || :
 }
 
 is_mounted () {
@@ -270,10 +246,6 @@ fi
 
 # --- timing: wall milliseconds of a command, kept in $LOGS/NAME.ms
 # ("FAIL" when it failed), its output in $LOGS/NAME.log
-now_ms () {
-	echo $(($(date +%s%N) / 1000000))
-}
-
 # timed NAME CMD...
 timed () {
 	t_name=$1
@@ -340,14 +312,6 @@ sum () {
 	awk -v a="$(ms "$1")" -v b="$(ms "$2")" 'BEGIN {
 		if (a ~ /^[0-9]+$/ && b ~ /^[0-9]+$/) printf "%d", a + b;
 		else printf "FAIL" }'
-}
-
-# goal VALUE OP BOUND: "met" or "NOT met" for VALUE OP BOUND
-goal () {
-	awk -v v="$1" -v op="$2" -v b="$3" 'BEGIN {
-		if (v !~ /^[0-9.]+$/) { print "not measured"; exit }
-		ok = op == ">=" ? v >= b : v < b
-		print ok ? "met" : "NOT met" }'
 }
 
 # same NAME CMD...: CMD (diff -r, cmp) finds what was read the same as
@@ -632,13 +596,8 @@ if has_part index; then
 	echo "== quire mount of a $ENTRIES-entry package: mount and ls its root"
 	m=$DIR/mount-manifest-$ENTRIES.jsonl
 	test -s "$m" || "$TOOL" gen-manifest "$ENTRIES" >"$m"
-	top=$("$QUIRE" top-hash "$m")
 	reg=$W/index-reg
-	# quilt3's registry layout, written as a registry holds it
-	mkdir -p "$reg/.quilt/packages" "$reg/.quilt/named_packages/bench/big"
-	cp "$m" "$reg/.quilt/packages/$top"
-	echo "$top" >"$reg/.quilt/named_packages/bench/big/1700000000"
-	echo "$top" >"$reg/.quilt/named_packages/bench/big/latest"
+	bench_registry "$m" "$reg" bench/big
 	echo "   manifest: $(($(stat -c %s "$m") / 1048576)) MiB"
 	# one folder of the package and one file in it
 	sub=train/$(printf "%04d" $((ENTRIES / 2000)))

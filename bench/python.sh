@@ -30,6 +30,7 @@ export HOME="$DIR/py-home" XDG_DATA_HOME="$DIR/py-home/data" \
 export XDG_CACHE_HOME="$DIR/py-home/cache"
 unset QUIRE_REGISTRY
 PYPATH=$BUILD/python
+. "$(dirname "$0")/lib.sh"
 
 if ! PYTHONPATH=$PYPATH $PY -c "import quire; quire.Package.browse" \
 	2>"$DIR/py-import.err"
@@ -152,17 +153,7 @@ echo "== browse and iterate the keys of a $BIG_N-entry manifest"
 m=$DIR/py-manifest-$BIG_N.jsonl
 test -s "$m" || "$TOOL" gen-manifest "$BIG_N" >"$m"
 big=$DIR/py-big-reg
-top=$("$QUIRE" top-hash "$m")
-if ! test "$(cat "$big/.quilt/named_packages/bench/million/latest" \
-	2>/dev/null)" = "$top"
-then
-	# quilt3's registry layout, written as a registry holds it
-	rm -rf "$big"
-	mkdir -p "$big/.quilt/packages" "$big/.quilt/named_packages/bench/million"
-	cp "$m" "$big/.quilt/packages/$top"
-	echo "$top" >"$big/.quilt/named_packages/bench/million/1700000000"
-	echo "$top" >"$big/.quilt/named_packages/bench/million/latest"
-fi
+bench_registry "$m" "$big" bench/million
 echo "manifest: $(($(stat -c %s "$m") / 1048576)) MiB"
 cat >"$DIR/py-browse.py" <<'PY'
 import resource, sys, time
