@@ -11,7 +11,8 @@
 #                                    (make python), pytest and the modules
 #                                    the Python tests use (t9950); fuse3,
 #                                    attr (getfattr) and s3fs for the
-#                                    'quire mount' tests and benchmark
+#                                    'quire mount' tests and benchmark;
+#                                    wrk for the 'quire serve' benchmark
 #   contrib/install-deps.sh --fuzz   also clang and its libFuzzer and
 #                                    sanitizer runtimes (make fuzz)
 set -e
@@ -21,7 +22,7 @@ libssl-dev libexpat1-dev libfuse3-dev sharness asciidoctor python3 sqlite3 git"
 TEST_PKGS="swift swift-proxy swift-object swift-container swift-account \
 python3-swift memcached awscli python3-boto3 zsh man-db \
 python3-dev python3-pytest python3-numpy python3-torch python3-pandas \
-python3-dask python3-distributed python3-fsspec fuse3 attr s3fs"
+python3-dask python3-distributed python3-fsspec fuse3 attr s3fs wrk"
 FUZZ_PKGS="clang libclang-rt-14-dev"
 
 for arg; do
