@@ -17,7 +17,7 @@ BUILD ?= build
 CC ?= cc
 CFLAGS ?= -O2 -g
 PROVE ?= prove
-PKGS = libcurl sqlite3 openssl expat fuse3
+PKGS = libcurl sqlite3 openssl expat fuse3 libmicrohttpd libcmark-gfm
 
 ifeq ($(SANITIZE),)
 SAN_FLAGS =
@@ -45,10 +45,11 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = -std=gnu99 -I. $(WARNINGS) $(PKG_CFLAGS) $(SAN_FLAGS) \
 	     -pthread -MMD -MP $(CFLAGS)
 ALL_LDFLAGS = $(SAN_FLAGS) -pthread $(LDFLAGS)
-LIBS = $(PKG_LIBS) -lm
+LIBS = $(PKG_LIBS) -lcmark-gfm-extensions -lm
 
 LIB_SRC = $(filter-out quire.c,$(wildcard *.c)) \
-	  $(wildcard objects/*.c refs/*.c s3/*.c db/*.c export/*.c mount/*.c)
+	  $(wildcard objects/*.c refs/*.c s3/*.c db/*.c export/*.c mount/*.c \
+		    serve/*.c)
 CMD_SRC = $(wildcard builtin/*.c plumbing/*.c)
 LIB_OBJS = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CMD_OBJS = $(CMD_SRC:%.c=$(BUILD)/%.o)

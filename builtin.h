@@ -142,6 +142,7 @@ command_fn cmd_remote;
 command_fn cmd_rev_parse;
 command_fn cmd_rm;
 command_fn cmd_rollback;
+command_fn cmd_serve;
 command_fn cmd_set;
 command_fn cmd_show;
 command_fn cmd_show_ref;

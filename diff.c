@@ -1,5 +1,6 @@
 #include "quire-compat.h"
 #include "diff.h"
+#include "json-out.h"
 #include "index-db.h"
 #include "logical-key.h"
 
@@ -209,4 +210,27 @@ int diff_streams(struct entry_stream *a, struct entry_stream *b,
 	manifest_entry_release(&own_a);
 	manifest_entry_release(&own_b);
 	return ret;
+}
+
+const char *diff_kind_name(enum diff_kind kind)
+{
+	static const char *const word[] = {
+		"added", "deleted", "modified", "metadata",
+	};
+
+	return word[kind];
+}
+
+struct json *diff_change_json(enum diff_kind kind, const struct strbuf *key,
+			      const struct manifest_entry *a,
+			      const struct manifest_entry *b)
+{
+	struct json *c = json_new_object();
+
+	json_set(c, "status", json_str(diff_kind_name(kind)));
+	json_set(c, "logical_key", key ?
+		 json_new_string(key->buf, key->len) : json_new_null());
+	json_set(c, "old_size", a ? json_new_uint(a->size) : json_new_null());
+	json_set(c, "new_size", b ? json_new_uint(b->size) : json_new_null());
+	return c;
 }

@@ -56,6 +56,18 @@ typedef int diff_fn(enum diff_kind kind, const struct manifest_entry *a,
 int diff_streams(struct entry_stream *a, struct entry_stream *b,
 		 diff_fn *fn, void *payload, struct strbuf *err);
 
+/* "added", "deleted", "modified" or "metadata". */
+const char *diff_kind_name(enum diff_kind kind);
+
+/*
+ * One change as 'quire diff --json' lists it; key NULL for a change of
+ * the package metadata (a and b NULL then).
+ */
+struct json;
+struct json *diff_change_json(enum diff_kind kind, const struct strbuf *key,
+			      const struct manifest_entry *a,
+			      const struct manifest_entry *b);
+
 /* Do two entries hold the same bytes (hash and size)? */
 int entry_same_bytes(const struct manifest_entry *a,
 		     const struct manifest_entry *b);

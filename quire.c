@@ -60,6 +60,7 @@ static struct cmd_struct commands[] = {
 	{ "rev-parse", cmd_rev_parse, RUN_SETUP },
 	{ "rm", cmd_rm, RUN_SETUP },
 	{ "rollback", cmd_rollback, RUN_SETUP_GENTLY },
+	{ "serve", cmd_serve, RUN_SETUP_GENTLY },
 	{ "set", cmd_set, RUN_SETUP },
 	{ "show", cmd_show, RUN_SETUP_GENTLY },
 	{ "show-ref", cmd_show_ref, RUN_SETUP },

@@ -21,24 +21,13 @@ struct out {
 	struct json_list list;	/* JSON: the changes */
 };
 
-static const char *const kind_word[] = {
-	"added", "deleted", "modified", "metadata",
-};
-
 /* One change in the list of --json; key NULL: the package metadata. */
 static void json_change(struct out *o, enum diff_kind kind,
 			const struct strbuf *key,
 			const struct manifest_entry *a,
 			const struct manifest_entry *b)
 {
-	struct json *c = json_new_object();
-
-	json_set(c, "status", json_str(kind_word[kind]));
-	json_set(c, "logical_key", key ?
-		 json_new_string(key->buf, key->len) : json_new_null());
-	json_set(c, "old_size", a ? json_new_uint(a->size) : json_new_null());
-	json_set(c, "new_size", b ? json_new_uint(b->size) : json_new_null());
-	json_list_add(&o->list, c);
+	json_list_add(&o->list, diff_change_json(kind, key, a, b));
 }
 
 /* The counts that end the document of --json. */
@@ -48,7 +37,7 @@ static void json_summary(struct out *o, uint64_t total)
 	enum diff_kind k;
 
 	for (k = DIFF_ADDED; k <= DIFF_META; k++)
-		json_set(t, kind_word[k], json_new_uint(o->count[k]));
+		json_set(t, diff_kind_name(k), json_new_uint(o->count[k]));
 	json_set(t, "equal", json_new_bool(!total));
 	json_list_end(&o->list, t);
 }
@@ -72,7 +61,7 @@ static int print_change(enum diff_kind kind, const struct manifest_entry *a,
 		json_change(o, kind, &e->key, a, b);
 		break;
 	case LONG:
-		strbuf_addf(&sb, "%-9s ", kind_word[kind]);
+		strbuf_addf(&sb, "%-9s ", diff_kind_name(kind));
 		strbuf_add_quoted_name(&sb, e->key.buf, e->key.len);
 		printf("%s\n", sb.buf);
 		break;
@@ -97,7 +86,7 @@ static void meta_change(struct out *o, const struct json *a,
 	if (b && package_meta_differs(a, b)) {
 		o->count[DIFF_META]++;
 		if (o->format == LONG)
-			printf("%-9s (package)\n", kind_word[DIFF_META]);
+			printf("%-9s (package)\n", diff_kind_name(DIFF_META));
 		else if (o->format == JSON)
 			json_change(o, DIFF_META, NULL, NULL, NULL);
 	}

@@ -18,7 +18,8 @@
 set -e
 
 PKGS="build-essential pkg-config libcurl4-openssl-dev libsqlite3-dev \
-libssl-dev libexpat1-dev libfuse3-dev sharness asciidoctor python3 sqlite3 git"
+libssl-dev libexpat1-dev libfuse3-dev libmicrohttpd-dev \
+libcmark-gfm-dev libcmark-gfm-extensions-dev sharness asciidoctor python3 sqlite3 git"
 TEST_PKGS="swift swift-proxy swift-object swift-container swift-account \
 python3-swift memcached awscli python3-boto3 zsh man-db \
 python3-dev python3-pytest python3-numpy python3-torch python3-pandas \
