@@ -185,7 +185,8 @@ static void html_tail(struct diff_job *j, const struct strbuf *err)
 		strbuf_addstr(o, "<p class=\"equal\">The two versions hold the "
 			      "same entries.</p>\n");
 	strbuf_addf(o, "<p id=\"summary\">%" PRIu64 " added, %" PRIu64
-		    " deleted, %" PRIu64 " modified, %" PRIu64 " metadata</p>\n",
+		    " deleted, %" PRIu64 " modified, %" PRIu64
+		    " metadata</p>\n",
 		    j->count[0], j->count[1], j->count[2], j->count[3]);
 	page_end(o);
 }

@@ -211,7 +211,8 @@ void page_package(struct req *r, const struct target *t)
 		strbuf_reset(&href);
 		href_package(&href, t->name);
 		strbuf_addf(&href, "?skip=%" PRIu64, skip + shown);
-		strbuf_addstr(o, "<p class=\"pager\"><a class=\"next\" href=\"");
+		strbuf_addstr(o, "<p class=\"pager\"><a class=\"next\" "
+			      "href=\"");
 		html_escs(o, href.buf);
 		strbuf_addstr(o, "\">older versions</a></p>\n");
 	}

@@ -130,6 +130,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		if (has_body(conn))
 			return refuse(s, conn, 413, "a request body is not "
 				      "accepted");
+		/* answered on the next call, once the request is whole */
+		return MHD_YES;
 	}
 	if (*upload_size)
 		return refuse(s, conn, 413, "a request body is not accepted");
