@@ -125,13 +125,16 @@ void oid_add_value(struct strbuf *sb, const struct object_id *oid)
 		strbuf_add_hex(sb, oid->hash, HASH_RAWSZ);
 }
 
-/* Four buffers in turn, so one message may name several hashes. */
+/*
+ * Four buffers in turn, so one message may name several hashes; each
+ * thread has its own, so threads never write over each other's.
+ */
 #define OID_BUFS 4
 
 const char *oid_to_value(const struct object_id *oid)
 {
-	static char bufs[OID_BUFS][HASH_HEXSZ + 1];
-	static int next;
+	static __thread char bufs[OID_BUFS][HASH_HEXSZ + 1];
+	static __thread int next;
 	char *buf = bufs[next++ % OID_BUFS];
 	struct strbuf sb = STRBUF_INIT;
 
@@ -148,8 +151,8 @@ void oid_add_hex(struct strbuf *sb, const struct object_id *oid)
 
 const char *oid_to_hex(const struct object_id *oid)
 {
-	static char bufs[OID_BUFS][HASH_HEXSZ + 1];
-	static int next;
+	static __thread char bufs[OID_BUFS][HASH_HEXSZ + 1];
+	static __thread int next;
 	char *buf = bufs[next++ % OID_BUFS];
 	static const char hex[] = "0123456789abcdef";
 	int i;

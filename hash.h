@@ -33,7 +33,10 @@ int hash_type_from_name(const char *name, size_t len, enum hash_type *out);
 
 /* The value as a manifest writes it: base64 for chunked, else hex. */
 void oid_add_value(struct strbuf *sb, const struct object_id *oid);
-/* A static buffer good for the next three calls too (for messages). */
+/*
+ * A static buffer of this thread, good for its next three calls too (for
+ * messages).
+ */
 const char *oid_to_value(const struct object_id *oid);
 /* Lowercase hex of the digest, whatever the type. */
 void oid_add_hex(struct strbuf *sb, const struct object_id *oid);

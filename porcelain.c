@@ -255,9 +255,9 @@ void porcelain_registry_and_name(struct workspace *ws, int argc,
 
 const char *short_hash(const struct object_id *top)
 {
-	/* a few buffers, so one printf can show several */
-	static char buf[4][13];
-	static int next;
+	/* a few buffers, so one printf can show several; one set a thread */
+	static __thread char buf[4][13];
+	static __thread int next;
 	char *b = buf[next++ % 4];
 
 	xsnprintf(b, 13, "%.12s", oid_to_hex(top));

@@ -91,7 +91,8 @@ void porcelain_registry_and_name(struct workspace *ws, int argc,
 
 /*
  * Short form of a top hash for people: the first 12 digits, in one of
- * four static buffers (so up to four can appear in one printf).
+ * four static buffers of the calling thread (so up to four can appear in
+ * one printf).
  */
 const char *short_hash(const struct object_id *top);
 
