@@ -107,11 +107,16 @@ static void print_source(const char *pre, const struct json *src)
 		printf(" ");
 		print_redacted(url);
 	}
-	if (commit)
-		printf(" %s", commit);
-	if (version || dirty)
-		printf(" (%s%s%s)", version ? version : "",
-		       version && dirty ? ", " : "", dirty ? "dirty" : "");
+	if (commit) {
+		printf(" ");
+		print_redacted(commit);
+	}
+	if (version || dirty) {
+		printf(" (");
+		print_redacted(version ? version : "");
+		printf("%s%s)", version && dirty ? ", " : "",
+		       dirty ? "dirty" : "");
+	}
 	printf("\n");
 }
 
@@ -144,7 +149,9 @@ static void print_env(const char *pre, const struct json *env)
 		m = &env->u.obj.m[i];
 		if (m->value->type != JSON_STRING)
 			continue;
-		printf("%senv: %s=", pre, m->key);
+		printf("%senv: ", pre);
+		print_redacted(m->key);
+		printf("=");
 		print_redacted(m->value->u.str.s);
 		printf("\n");
 	}
