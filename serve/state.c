@@ -141,6 +141,9 @@ static int parse_rev(const char *name, const char *rev,
 
 	if (package_name_check(name, err) < 0)
 		ret = QERR_USAGE;
+	/* ":latest", as quilt3 spells it, is what "latest" points to */
+	if (!strcmp(rev, ":latest"))
+		rev = "";
 	strbuf_addf(&arg, "%s%s", name, rev);
 	if (!ret && package_rev_parse(pr, arg.buf, err) < 0)
 		ret = QERR_USAGE;
