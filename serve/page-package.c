@@ -1,7 +1,7 @@
 #include "quire-compat.h"
 #include "serve/route.h"
 #include "serve/html.h"
-#include "registry.h"
+#include "version-log.h"
 
 /*
  * The package page: its versions newest first, as 'quire log' lists
@@ -10,93 +10,25 @@
 
 #define VERSIONS_PAGE 100
 
-struct vrow {
-	struct object_id top;
-	uint64_t time;
-};
-
-struct history {
-	struct vrow *v;
-	size_t nr, alloc;
-	struct strbuf tags;	/* "tag\0hex\0" pairs */
-	struct object_id latest;
-	int has_latest;
-};
-
-static int add_version(uint64_t time, const struct object_id *top, void *p)
+static void tags_of(struct strbuf *o, const struct version_log_entry *e)
 {
-	struct history *h = p;
+	size_t i;
 
-	ALLOC_GROW(h->v, h->nr + 1, h->alloc);
-	h->v[h->nr].top = *top;
-	h->v[h->nr++].time = time;
-	return 0;
-}
-
-static int add_tag(const char *tag, const struct object_id *top, void *p)
-{
-	struct history *h = p;
-
-	strbuf_addstr(&h->tags, tag);
-	strbuf_addch(&h->tags, '\0');
-	strbuf_addstr(&h->tags, oid_to_hex(top));
-	strbuf_addch(&h->tags, '\0');
-	return 0;
-}
-
-static int read_history(struct serve *s, const char *name,
-			struct history *h, struct strbuf *err)
-{
-	struct registry *reg;
-	int ret;
-
-	memset(h, 0, sizeof(*h));
-	strbuf_init(&h->tags, 0);
-	if ((ret = serve_registry(s, &reg, err)))
-		return ret;
-	h->has_latest = !registry_read_latest(reg, name, &h->latest, err);
-	strbuf_reset(err);
-	ret = registry_for_each_version(reg, name, add_version, h, err);
-	if (!ret)
-		ret = registry_for_each_tag(reg, name, add_tag, h, err);
-	serve_registry_put(s, reg);
-	if (!ret && !h->nr && !h->has_latest) {
-		strbuf_addf(err, "no package %s in %s", name,
-			    serve_registry_url(s));
-		ret = QERR_NOTFOUND;
-	}
-	return ret;
-}
-
-static void history_release(struct history *h)
-{
-	free(h->v);
-	strbuf_release(&h->tags);
-}
-
-static void tags_of(struct strbuf *o, const struct history *h,
-		    const struct object_id *top)
-{
-	const char *p = h->tags.buf, *end = p + h->tags.len, *hex;
-
-	if (h->has_latest && oideq(&h->latest, top))
-		strbuf_addstr(o, "<span class=\"tag latest\">latest</span>");
-	while (p < end) {
-		hex = p + strlen(p) + 1;
-		if (!strcmp(hex, oid_to_hex(top))) {
-			strbuf_addstr(o, "<span class=\"tag\">");
-			html_escs(o, p);
-			strbuf_addstr(o, "</span>");
-		}
-		p = hex + strlen(hex) + 1;
+	if (e->ref)
+		strbuf_addf(o, "<span class=\"tag latest\">%s</span>", e->ref);
+	for (i = 0; i < e->tags.nr; i++) {
+		strbuf_addstr(o, "<span class=\"tag\">");
+		html_escs(o, e->tags.items[i]);
+		strbuf_addstr(o, "</span>");
 	}
 }
 
+/* Row i of the log (newest first); the one after it is older. */
 static void version_row(struct req *r, const char *name,
-			const struct history *h, size_t i)
+			const struct version_log *h, size_t i)
 {
 	struct strbuf *o = &r->body, href = STRBUF_INIT, err = STRBUF_INIT;
-	const struct vrow *v = &h->v[i];
+	const struct version_log_entry *v = &h->v[i];
 	struct version_summary sum = { 0 };
 	char hex[HASH_HEXSZ + 1];
 
@@ -106,7 +38,7 @@ static void version_row(struct req *r, const char *name,
 		      "href=\"");
 	html_escs(o, href.buf);
 	strbuf_addf(o, "\">%.12s</a> ", hex);
-	tags_of(o, h, &v->top);
+	tags_of(o, v);
 	strbuf_addstr(o, "</td><td>");
 	html_time(o, v->time);
 	strbuf_addstr(o, "</td>");
@@ -124,11 +56,11 @@ static void version_row(struct req *r, const char *name,
 			      "<td class=\"size\"></td>");
 	}
 	strbuf_addstr(o, "<td>");
-	if (i > 0) {
+	if (i + 1 < h->nr) {
 		strbuf_reset(&href);
 		href_package(&href, name);
 		strbuf_addf(&href, "/diff?from=%s&to=%s",
-			    oid_to_hex(&h->v[i - 1].top), hex);
+			    oid_to_hex(&h->v[i + 1].top), hex);
 		strbuf_addstr(o, "<a class=\"diff\" href=\"");
 		html_escs(o, href.buf);
 		strbuf_addstr(o, "\">diff</a>");
@@ -139,20 +71,20 @@ static void version_row(struct req *r, const char *name,
 	strbuf_release(&err);
 }
 
-static void option_list(struct strbuf *o, const struct history *h,
+static void option_list(struct strbuf *o, const struct version_log *h,
 			size_t selected)
 {
 	size_t i;
 
-	for (i = h->nr; i > 0; i--)
+	for (i = 0; i < h->nr; i++)
 		strbuf_addf(o, "<option value=\"%s\"%s>%.12s</option>",
-			    oid_to_hex(&h->v[i - 1].top),
-			    i - 1 == selected ? " selected" : "",
-			    oid_to_hex(&h->v[i - 1].top));
+			    oid_to_hex(&h->v[i].top),
+			    i == selected ? " selected" : "",
+			    oid_to_hex(&h->v[i].top));
 }
 
 static void diff_form(struct strbuf *o, const char *name,
-		      const struct history *h)
+		      const struct version_log *h)
 {
 	struct strbuf href = STRBUF_INIT;
 
@@ -164,9 +96,9 @@ static void diff_form(struct strbuf *o, const char *name,
 		      "method=\"get\" action=\"");
 	html_escs(o, href.buf);
 	strbuf_addstr(o, "\"><label>from <select name=\"from\">");
-	option_list(o, h, h->nr - 2);
+	option_list(o, h, 1);
 	strbuf_addstr(o, "</select></label> <label>to <select name=\"to\">");
-	option_list(o, h, h->nr - 1);
+	option_list(o, h, 0);
 	strbuf_addstr(o, "</select></label> <button>Compare</button></form>\n");
 	strbuf_release(&href);
 }
@@ -175,14 +107,14 @@ void page_package(struct req *r, const struct target *t)
 {
 	struct strbuf *o = &r->body, err = STRBUF_INIT, href = STRBUF_INIT;
 	struct strbuf crumbs = STRBUF_INIT;
-	struct history h;
-	uint64_t skip;
-	size_t i, shown = 0;
+	struct version_log h;
+	uint64_t skip, i;
 	int ret;
 
 	if (req_uint_arg(r, 0, "skip", 0, UINT32_MAX, &skip))
 		return;
-	ret = read_history(r->s, t->name, &h, &err);
+	ret = version_log_registry(&h, NULL, serve_registry_arg(r->s),
+				   t->name, 0, &err);
 	if (ret) {
 		req_fail(r, 0, ret, &err);
 		goto out;
@@ -191,26 +123,27 @@ void page_package(struct req *r, const struct target *t)
 	crumb(&crumbs, "registry", 8, "/");
 	crumb(&crumbs, t->name, strlen(t->name), NULL);
 	page_begin(o, t->name, &crumbs);
-	strbuf_release(&crumbs);
-	if (h.has_latest) {
-		href_version(&href, t->name, oid_to_hex(&h.latest));
-		strbuf_addstr(&href, "/lineage");
-		strbuf_addstr(o, "<p><a id=\"lineage\" href=\"");
-		html_escs(o, href.buf);
-		strbuf_addstr(o, "\">lineage of the latest version</a></p>\n");
-	}
+	for (i = 0; i < h.nr; i++)
+		if (h.v[i].ref) {
+			href_version(&href, t->name, oid_to_hex(&h.v[i].top));
+			strbuf_addstr(&href, "/lineage");
+			strbuf_addstr(o, "<p><a id=\"lineage\" href=\"");
+			html_escs(o, href.buf);
+			strbuf_addstr(o, "\">lineage of the latest version"
+				      "</a></p>\n");
+			break;
+		}
 	strbuf_addf(o, "<p class=\"count\">%zu version%s</p>\n<table "
 		    "id=\"versions\"><thead><tr><th>version</th><th>time</th>"
 		    "<th>message</th><th>entries</th><th>size</th><th></th>"
 		    "</tr></thead><tbody>\n", h.nr, h.nr == 1 ? "" : "s");
-	for (i = h.nr > skip ? h.nr - skip : 0; i > 0 && shown < VERSIONS_PAGE;
-	     i--, shown++)
-		version_row(r, t->name, &h, i - 1);
+	for (i = skip; i < h.nr && i < skip + VERSIONS_PAGE; i++)
+		version_row(r, t->name, &h, i);
 	strbuf_addstr(o, "</tbody></table>\n");
-	if (skip + shown < h.nr) {
+	if (i < h.nr) {
 		strbuf_reset(&href);
 		href_package(&href, t->name);
-		strbuf_addf(&href, "?skip=%" PRIu64, skip + shown);
+		strbuf_addf(&href, "?skip=%" PRIu64, i);
 		strbuf_addstr(o, "<p class=\"pager\"><a class=\"next\" "
 			      "href=\"");
 		html_escs(o, href.buf);
@@ -219,7 +152,8 @@ void page_package(struct req *r, const struct target *t)
 	diff_form(o, t->name, &h);
 	page_end(o);
 out:
-	history_release(&h);
+	version_log_release(&h);
 	strbuf_release(&err);
 	strbuf_release(&href);
+	strbuf_release(&crumbs);
 }

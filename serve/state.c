@@ -2,13 +2,13 @@
 #include <pthread.h>
 #include "serve/serve.h"
 #include "cache.h"
-#include "diff.h"
 #include "fetch.h"
-#include "manifest.h"
+#include "json.h"
 #include "objects/odb.h"
 #include "porcelain.h"
 #include "redact.h"
 #include "registry.h"
+#include "version-show.h"
 #include "vindex.h"
 #include "workspace.h"
 
@@ -339,35 +339,26 @@ static void message_from(const char *meta_text, const struct json *meta,
 	strbuf_release(&err);
 }
 
-/* Count the manifest's entries as they stream past. */
+/* Count the manifest's entries as show does, as they stream past. */
 static int summarize(struct serve *s, const char *name,
 		     const struct object_id *top, struct version_summary *sum,
 		     struct strbuf *err)
 {
 	struct strbuf rev = STRBUF_INIT;
-	const struct manifest_entry *e;
-	struct entry_stream *es = NULL;
-	struct object_id got;
-	FILE *fp = NULL;
+	struct version_show vs;
 	int ret;
 
 	strbuf_addf(&rev, "%s@%s", name, oid_to_hex(top));
-	ret = porcelain_open_stream(NULL, s->arg, rev.buf, &got, &fp, &es,
-				    err);
+	ret = version_show_read(&vs, NULL, s->arg, rev.buf,
+				VERSION_SHOW_COUNTS_ONLY, err);
+	if (!ret) {
+		sum->entries = vs.total.entries;
+		sum->size = vs.total.size;
+		message_from(NULL, vs.meta, sum);
+	}
+	version_show_release(&vs);
 	strbuf_release(&rev);
-	if (ret)
-		return ret;
-	message_from(NULL, es->meta, sum);
-	while ((ret = es->next_shared(es, &e, err)) > 0)
-		if (!e->is_dir) {
-			sum->entries++;
-			sum->size += e->size;
-		}
-	entry_stream_free(es);
-	fclose(fp);
-	if (ret < 0)
-		version_summary_release(sum);
-	return ret < 0 ? ret : 0;
+	return ret;
 }
 
 /* From the index when there is one already (its root holds it all). */
