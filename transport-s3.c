@@ -1,4 +1,5 @@
 #include "quire-compat.h"
+#include <pthread.h>
 #include "transport.h"
 #include "physical-key.h"
 #include "s3/object.h"
@@ -14,14 +15,19 @@
 struct s3_transport {
 	struct transport t;
 	struct s3_client *c;
+	pid_t pid;		/* the process and thread c belongs to */
+	pthread_t thread;
 	char *bucket;
 	char *prefix;		/* "" or "a/b/" */
 };
 
 /*
- * The transport, with the client of this process: a transport opened
- * before fork() (a Python object a DataLoader worker inherits) must not
- * talk over the parent's connections.
+ * The transport, with the client of this process and thread: a
+ * transport opened before fork() (a Python object a DataLoader worker
+ * inherits) must not talk over the parent's connections, nor one used
+ * by another thread (a server's request) over the opener's, which is
+ * freed when that thread ends: so the owner is remembered here, and
+ * the client itself is not looked at unless it is this thread's.
  */
 static struct s3_transport *st3(struct transport *t)
 {
@@ -29,8 +35,13 @@ static struct s3_transport *st3(struct transport *t)
 	struct strbuf err = STRBUF_INIT;
 	struct s3_client *c;
 
-	if (!s3_client_current(s->c) && (c = s3_client_get(&err)))
+	if ((s->pid != getpid() || !pthread_equal(s->thread,
+						  pthread_self())) &&
+	    (c = s3_client_get(&err))) {
 		s->c = c;
+		s->pid = getpid();
+		s->thread = pthread_self();
+	}
 	strbuf_release(&err);
 	return s;
 }
@@ -489,8 +500,10 @@ out:
 
 static void s3t_free(struct transport *t)
 {
-	free(st3(t)->bucket);
-	free(st3(t)->prefix);
+	struct s3_transport *s = (struct s3_transport *)t;
+
+	free(s->bucket);
+	free(s->prefix);
 }
 
 static const struct transport_ops s3_ops = {
@@ -524,6 +537,8 @@ int transport_s3_open(const char *url, unsigned flags,
 	s->t.conditional = -1;
 	s->t.put_paths = 1;
 	s->c = c;
+	s->pid = getpid();
+	s->thread = pthread_self();
 	s->bucket = strbuf_detach(&bucket, NULL);
 	s->prefix = strbuf_detach(&prefix, NULL);
 	strbuf_addf(&bucket, "s3://%s/%s", s->bucket, s->prefix);
