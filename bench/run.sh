@@ -6,7 +6,8 @@
 #   BENCH_FILES     small files for commit/status (default 100000)
 #   BENCH_DIFF      entries of the two versions diffed (default 1000000)
 #   BENCH_ONLY      run only these sections: hash tophash workspace diff
-#                   install manifest dsdb slice s3 mount python torch
+#                   install manifest dsdb slice s3 mount serve python
+#                   torch
 #                   (workspace also runs bench/workspace.sh: status and
 #                   commit beside git)
 #                   (manifest: top hash and diff on all cores and on one,
@@ -15,6 +16,7 @@
 #   BENCH_DSDB_ROWS, BENCH_SLICE_ROWS: see bench/db.sh
 #   BENCH_S3_*      the s3 section's sizes and servers: see bench/s3.sh
 #   BENCH_MOUNT_*   the mount section's sizes: see bench/mount.sh
+#   BENCH_SERVE_*   the serve section's size and load: see bench/serve.sh
 #   BENCH_TORCH_*   the torch section's sizes: see bench/python-torch.py
 set -e
 BUILD=${QUIRE_BUILD_DIR:-$(cd "$(dirname "$0")/.." && pwd)/build}
@@ -170,6 +172,10 @@ fi
 if section mount; then
 echo "== quire mount beside quire install, s3fs, aws s3 cp and a plain folder"
 QUIRE_BUILD_DIR=$BUILD BENCH_DIR=$DIR sh "$(dirname "$0")/mount.sh"
+fi
+
+if section serve; then
+QUIRE_BUILD_DIR=$BUILD BENCH_DIR=$DIR sh "$(dirname "$0")/serve.sh"
 fi
 
 if section python; then
