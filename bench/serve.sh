@@ -100,7 +100,7 @@ write_readme () {
 			echo "## Section $s"
 			echo
 			echo "Images of the *training set*, split $s, as" \
-				"[the paper](https://example.org/paper-$s) has" \
+				"[the paper](https://example.org/p$s) has" \
 				"them; see \`train/\` and \`flat/\`."
 			echo
 			echo "| split | files | size |"
@@ -149,11 +149,12 @@ then
 	{ printf '\377\330\377\340'; "$TOOL" genfile 65532; } >"$data/$key"
 	entry_line README.md "$data/README.md" >"$LOGS/readme.jsonl"
 	entry_line "$key" "$data/$key" >"$LOGS/entry.jsonl"
+	lk='{"logical_key": "'
 	"$TOOL" gen-manifest $((ENTRIES - 1)) |
 	sed -e "1r $LOGS/readme.jsonl" \
-		-e "2,$((WIDE + 1))s|^{\"logical_key\": \"train/[0-9]*/|{\"logical_key\": \"flat/|" \
-		-e "\|^{\"logical_key\": \"$key\"|{" -e "r $LOGS/entry.jsonl" \
-		-e "d" -e "}" >"$m.tmp"
+		-e "2,$((WIDE + 1))s|^$lk""train/[0-9]*/|$lk""flat/|" \
+		-e "\|^$lk$key\"|{" -e "r $LOGS/entry.jsonl" -e "d" -e "}" \
+		>"$m.tmp"
 	mv "$m.tmp" "$m"
 fi
 bench_registry "$m" "$REG" bench/serve
