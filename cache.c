@@ -25,7 +25,7 @@ int cache_odb(struct odb *odb, struct strbuf *err)
 	ret = odb_create(odb, err);
 	if (ret)
 		odb_release(odb);
-	else if (!swept++)
+	else if (!__atomic_exchange_n(&swept, 1, __ATOMIC_SEQ_CST))
 		sweep_tempfiles(odb->tmpdir, NULL);	/* from killed runs */
 	return ret;
 }

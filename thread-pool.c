@@ -18,15 +18,19 @@ static int nthreads, started, atfork_set;
 
 int tp_threads(void)
 {
-	if (!nthreads) {
+	/* asked from any thread: each finds the same, once it is stored */
+	int threads = __atomic_load_n(&nthreads, __ATOMIC_RELAXED);
+
+	if (!threads) {
 		const char *env = getenv("QUIRE_THREADS");
 		long n = env ? strtol(env, NULL, 10) : 0;
 
-		nthreads = n > 0 ? n : online_cpus();
-		if (nthreads > 256)
-			nthreads = 256;
+		threads = n > 0 ? n : online_cpus();
+		if (threads > 256)
+			threads = 256;
+		__atomic_store_n(&nthreads, threads, __ATOMIC_RELAXED);
 	}
-	return nthreads;
+	return threads;
 }
 
 static void push(const struct task *t)
