@@ -17,6 +17,7 @@ static const struct test_cmd cmds[] = {
 	{ "json", cmd__json },
 	{ "progress", cmd__progress },
 	{ "sigv4", cmd__sigv4 },
+	{ "version-json", cmd__version_json },
 };
 
 int main(int argc, const char **argv)

@@ -11,5 +11,6 @@ int cmd__aws_config(int argc, const char **argv);
 int cmd__sigv4(int argc, const char **argv);
 int cmd__progress(int argc, const char **argv);
 int cmd__fuse_probe(int argc, const char **argv);
+int cmd__version_json(int argc, const char **argv);
 
 #endif
