@@ -304,8 +304,7 @@ static void set_ro(struct index_db *idx, enum idx_ro kind, int e)
  */
 enum open_mode { OPEN_NORMAL, OPEN_HEAP_WAL, OPEN_IMMUTABLE };
 
-/* "file:" URI of path: '%', '?' and '#' escaped. */
-static void add_file_uri(struct strbuf *uri, const char *path)
+void sqlite_immutable_uri(struct strbuf *uri, const char *path)
 {
 	const char *p;
 
@@ -334,7 +333,7 @@ static int connect_db(struct index_db *idx, enum open_mode mode)
 			    "PRAGMA cache_size=-32768;";
 
 	if (mode == OPEN_IMMUTABLE) {
-		add_file_uri(&uri, idx->path);
+		sqlite_immutable_uri(&uri, idx->path);
 		flags |= SQLITE_OPEN_READONLY | SQLITE_OPEN_URI;
 	} else {
 		strbuf_addstr(&uri, idx->path);

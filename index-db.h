@@ -213,4 +213,11 @@ int idx_for_each_kept(struct index_db *idx, idx_dir_fn *fn, void *payload);
 /* Remove every entry, folder line and watch (checkout of a version). */
 int idx_clear(struct index_db *idx, struct strbuf *err);
 
+/*
+ * The "file:" URI that opens the SQLite database at path as immutable
+ * (no locks, no journal looked for; with SQLITE_OPEN_URI): '%', '?' and
+ * '#' of path escaped.
+ */
+void sqlite_immutable_uri(struct strbuf *uri, const char *path);
+
 #endif

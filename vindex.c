@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 #include "vindex.h"
 #include "cache.h"
+#include "index-db.h"
 #include "error.h"
 #include "json.h"
 #include "logical-key.h"
@@ -506,11 +507,19 @@ static int open_db(const char *path, const struct object_id *top,
 		   struct vindex **out, struct strbuf *err)
 {
 	struct vindex *vx = xcalloc(1, sizeof(*vx));
-	int i;
+	struct strbuf uri = STRBUF_INIT;
+	int i, rc;
 
 	vx->top = *top;
-	if (sqlite3_open_v2(path, &vx->db, SQLITE_OPEN_READONLY |
-			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+	/*
+	 * An index is never changed once renamed into place: immutable=1
+	 * spares every read its file locks and journal checks.
+	 */
+	sqlite_immutable_uri(&uri, path);
+	rc = sqlite3_open_v2(uri.buf, &vx->db, SQLITE_OPEN_READONLY |
+			     SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, NULL);
+	strbuf_release(&uri);
+	if (rc != SQLITE_OK ||
 	    check_db(vx, top)) {
 		vindex_close(vx);
 		return QERR_NOTFOUND;

@@ -4,12 +4,24 @@
 #include "serve/html.h"
 #include "utf8.h"
 
+/* Bytes copied as they are: printable ASCII but & < > " ' (and NUL). */
+static inline int html_plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x80 && c != '&' && c != '<' && c != '>' &&
+	       c != '"' && c != '\'';
+}
+
 void html_esc(struct strbuf *out, const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	const unsigned char *p = (const unsigned char *)s, *end = p + len, *q;
 	size_t n;
 
 	while (p < end) {
+		for (q = p; q < end && html_plain(*q); q++)
+			;
+		strbuf_add(out, p, q - p);
+		if ((p = q) == end)
+			break;
 		switch (*p) {
 		case '&': strbuf_addstr(out, "&amp;"); p++; continue;
 		case '<': strbuf_addstr(out, "&lt;"); p++; continue;
@@ -19,7 +31,7 @@ void html_esc(struct strbuf *out, const char *s, size_t len)
 		case '\0': strbuf_addstr(out, "\xef\xbf\xbd"); p++; continue;
 		}
 		if (*p < 0x80) {
-			strbuf_addch(out, *p++);
+			strbuf_addch(out, *p++);	/* a control byte */
 			continue;
 		}
 		n = utf8_decode(p, end - p, NULL);
@@ -38,16 +50,23 @@ void html_escs(struct strbuf *out, const char *s)
 	html_esc(out, s, strlen(s));
 }
 
+static inline int url_plain(unsigned char c, int keep_slash)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+	       c == '~' || (keep_slash && c == '/');
+}
+
 static void url_esc_1(struct strbuf *out, const char *s, int keep_slash)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p;
+	const unsigned char *p = (const unsigned char *)s, *q;
 
-	for (p = (const unsigned char *)s; *p; p++) {
-		if (isalnum(*p) || strchr("-._~", *p) ||
-		    (keep_slash && *p == '/')) {
-			strbuf_addch(out, *p);
-		} else {
+	while (*p) {
+		for (q = p; *q && url_plain(*q, keep_slash); q++)
+			;
+		strbuf_add(out, p, q - p);
+		for (p = q; *p && !url_plain(*p, keep_slash); p++) {
 			strbuf_addch(out, '%');
 			strbuf_addch(out, hex[*p >> 4]);
 			strbuf_addch(out, hex[*p & 15]);
@@ -65,22 +84,38 @@ void url_esc_path(struct strbuf *out, const char *s)
 	url_esc_1(out, s, 1);
 }
 
+static void add_uint(struct strbuf *out, uint64_t v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+
+	do {
+		*--p = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	strbuf_add(out, p, buf + sizeof(buf) - p);
+}
+
 void human_size(struct strbuf *out, uint64_t bytes)
 {
-	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB",
-					    "PiB", "EiB" };
-	double v = (double)bytes;
-	int i = -1;
+	static const char *const unit[] = { " B", " KiB", " MiB", " GiB",
+					    " TiB", " PiB", " EiB" };
+	uint64_t div = 1, tenths;
+	int i = 0;
 
-	if (bytes < 1024) {
-		strbuf_addf(out, "%" PRIu64 " B", bytes);
-		return;
-	}
-	while (v >= 1024 && i < 5) {
-		v /= 1024;
+	while (i < 6 && bytes / div >= 1024) {
+		div *= 1024;
 		i++;
 	}
-	strbuf_addf(out, v < 10 ? "%.1f %s" : "%.0f %s", v, unit[i]);
+	/* one decimal under 10 (rounded), none above, as "1.5 MiB" */
+	tenths = (uint64_t)((long double)bytes * 10 / div + 0.5L);
+	if (!i || tenths >= 100) {
+		add_uint(out, i ? (tenths + 5) / 10 : bytes);
+	} else {
+		add_uint(out, tenths / 10);
+		strbuf_addch(out, '.');
+		add_uint(out, tenths % 10);
+	}
+	strbuf_addstr(out, unit[i]);
 }
 
 void html_time(struct strbuf *out, uint64_t t)
@@ -104,7 +139,8 @@ void href_package(struct strbuf *out, const char *name)
 void href_version(struct strbuf *out, const char *name, const char *hex)
 {
 	href_package(out, name);
-	strbuf_addf(out, "@%s", hex);
+	strbuf_addch(out, '@');
+	strbuf_addstr(out, hex);
 }
 
 void crumb(struct strbuf *c, const char *text, size_t len, const char *href)

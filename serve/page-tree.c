@@ -98,11 +98,14 @@ static void entry_row(struct strbuf *o, const struct version *v,
 {
 	struct strbuf key = STRBUF_INIT, href = STRBUF_INIT;
 
-	strbuf_addf(&key, "%s%s%s", dir, n->name.buf, n->is_dir ? "/" : "");
+	strbuf_addstr(&key, dir);
+	strbuf_addbuf(&key, &n->name);
+	if (n->is_dir)
+		strbuf_addch(&key, '/');
 	href_in(&href, v, n->is_dir ? "tree" : "entry", key.buf);
-	strbuf_addf(o, "<tr class=\"%s\"><td><a class=\"%s\" href=\"",
-		    n->is_dir ? "folder" : "file",
-		    n->is_dir ? "folder" : "file");
+	strbuf_addstr(o, n->is_dir ?
+		      "<tr class=\"folder\"><td><a class=\"folder\" href=\"" :
+		      "<tr class=\"file\"><td><a class=\"file\" href=\"");
 	html_escs(o, href.buf);
 	strbuf_addstr(o, "\">");
 	html_esc(o, n->name.buf, n->name.len);
@@ -386,7 +389,10 @@ struct json *vnode_json(const struct vnode *n, const char *dir)
 	struct json *j = json_new_object(), *meta = NULL;
 	struct strbuf key = STRBUF_INIT, err = STRBUF_INIT;
 
-	strbuf_addf(&key, "%s%s%s", dir, n->name.buf, n->is_dir ? "/" : "");
+	strbuf_addstr(&key, dir);
+	strbuf_addbuf(&key, &n->name);
+	if (n->is_dir)
+		strbuf_addch(&key, '/');
 	json_set(j, "logical_key", json_new_string(key.buf, key.len));
 	json_set(j, "type", json_str(n->is_dir ? "folder" : "file"));
 	if (!n->is_dir) {

@@ -164,9 +164,11 @@ int target_node(struct req *r, int api, struct vindex *vx, const char *path,
 void href_in(struct strbuf *out, const struct version *v, const char *action,
 	     const char *path)
 {
-	href_version(out, v->name, oid_to_hex(&v->top));
+	href_version(out, v->name, v->hex);
 	if (*action) {
-		strbuf_addf(out, "/%s/", action);
+		strbuf_addch(out, '/');
+		strbuf_addstr(out, action);
+		strbuf_addch(out, '/');
 		url_esc_path(out, path);
 	}
 }

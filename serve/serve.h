@@ -93,6 +93,7 @@ struct version {
 	char *name;		/* "ns/name" */
 	char *spelled;		/* "@hex", ":tag" or "" as in the URL */
 	struct object_id top;
+	char hex[HASH_HEXSZ + 1];	/* top in hex */
 	struct vindex *vx;
 	int owned;		/* vx is this request's alone */
 };

@@ -294,6 +294,7 @@ int version_open(struct serve *s, const char *name, const char *rev,
 		return ret;
 	v->name = xstrdup(name);
 	v->spelled = xstrdup(rev);
+	xsnprintf(v->hex, sizeof(v->hex), "%s", oid_to_hex(&v->top));
 	return 0;
 }
 
