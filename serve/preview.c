@@ -8,7 +8,7 @@
 #define PREVIEW_BYTES (256 << 10)
 #define PREVIEW_ROWS 100
 /* Larger objects are not fetched just to be previewed. */
-#define PREVIEW_FETCH_MAX ((uint64_t)64 << 20)
+#define PREVIEW_FETCH_MAX ((uint64_t)16 << 20)
 
 const char *image_type(const char *key, int fd)
 {
