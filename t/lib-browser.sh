@@ -20,17 +20,18 @@
 # why, unless QUIRE_REQUIRE_BROWSER=1 (CI sets it): then it fails. No
 # browser is ever downloaded: Playwright is told where Debian's is.
 #
-# browser_run <script.js> [<args>...]
+# browser_run [--as <name>] <script.js> [<args>...]
 #	Run t/browser/<script.js> with node (NODE_PATH naming
 #	t/browser/node_modules) within $BROWSER_TIMEOUT seconds (120). The
 #	script finds in its environment what t/browser/lib.js needs:
 #	BROWSER_CHROMIUM (the executable), BROWSER_FLAGS (Chromium's flags,
 #	one string), BROWSER_PROFILES (a folder in the trash directory where
 #	each launch makes its fresh --user-data-dir), BROWSER_SHOTS (where
-#	its screenshots go: screenshots/<script>/ in the trash directory,
-#	emptied first) and BROWSER_DOWNLOADS. Whatever the script ends
-#	with, its screenshots are copied to
-#	$BROWSER_KEEP/<test script>/screenshots-<script>/, where they
+#	its screenshots go: screenshots/<name>/ in the trash directory,
+#	emptied first; <name> is the script's without .js unless --as
+#	gives one) and BROWSER_DOWNLOADS. Whatever the script ends with,
+#	its screenshots are copied to
+#	$BROWSER_KEEP/<test script>/screenshots-<name>/, where they
 #	outlive the trash directory: BROWSER_KEEP is $TEST_OUTPUT_DIRECTORY
 #	when set, else $QUIRE_BUILD_DIR/test-output.
 #
@@ -96,11 +97,15 @@ browser__missing () {
 # browser__node SCRIPT ARGS...: run a script of t/browser with node.
 # Its TMPDIR is a short folder of its own below /tmp, removed after it:
 # Chromium makes its singleton socket there, and a socket's path must
-# fit in 108 bytes (the trash directory's tmp/ is too deep).
+# fit in 108 bytes (the trash directory's tmp/ is too deep). Its locale
+# is C.UTF-8, as a person's browser runs in a UTF-8 one: in sharness's
+# C locale Chromium names the download of a file called "日本.txt"
+# "download".
 browser__node () {
 	browser__script=$1
 	shift
 	browser__tmp=$(mktemp -d /tmp/quire-chromium.XXXXXX) || return 1
+	LANG=C.UTF-8 LC_ALL=C.UTF-8 \
 	TMPDIR=$browser__tmp NODE_PATH=$BROWSER_NODE_MODULES \
 	timeout "$BROWSER_TIMEOUT" node \
 		"$TEST_DIRECTORY/browser/$browser__script" "$@"
@@ -128,15 +133,23 @@ browser__trial () {
 }
 
 browser_run () {
-	browser__name=$(basename "$1" .js)
+	browser__name=
+	if test "$1" = --as
+	then
+		browser__name=$2
+		shift 2
+	fi
+	: "${browser__name:=$(basename "$1" .js)}"
 	BROWSER_SHOTS=$SHARNESS_TRASH_DIRECTORY/screenshots/$browser__name
 	browser__keep=$BROWSER_KEEP/$(basename "$SHARNESS_TEST_FILE" .sh)/screenshots-$browser__name
 	rm -rf "$BROWSER_SHOTS" &&
 	mkdir -p "$BROWSER_SHOTS" "$BROWSER_PROFILES" "$BROWSER_DOWNLOADS" ||
 	return 1
 	export BROWSER_SHOTS
+	browser__t0=$(date +%s)
 	browser__node "$@" </dev/null
 	browser__rc=$?
+	echo "# $1 ($browser__name) took $(($(date +%s) - browser__t0)) s"
 	test $browser__rc = 124 &&
 	echo >&2 "error: $1 did not end within $BROWSER_TIMEOUT s"
 	rm -rf "$browser__keep"
