@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <time.h>
 #include "serve/html.h"
+#include "redact.h"
 #include "utf8.h"
 
 /* Bytes copied as they are: printable ASCII but & < > " ' (and NUL). */
@@ -48,6 +49,15 @@ void html_esc(struct strbuf *out, const char *s, size_t len)
 void html_escs(struct strbuf *out, const char *s)
 {
 	html_esc(out, s, strlen(s));
+}
+
+void html_redacted(struct strbuf *out, const char *text)
+{
+	struct strbuf clean = STRBUF_INIT;
+
+	redact_text(&clean, text);
+	html_esc(out, clean.buf, clean.len);
+	strbuf_release(&clean);
 }
 
 static inline int url_plain(unsigned char c, int keep_slash)

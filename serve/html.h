@@ -12,6 +12,8 @@
 /* Append s[0..len) with & < > " ' as entities; invalid UTF-8 as U+FFFD. */
 void html_esc(struct strbuf *out, const char *s, size_t len);
 void html_escs(struct strbuf *out, const char *s);
+/* An error message, escaped, with any credentials in its URLs removed. */
+void html_redacted(struct strbuf *out, const char *text);
 
 /* Percent-encode all but unreserved characters (and '/' with _path). */
 void url_esc(struct strbuf *out, const char *s);

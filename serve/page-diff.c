@@ -178,7 +178,7 @@ static void html_tail(struct diff_job *j, const struct strbuf *err)
 	strbuf_addstr(o, "</tbody></table>\n");
 	if (err->len) {
 		strbuf_addstr(o, "<p class=\"error\">");
-		html_escs(o, err->buf);
+		html_redacted(o, err->buf);
 		strbuf_addstr(o, "</p>\n");
 	}
 	if (!total && !err->len)

@@ -51,7 +51,7 @@ static void version_row(struct req *r, const char *name,
 		strbuf_addstr(o, "</td>");
 	} else {
 		strbuf_addstr(o, "<td class=\"message error\">");
-		html_escs(o, err.buf);
+		html_redacted(o, err.buf);
 		strbuf_addstr(o, "</td><td class=\"entries\"></td>"
 			      "<td class=\"size\"></td>");
 	}

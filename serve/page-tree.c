@@ -207,7 +207,7 @@ static void readme(struct req *r, const struct version *v)
 	} else if (object_open(r->s, n.physical.buf, &n.oid, n.size, &fd,
 			       &err)) {
 		strbuf_addstr(&r->body, "<p class=\"error\">");
-		html_escs(&r->body, err.buf);
+		html_redacted(&r->body, err.buf);
 		strbuf_addstr(&r->body, "</p>");
 	} else if (strbuf_read_fd_max(&text, fd, README_MAX) < 0) {
 		strbuf_addstr(&r->body, "<p class=\"error\">cannot read "

@@ -162,7 +162,7 @@ void preview(struct req *r, const struct version *v, const char *key,
 	}
 	if (object_open(r->s, n->physical.buf, &n->oid, n->size, &fd, &err)) {
 		strbuf_addstr(o, "<p class=\"error\">");
-		html_escs(o, err.buf);
+		html_redacted(o, err.buf);
 		strbuf_addstr(o, "</p>\n");
 		goto out;
 	}

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include "serve/serve.h"
 #include "json.h"
+#include "redact.h"
 #include "serve/html.h"
 
 /*
@@ -269,8 +270,14 @@ static const char *reason(unsigned status)
 	}
 }
 
-void req_error(struct req *r, int api, unsigned status, const char *msg)
+void req_error(struct req *r, int api, unsigned status, const char *text)
 {
+	struct strbuf clean = STRBUF_INIT;
+	const char *msg;
+
+	/* a registry's URL in a message may carry credentials */
+	redact_text(&clean, text);
+	msg = clean.buf;
 	strbuf_reset(&r->body);
 	r->status = status;
 	if (api) {
@@ -282,6 +289,7 @@ void req_error(struct req *r, int api, unsigned status, const char *msg)
 		strbuf_addch(&r->body, '\n');
 		json_free(j);
 		r->type = "application/json";
+		strbuf_release(&clean);
 		return;
 	}
 	r->type = "text/html; charset=utf-8";
@@ -291,6 +299,7 @@ void req_error(struct req *r, int api, unsigned status, const char *msg)
 	strbuf_addstr(&r->body, "</p><p><a href=\"/\">Back to the registry"
 		      "</a></p>");
 	page_end(&r->body);
+	strbuf_release(&clean);
 }
 
 struct stream {
