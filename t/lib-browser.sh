@@ -84,11 +84,15 @@ browser__missing () {
 	browser__have=$(browser__installed_version)
 	if test -z "$browser__have"
 	then
-		printf " t/browser/node_modules/playwright-core (run contrib/install-deps.sh --test, or npm ci --prefix t/browser)"
+		printf " %s (run %s, or %s)" \
+			t/browser/node_modules/playwright-core \
+			"contrib/install-deps.sh --test" \
+			"npm ci --prefix t/browser"
 	elif test "$browser__have" != "$browser__want"
 	then
-		printf " playwright-core %s in t/browser/node_modules (%s is installed; run npm ci --prefix t/browser)" \
-			"$browser__want" "$browser__have"
+		printf " playwright-core %s in %s (%s is there; run %s)" \
+			"$browser__want" t/browser/node_modules \
+			"$browser__have" "npm ci --prefix t/browser"
 	fi
 	test -x "$BROWSER_CHROMIUM" ||
 	printf " %s (Debian: chromium)" "$BROWSER_CHROMIUM"
@@ -141,7 +145,8 @@ browser_run () {
 	fi
 	: "${browser__name:=$(basename "$1" .js)}"
 	BROWSER_SHOTS=$SHARNESS_TRASH_DIRECTORY/screenshots/$browser__name
-	browser__keep=$BROWSER_KEEP/$(basename "$SHARNESS_TEST_FILE" .sh)/screenshots-$browser__name
+	browser__keep=$BROWSER_KEEP/$(basename "$SHARNESS_TEST_FILE" .sh)
+	browser__keep=$browser__keep/screenshots-$browser__name
 	rm -rf "$BROWSER_SHOTS" &&
 	mkdir -p "$BROWSER_SHOTS" "$BROWSER_PROFILES" "$BROWSER_DOWNLOADS" ||
 	return 1
@@ -175,7 +180,8 @@ then
 		test_expect_success "QUIRE_REQUIRE_BROWSER=1: $browser__why" 'false'
 		test_done
 	fi
-	skip_all="$browser__why (Debian: chromium nodejs npm; contrib/install-deps.sh --test)"
+	skip_all="$browser__why (Debian: chromium nodejs npm;"
+	skip_all="$skip_all contrib/install-deps.sh --test)"
 	test_done
 fi
 test_set_prereq BROWSER

@@ -134,7 +134,9 @@ class Crawl {
 			`markup or script:\n  ${bad.join('\n  ')}`);
 		let problems = this.s.takeProblems();
 		if (allow404)
-			problems = problems.filter((p) => !/Failed to load resource: the server responded with a status of 4\d\d/.test(p));
+			problems = problems.filter((p) =>
+				!/Failed to load resource: the server responded with a status of 4\d\d/
+					.test(p));
 		check(problems.length === 0, `${what} (${this.mode}): ` +
 			`the browser reported:\n  ${problems.join('\n  ')}`);
 		this.texts.push(await page.evaluate(() =>
