@@ -178,6 +178,7 @@ void page_begin(struct strbuf *out, const char *title,
 		      "<meta name=\"viewport\" content=\"width=device-width,"
 		      " initial-scale=1\">"
 		      "<link rel=\"stylesheet\" href=\"/static/quire.css\">"
+		      "<link rel=\"icon\" href=\"/static/quire.svg\">"
 		      "<script src=\"/static/quire.js\" defer></script>"
 		      "<title>");
 	html_escs(out, title);

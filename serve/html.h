@@ -46,5 +46,6 @@ void html_json_text(struct strbuf *out, const char *text);
 /* The stylesheet and script served under /static/. */
 extern const char serve_css[];
 extern const char serve_js[];
+extern const char serve_icon[];
 
 #endif

@@ -27,6 +27,25 @@ static void attach(cmark_parser *p, const char *name)
 		cmark_parser_attach_syntax_extension(p, ext);
 }
 
+/* A README's "# Title" is an <h2>: the page has its own <h1>. */
+static void demote_headings(cmark_node *doc)
+{
+	cmark_iter *it = cmark_iter_new(doc);
+	cmark_event_type ev;
+	cmark_node *n;
+	int level;
+
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		n = cmark_iter_get_node(it);
+		if (ev != CMARK_EVENT_ENTER ||
+		    cmark_node_get_type(n) != CMARK_NODE_HEADING)
+			continue;
+		level = cmark_node_get_heading_level(n);
+		cmark_node_set_heading_level(n, level < 6 ? level + 1 : 6);
+	}
+	cmark_iter_free(it);
+}
+
 void markdown_to_html(struct strbuf *out, const char *text, size_t len)
 {
 	int opts = CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8;
@@ -42,6 +61,7 @@ void markdown_to_html(struct strbuf *out, const char *text, size_t len)
 	attach(p, "tagfilter");
 	cmark_parser_feed(p, text, len);
 	doc = cmark_parser_finish(p);
+	demote_headings(doc);
 	html = cmark_render_html(doc, opts,
 				 cmark_parser_get_syntax_extensions(p));
 	strbuf_addstr(out, html);

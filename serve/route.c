@@ -266,6 +266,9 @@ void route(struct req *r)
 		page_registry(r, NULL);
 	} else if (!strcmp(p, "/static/quire.css")) {
 		send_static(r, serve_css, "text/css; charset=utf-8");
+	} else if (!strcmp(p, "/static/quire.svg") ||
+		   !strcmp(p, "/favicon.ico")) {
+		send_static(r, serve_icon, "image/svg+xml");
 	} else if (!strcmp(p, "/static/quire.js")) {
 		send_static(r, serve_js, "text/javascript; charset=utf-8");
 	} else if (skip_prefix(p, "/pkg/", &p)) {

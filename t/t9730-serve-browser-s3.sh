@@ -16,8 +16,6 @@ Policy violation.'
 # See t9720.
 GIT_CEILING_DIRECTORIES=$(pwd -P)
 export GIT_CEILING_DIRECTORIES
-BROWSER_KNOWN="readme-h1 favicon"
-export BROWSER_KNOWN
 
 REG=s3://vers/reg
 
