@@ -75,7 +75,8 @@ static void csv_table(struct strbuf *o, const char *s, size_t len, char sep,
 	int quoted = 0, row_open = 0;
 
 	strbuf_addstr(o, "<table class=\"csv\">");
-	while (i < len && rows < PREVIEW_ROWS) {
+	/* the header, then PREVIEW_ROWS rows of data */
+	while (i < len && rows <= PREVIEW_ROWS) {
 		char c = s[i++];
 
 		if (!row_open) {
@@ -114,7 +115,7 @@ static void csv_table(struct strbuf *o, const char *s, size_t len, char sep,
 	strbuf_addstr(o, "</table>\n");
 	if (i < len || truncated)
 		strbuf_addf(o, "<p class=\"muted\">the first %zu rows</p>\n",
-			    rows);
+			    rows ? rows - 1 : 0);
 	strbuf_release(&cell);
 }
 
