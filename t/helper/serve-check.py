@@ -7,15 +7,32 @@
 	(descendants), each a tag and/or .class, #id, [attr] or
 	[attr=value] parts: "table#entries tr.file a.file". WHAT is
 	"text" (the default: the element's text, white space collapsed),
-	"@NAME" (the value of attribute NAME, nothing when it has none)
+	"owntext" (the text without nested lists or elements of the
+	same tag), "@NAME" (the value of attribute NAME, nothing when
+	it has none)
 	or "count" (only the number of matches).
-  serve-check.py lint FILE
+  serve-check.py lint FILE [--top]
 	Check what every page of the catalog promises: exactly one h1, a
-	nav.crumbs holding links, a main; no inline script or style (a
+	nav.crumbs holding links (no links needed with --top: the
+	registry's page has nothing above it), a main; no inline script or style (a
 	script needs a src, no style element, no style or on* attribute),
 	no javascript:, data: or vbscript: URL in href, src or action,
 	scripts and style sheets from this server only. Prints the
 	problems and exits 1 when there are any.
+  serve-check.py answer HEADERS KIND BODY STATUS [--top]
+	Check an answer: HEADERS as curl -D wrote them holds exactly one
+	Content-Security-Policy, the catalog's, and one
+	X-Content-Type-Options: nosniff. KIND "any" checks no more; "html"
+	wants one Content-Type: text/html; charset=utf-8 and, for STATUS
+	200, a BODY that passes lint (--top: the registry's page); "json"
+	wants application/json (charset utf-8 allowed), a BODY that is
+	JSON, and for another STATUS than 200 an object {"error": "..."}.
+  serve-check.py batch CODES KIND HEADERS CODESFILE PATHSFILE BODY...
+	answer for many requests curl made at once: CODESFILE holds the
+	status of each (curl -w), PATHSFILE its path, HEADERS their
+	headers one block after the other (curl -D), BODY... their
+	bodies. Each status must be one of CODES ("400|404"), and no
+	body may hold a line of /etc/passwd. Prints every problem.
   serve-check.py join BASE HREF
 	Print the target of link HREF on the page at path BASE, as a path
 	and query without the leading slash (what serve_get takes); exit
@@ -56,6 +73,20 @@ class Node:
                 if isinstance(c, str):
                     out.append(c)
                 else:
+                    walk(c)
+        walk(self)
+        return " ".join("".join(out).split())
+
+    def own_text(self):
+        """The text, without that of nested lists or elements like
+        this one (an li's own text, not its children's)."""
+        out = []
+
+        def walk(n):
+            for c in n.children:
+                if isinstance(c, str):
+                    out.append(c)
+                elif c.tag not in (self.tag, "ul", "ol"):
                     walk(c)
         walk(self)
         return " ".join("".join(out).split())
@@ -162,6 +193,8 @@ def cmd_select(argv):
     for n in found:
         if what == "text":
             print(n.text())
+        elif what == "owntext":
+            print(n.own_text())
         elif what.startswith("@"):
             v = n.attrs.get(what[1:])
             if v is not None:
@@ -188,8 +221,10 @@ def cmd_lint(argv):
     h1 = [n for n in b.all if n.tag == "h1"]
     if len(h1) != 1:
         problems.append("%d h1 elements, want 1" % len(h1))
-    if not select(b, "nav.crumbs a"):
-        problems.append("no nav.crumbs with links")
+    if not select(b, "nav.crumbs"):
+        problems.append("no nav.crumbs")
+    elif "--top" not in argv[1:] and not select(b, "nav.crumbs a"):
+        problems.append("no links in nav.crumbs")
     if not [n for n in b.all if n.tag == "main"]:
         problems.append("no main")
     for n in b.all:
@@ -282,6 +317,113 @@ def cmd_json_eq(argv):
     return 1
 
 
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; "
+       "img-src 'self'; base-uri 'none'; form-action 'self'; "
+       "frame-ancestors 'none'")
+
+
+def read_headers(path):
+    out = []
+    with open(path, encoding="latin-1") as f:
+        for line in f:
+            line = line.rstrip("\r\n")
+            if ":" in line and not line.startswith("HTTP/"):
+                k, v = line.split(":", 1)
+                out.append((k.strip().lower(), v.strip()))
+    return out
+
+
+def cmd_answer(argv):
+    hpath, kind, body, status = argv[:4]
+    top = "--top" in argv[4:]
+    problems = check_answer(read_headers(hpath), kind, body, status, top)
+    for p in problems:
+        print("answer %s: %s" % (hpath, p))
+    if problems:
+        with open(hpath, encoding="latin-1") as f:
+            sys.stdout.write(f.read())
+    return 1 if problems else 0
+
+
+def cmd_batch(argv):
+    codes, kind, hpath, cpath, ppath = argv[:5]
+    bodies = argv[5:]
+    with open(cpath) as f:
+        got = f.read().split()
+    with open(ppath, encoding="utf-8") as f:
+        paths = f.read().split("\n")[:len(bodies)]
+    blocks = []
+    with open(hpath, encoding="latin-1") as f:
+        for line in f:
+            if line.startswith("HTTP/"):
+                blocks.append([])
+            elif blocks and ":" in line:
+                k, v = line.split(":", 1)
+                blocks[-1].append((k.strip().lower(), v.strip()))
+    problems = []
+    if len(got) != len(bodies) or len(blocks) != len(bodies):
+        problems.append("%d requests, %d statuses, %d header blocks" % (
+            len(bodies), len(got), len(blocks)))
+    for i, (path, body) in enumerate(zip(paths, bodies)):
+        code = got[i] if i < len(got) else "none"
+        if code not in codes.split("|"):
+            problems.append("/%s: status %s, expected %s" % (path, code, codes))
+            continue
+        for p in check_answer(blocks[i] if i < len(blocks) else [],
+                              kind, body, code, False, lint=False):
+            problems.append("/%s: %s" % (path, p))
+        try:
+            with open(body, "rb") as f:
+                data = f.read()
+        except FileNotFoundError:
+            data = b""
+        if re.search(rb"root:[^:\n]*:0:0:", data):
+            problems.append("/%s: answered /etc/passwd" % path)
+    for p in problems:
+        print(p)
+    return 1 if problems else 0
+
+
+def check_answer(h, kind, body, status, top, lint=True):
+    problems = []
+
+    def values(name):
+        return [v for k, v in h if k == name]
+    for name, want in (("content-security-policy", CSP),
+                       ("x-content-type-options", "nosniff")):
+        got = values(name)
+        if got != [want]:
+            problems.append("%s: %r, expected [%r]" % (name, got, want))
+    ct = values("content-type")
+    if kind == "html":
+        if [c.lower() for c in ct] != ["text/html; charset=utf-8"]:
+            problems.append("Content-Type %r, expected text/html; "
+                            "charset=utf-8" % ct)
+        elif status == "200" and lint:
+            if cmd_lint([body] + (["--top"] if top else [])):
+                problems.append("the page fails lint")
+    elif kind == "json":
+        if len(ct) != 1 or not re.fullmatch(
+                r"application/json(; *charset=utf-8)?", ct[0], re.I):
+            problems.append("Content-Type %r, expected application/json"
+                            % ct)
+        try:
+            try:
+                with open(body, encoding="utf-8") as f:
+                    d = json.load(f)
+            except FileNotFoundError:
+                d = json.loads("")
+            if status != "200" and (
+                    not isinstance(d, dict) or list(d) != ["error"]
+                    or not isinstance(d["error"], str) or not d["error"]):
+                problems.append("not an error object: %r" % d)
+        except ValueError as e:
+            problems.append("not JSON: %s" % e)
+    elif kind != "any":
+        sys.exit("serve-check: bad KIND %r" % kind)
+    return problems
+
+
 def cmd_join(argv):
     base, href = argv
     u = urllib.parse.urljoin("http://catalog.invalid" + base, href)
@@ -309,6 +451,7 @@ def main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)
     cmd = {"select": cmd_select, "lint": cmd_lint, "join": cmd_join,
+           "answer": cmd_answer, "batch": cmd_batch,
            "png": cmd_png, "json-eq": cmd_json_eq}.get(sys.argv[1])
     if cmd is None:
         sys.exit(__doc__)
