@@ -51,10 +51,10 @@ static void node_item(struct strbuf *o, const struct serve *s,
 		html_esc(o, label.buf, label.len);
 		strbuf_addstr(o, "</span>");
 	}
-	if (n->registry && strcmp(n->registry, serve_registry_url(s))) {
+	if (n->registry) {
 		strbuf_reset(&href);
 		redact_text(&href, n->registry);
-		strbuf_addstr(o, " <span class=\"muted registry\">");
+		strbuf_addstr(o, " <span class=\"registry\">");
 		html_esc(o, href.buf, href.len);
 		strbuf_addstr(o, "</span>");
 	}

@@ -424,8 +424,13 @@ void api_ls(struct req *r, const struct target *t)
 	size_t i;
 
 	if (req_uint_arg(r, 1, "after", 0, UINT64_MAX, &after) ||
-	    req_uint_arg(r, 1, "limit", FOLDER_PAGE, API_PAGE_MAX, &limit) ||
-	    target_version(r, 1, t, &v))
+	    req_uint_arg(r, 1, "limit", FOLDER_PAGE, API_PAGE_MAX, &limit))
+		return;
+	if (!limit) {
+		req_error(r, 1, 400, "'limit' must be a number from 1 to 10000");
+		return;
+	}
+	if (target_version(r, 1, t, &v))
 		return;
 	vnode_init(&n);
 	listing_init(&l, limit);

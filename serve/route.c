@@ -214,6 +214,7 @@ int target_parse(const char *path, struct target *t)
 		return -1;
 	slash = strchrnul(p, '/');
 	t->action = xstrndup(p, slash - p);
+	t->slash = *slash == '/';
 	t->rest = xstrdup(*slash ? slash + 1 : "");
 	return 0;
 }
@@ -221,17 +222,18 @@ int target_parse(const char *path, struct target *t)
 static const struct route {
 	const char *action;
 	int needs_rev;		/* 1: a version's; 0: a package's */
+	int takes_path;		/* a folder or key follows the action */
 	page_fn *page, *api;
 } routes[] = {
-	{ "", 0, page_package, NULL },
-	{ "", 1, page_version, api_show },
-	{ "tree", 1, page_folder, NULL },
-	{ "ls", 1, NULL, api_ls },
-	{ "entry", 1, page_entry, api_entry },
-	{ "raw", 1, page_raw, NULL },
-	{ "lineage", 1, page_lineage, api_lineage },
-	{ "diff", 0, page_diff, api_diff },
-	{ "log", 0, NULL, api_log },
+	{ "", 0, 0, page_package, NULL },
+	{ "", 1, 0, page_version, api_show },
+	{ "tree", 1, 1, page_folder, NULL },
+	{ "ls", 1, 1, NULL, api_ls },
+	{ "entry", 1, 1, page_entry, api_entry },
+	{ "raw", 1, 1, page_raw, NULL },
+	{ "lineage", 1, 0, page_lineage, api_lineage },
+	{ "diff", 0, 0, page_diff, api_diff },
+	{ "log", 0, 0, NULL, api_log },
 };
 
 static void route_package(struct req *r, const char *path, int api)
@@ -248,7 +250,8 @@ static void route_package(struct req *r, const char *path, int api)
 		page_fn *fn = api ? routes[i].api : routes[i].page;
 
 		if (!fn || strcmp(routes[i].action, t.action) ||
-		    routes[i].needs_rev != !!*t.rev)
+		    routes[i].needs_rev != !!*t.rev ||
+		    (!routes[i].takes_path && (*t.rest || t.slash)))
 			continue;
 		fn(r, &t);
 		target_release(&t);

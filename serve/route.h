@@ -8,6 +8,7 @@ struct target {
 	char *rev;	/* "@hash", ":tag" or "" */
 	char *action;	/* "", "tree", "entry", "raw", ... */
 	char *rest;	/* the folder or key, may be "" */
+	int slash;	/* a '/' came after the action */
 };
 
 /* Parse path (after "/pkg/"); 0, or -1 when it names no package. */

@@ -19,6 +19,31 @@ static const char csp[] =
 	"img-src 'self'; base-uri 'none'; form-action 'self'; "
 	"frame-ancestors 'none'";
 
+/*
+ * "%HH" decoded in paths and arguments, as libmicrohttpd does, but for
+ * "%00": a NUL would end the C string early and make "a.txt%00.png"
+ * name "a.txt". It is left as written, so it names nothing.
+ */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	char *in = s, *out = s;
+	int hi, lo;
+
+	(void)cls;
+	(void)c;
+	while (*in) {
+		if (in[0] == '%' && (hi = hexval(in[1])) >= 0 &&
+		    (lo = hexval(in[2])) >= 0 && (hi || lo)) {
+			*out++ = (char)(hi << 4 | lo);
+			in += 3;
+		} else {
+			*out++ = *in++;
+		}
+	}
+	*out = '\0';
+	return out - s;
+}
+
 /* Requests that carry a body are refused before it is read. */
 static int has_body(struct MHD_Connection *conn)
 {
@@ -80,6 +105,8 @@ static enum MHD_Result send_req(struct req *r)
 	if (r->disposition)
 		MHD_add_response_header(resp, "Content-Disposition",
 					r->disposition);
+	if (r->status == 405)
+		MHD_add_response_header(resp, "Allow", "GET, HEAD");
 	ret = MHD_queue_response(r->conn, r->status, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -97,13 +124,13 @@ static void req_release(struct req *r)
 }
 
 static enum MHD_Result refuse(struct serve *s, struct MHD_Connection *conn,
-			      unsigned status, const char *msg)
+			      const char *url, unsigned status, const char *msg)
 {
 	struct req r = { s, conn, "", 0, 0, NULL, STRBUF_INIT, -1, 0, -1,
 			 NULL, NULL };
 	enum MHD_Result ret;
 
-	req_error(&r, 0, status, msg);
+	req_error(&r, !strncmp(url, "/api/", 5), status, msg);
 	ret = send_req(&r);
 	req_release(&r);
 	return ret;
@@ -126,16 +153,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		/* the headers are in; answer before any body is read */
 		*con_cls = &marker;
 		if (strcmp(method, "GET") && strcmp(method, "HEAD"))
-			return refuse(s, conn, 405, "only GET and HEAD are "
-				      "served: the catalog is read-only");
+			return refuse(s, conn, url, 405, "only GET and HEAD "
+				      "are served: the catalog is read-only");
 		if (has_body(conn))
-			return refuse(s, conn, 413, "a request body is not "
-				      "accepted");
+			return refuse(s, conn, url, 413, "a request body is "
+				      "not accepted");
 		/* answered on the next call, once the request is whole */
 		return MHD_YES;
 	}
 	if (*upload_size)
-		return refuse(s, conn, 413, "a request body is not accepted");
+		return refuse(s, conn, url, 413, "a request body is not "
+			      "accepted");
 	r.head = !strcmp(method, "HEAD");
 	route(&r);
 	ret = send_req(&r);
@@ -229,6 +257,7 @@ int serve_run(struct serve *s, const struct serve_opts *o,
 			     MHD_OPTION_CONNECTION_TIMEOUT, o->timeout,
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 			     (size_t)(64 << 10),
+			     MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
 			     MHD_OPTION_END);
 	if (!d) {
 		close(fd);

@@ -8,6 +8,7 @@
 #include "porcelain.h"
 #include "redact.h"
 #include "registry.h"
+#include "string-list.h"
 #include "version-show.h"
 #include "vindex.h"
 #include "workspace.h"
@@ -44,6 +45,7 @@ struct serve {
 	pthread_mutex_t build_lock;	/* one index is built at a time */
 	struct summary_item *sums;
 	size_t sums_nr, sums_alloc;
+	struct string_list members;	/* "ns/name@hex" known to be so */
 	struct odb cache;
 };
 
@@ -93,6 +95,7 @@ void serve_free(struct serve *s)
 	for (i = 0; i < s->sums_nr; i++)
 		version_summary_release(&s->sums[i].sum);
 	free(s->sums);
+	string_list_clear(&s->members);
 	odb_release(&s->cache);
 	pthread_mutex_destroy(&s->lock);
 	pthread_mutex_destroy(&s->build_lock);
@@ -151,6 +154,80 @@ static int parse_rev(const char *name, const char *rev,
 	return ret;
 }
 
+struct member_check {
+	const struct object_id *top;
+	int found;
+};
+
+static int match_top(uint64_t time, const struct object_id *top, void *p)
+{
+	struct member_check *m = p;
+
+	(void)time;
+	if (oideq(top, m->top))
+		m->found = 1;
+	return m->found;
+}
+
+static int match_tag(const char *tag, const struct object_id *top, void *p)
+{
+	(void)tag;
+	return match_top(0, top, p);
+}
+
+static int is_member(struct serve *s, const char *key)
+{
+	size_t i;
+	int found = 0;
+
+	pthread_mutex_lock(&s->lock);
+	for (i = 0; !found && i < s->members.nr; i++)
+		found = !strcmp(s->members.items[i], key);
+	pthread_mutex_unlock(&s->lock);
+	return found;
+}
+
+/*
+ * A registry keeps manifests by top hash alone: a version named by its
+ * hash is served under a package only when that package has it (was
+ * pushed as it, or is tagged so). QERR_NOTFOUND otherwise.
+ */
+static int check_member(struct serve *s, const char *name,
+			const struct object_id *top, struct strbuf *err)
+{
+	struct member_check m = { top, 0 };
+	struct strbuf key = STRBUF_INIT;
+	struct registry *reg;
+	int ret;
+
+	strbuf_addf(&key, "%s@%s", name, oid_to_hex(top));
+	if (is_member(s, key.buf)) {
+		strbuf_release(&key);
+		return 0;
+	}
+	ret = serve_registry(s, &reg, err);
+	if (!ret) {
+		ret = registry_for_each_version(reg, name, match_top, &m, err);
+		if (ret >= 0 && !m.found)
+			ret = registry_for_each_tag(reg, name, match_tag, &m,
+						    err);
+		serve_registry_put(s, reg);
+	}
+	if (ret >= 0 && m.found) {
+		pthread_mutex_lock(&s->lock);
+		string_list_append(&s->members, key.buf);
+		pthread_mutex_unlock(&s->lock);
+		ret = 0;
+	} else if (ret >= 0 || ret == QERR_NOTFOUND) {
+		strbuf_reset(err);
+		strbuf_addf(err, "package %s has no version %s in %s", name,
+			    oid_to_hex(top), s->url);
+		ret = QERR_NOTFOUND;
+	}
+	strbuf_release(&key);
+	return ret;
+}
+
 int version_resolve(struct serve *s, const char *name, const char *rev,
 		    struct object_id *top, struct strbuf *err)
 {
@@ -166,8 +243,11 @@ int version_resolve(struct serve *s, const char *name, const char *rev,
 	}
 	package_rev_release(&pr);
 	/* an ambiguous prefix is the asker's to fix */
-	return ret == QERR_GENERIC && strstr(err->buf, "ambiguous") ?
-	       QERR_USAGE : ret;
+	if (ret == QERR_GENERIC && strstr(err->buf, "ambiguous"))
+		return QERR_USAGE;
+	if (!ret && rev[0] == '@')
+		ret = check_member(s, name, top, err);
+	return ret;
 }
 
 /* The open index of top, with a reference, or NULL. Under s->lock. */
@@ -287,6 +367,7 @@ int version_open(struct serve *s, const char *name, const char *rev,
 		ret = version_resolve(s, name, rev, &v->top, err);
 	} else if (!(ret = parse_rev(name, rev, &pr, err))) {
 		package_rev_release(&pr);
+		ret = check_member(s, name, &v->top, err);
 	}
 	if (!ret)
 		ret = vcache_get(s, name, &v->top, &v->vx, &v->owned, err);
