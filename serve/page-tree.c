@@ -427,7 +427,8 @@ void api_ls(struct req *r, const struct target *t)
 	    req_uint_arg(r, 1, "limit", FOLDER_PAGE, API_PAGE_MAX, &limit))
 		return;
 	if (!limit) {
-		req_error(r, 1, 400, "'limit' must be a number from 1 to 10000");
+		req_error(r, 1, 400, "'limit' must be a number from 1 to "
+			  "10000");
 		return;
 	}
 	if (target_version(r, 1, t, &v))
