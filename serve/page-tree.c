@@ -21,6 +21,7 @@ struct listing {
 	struct vnode *v;
 	size_t nr, limit;
 	int more;		/* there is a node after the last one */
+	int names_only;		/* no physical keys, no metadata (a page) */
 };
 
 static int take_node(const struct vnode *n, void *payload)
@@ -41,6 +42,8 @@ static int take_node(const struct vnode *n, void *payload)
 	c->files = n->files;
 	c->oid = n->oid;
 	strbuf_addbuf(&c->name, &n->name);
+	if (l->names_only)
+		return 0;
 	strbuf_addbuf(&c->physical, &n->physical);
 	strbuf_addbuf(&c->meta, &n->meta);
 	return 0;
@@ -93,21 +96,20 @@ static int read_page(struct vindex *vx, uint64_t dir, uint64_t after,
 	return ret < 0 ? ret : 0;
 }
 
-static void entry_row(struct strbuf *o, const struct version *v,
-		      const char *dir, const struct vnode *n)
+/*
+ * A row of a folder; href_dir is the link to the folder's own key in
+ * the rows' action ("/pkg/ns/name@hex/entry/" + dir, URL-escaped): a
+ * URL-escaped link holds nothing HTML escapes, so it is written as is.
+ */
+static void entry_row(struct strbuf *o, const struct strbuf *tree_dir,
+		      const struct strbuf *entry_dir, const struct vnode *n)
 {
-	struct strbuf key = STRBUF_INIT, href = STRBUF_INIT;
-
-	strbuf_addstr(&key, dir);
-	strbuf_addbuf(&key, &n->name);
-	if (n->is_dir)
-		strbuf_addch(&key, '/');
-	href_in(&href, v, n->is_dir ? "tree" : "entry", key.buf);
 	strbuf_addstr(o, n->is_dir ?
 		      "<tr class=\"folder\"><td><a class=\"folder\" href=\"" :
 		      "<tr class=\"file\"><td><a class=\"file\" href=\"");
-	html_escs(o, href.buf);
-	strbuf_addstr(o, "\">");
+	strbuf_addbuf(o, n->is_dir ? tree_dir : entry_dir);
+	url_esc(o, n->name.buf);
+	strbuf_addstr(o, n->is_dir ? "/\">" : "\">");
 	html_esc(o, n->name.buf, n->name.len);
 	strbuf_addstr(o, n->is_dir ? "/</a></td>" : "</a></td>");
 	strbuf_addstr(o, "<td class=\"size\">");
@@ -117,8 +119,6 @@ static void entry_row(struct strbuf *o, const struct version *v,
 		strbuf_addf(o, "%" PRIu64 " file%s", n->files,
 			    n->files == 1 ? "" : "s");
 	strbuf_addstr(o, "</td></tr>\n");
-	strbuf_release(&key);
-	strbuf_release(&href);
 }
 
 static void pager(struct strbuf *o, const struct version *v, const char *dir,
@@ -152,7 +152,8 @@ static void pager(struct strbuf *o, const struct version *v, const char *dir,
 static int folder_table(struct req *r, const struct version *v,
 			const struct vnode *dir, const char *dir_key)
 {
-	struct strbuf *o = &r->body;
+	struct strbuf *o = &r->body, tree_dir = STRBUF_INIT;
+	struct strbuf entry_dir = STRBUF_INIT;
 	struct listing l;
 	uint64_t after, before;
 	size_t i;
@@ -162,6 +163,7 @@ static int folder_table(struct req *r, const struct version *v,
 	    req_uint_arg(r, 0, "before", 0, UINT64_MAX, &before))
 		return -1;
 	listing_init(&l, FOLDER_PAGE);
+	l.names_only = 1;
 	if (read_page(v->vx, dir->id, after, before, &l)) {
 		listing_release(&l);
 		req_error(r, 0, 500, "cannot read the version's index");
@@ -177,11 +179,15 @@ static int folder_table(struct req *r, const struct version *v,
 	pager(o, v, dir_key, &l, prev);
 	strbuf_addstr(o, "<table id=\"entries\"><thead><tr><th>name</th>"
 		      "<th>size</th><th>files</th></tr></thead><tbody>\n");
+	href_in(&tree_dir, v, "tree", dir_key);
+	href_in(&entry_dir, v, "entry", dir_key);
 	for (i = 0; i < l.nr; i++)
-		entry_row(o, v, dir_key, &l.v[i]);
+		entry_row(o, &tree_dir, &entry_dir, &l.v[i]);
 	strbuf_addstr(o, "</tbody></table>\n");
 	pager(o, v, dir_key, &l, prev);
 	listing_release(&l);
+	strbuf_release(&tree_dir);
+	strbuf_release(&entry_dir);
 	return 0;
 }
 
