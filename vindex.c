@@ -30,6 +30,9 @@ static const char index_sql[] =
 
 #define NODE_COLS "id, parent, name, is_dir, size, nr, htype, hash, " \
 		  "physical, meta, files"
+/* The same columns, without what a listing of names does not need. */
+#define BRIEF_COLS "id, parent, name, is_dir, size, nr, NULL, NULL, " \
+		   "NULL, NULL, files"
 
 enum vx_stmt {
 	ST_GET,
@@ -37,6 +40,8 @@ enum vx_stmt {
 	ST_LIST,
 	ST_LIST_FILES,
 	ST_LIST_BEFORE,
+	ST_LIST_BRIEF,
+	ST_LIST_BEFORE_BRIEF,
 	ST_NR
 };
 
@@ -54,6 +59,14 @@ static const char *const stmt_sql[ST_NR] = {
 	[ST_LIST_BEFORE] = "SELECT " NODE_COLS " FROM node WHERE parent = ?1 "
 			   "AND name < (SELECT name FROM node WHERE id = ?2 "
 			   "AND parent = ?1) ORDER BY name DESC LIMIT ?3",
+	[ST_LIST_BRIEF] = "SELECT " BRIEF_COLS " FROM node WHERE parent = ?1 "
+			  "AND name > coalesce((SELECT name FROM node WHERE "
+			  "id = ?2 AND parent = ?1), '') ORDER BY name "
+			  "LIMIT ?3",
+	[ST_LIST_BEFORE_BRIEF] = "SELECT " BRIEF_COLS " FROM node WHERE "
+				 "parent = ?1 AND name < (SELECT name FROM "
+				 "node WHERE id = ?2 AND parent = ?1) ORDER "
+				 "BY name DESC LIMIT ?3",
 };
 
 struct vindex {
@@ -662,10 +675,17 @@ int vindex_lookup(struct vindex *vx, uint64_t parent, const char *name,
  */
 #define LIST_PAGE 256
 
-int vindex_list(struct vindex *vx, uint64_t dir, uint64_t after,
-		int files_only, vindex_node_fn *fn, void *payload)
+static sqlite3_stmt *list_stmt(struct vindex *vx, unsigned flags)
 {
-	sqlite3_stmt *st = vx->st[files_only ? ST_LIST_FILES : ST_LIST];
+	if (flags & VINDEX_FILES_ONLY)
+		return vx->st[ST_LIST_FILES];
+	return vx->st[flags & VINDEX_BRIEF ? ST_LIST_BRIEF : ST_LIST];
+}
+
+int vindex_list(struct vindex *vx, uint64_t dir, uint64_t after,
+		unsigned flags, vindex_node_fn *fn, void *payload)
+{
+	sqlite3_stmt *st = list_stmt(vx, flags);
 	struct vnode *page = xcalloc(LIST_PAGE, sizeof(*page));
 	size_t nr, i;
 	int ret = 0, rc;
@@ -695,9 +715,11 @@ int vindex_list(struct vindex *vx, uint64_t dir, uint64_t after,
 }
 
 int vindex_list_before(struct vindex *vx, uint64_t dir, uint64_t before,
-		       size_t limit, vindex_node_fn *fn, void *payload)
+		       size_t limit, unsigned flags, vindex_node_fn *fn,
+		       void *payload)
 {
-	sqlite3_stmt *st = vx->st[ST_LIST_BEFORE];
+	sqlite3_stmt *st = vx->st[flags & VINDEX_BRIEF ? ST_LIST_BEFORE_BRIEF :
+				  ST_LIST_BEFORE];
 	struct vnode *page;
 	size_t nr, i;
 	int ret = 0, rc;

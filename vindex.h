@@ -62,22 +62,30 @@ int vindex_get(struct vindex *vx, uint64_t id, struct vnode *n);
 int vindex_lookup(struct vindex *vx, uint64_t parent, const char *name,
 		  struct vnode *n);
 
+enum vindex_list_flags {
+	VINDEX_FILES_ONLY = 1 << 0,	/* no folders */
+	/* name, kind, size and counts only: no hash, physical key, meta */
+	VINDEX_BRIEF = 1 << 1,
+};
+
 /*
  * The nodes of folder dir in name order, from the one after the node
  * numbered after (0: from the first), while fn returns 0 (its non-zero
- * is returned). Only files when files_only. The node passed to fn is
+ * is returned). flags: enum vindex_list_flags. The node passed to fn is
  * reused for the next.
  */
 typedef int vindex_node_fn(const struct vnode *n, void *payload);
 int vindex_list(struct vindex *vx, uint64_t dir, uint64_t after,
-		int files_only, vindex_node_fn *fn, void *payload);
+		unsigned flags, vindex_node_fn *fn, void *payload);
 
 /*
  * The (up to) limit nodes of folder dir whose names come just before
  * that of node before, handed to fn in name order: the page before a
- * page that starts at before. 0, or what fn returned.
+ * page that starts at before (flags: VINDEX_BRIEF or 0). 0, or what fn
+ * returned.
  */
 int vindex_list_before(struct vindex *vx, uint64_t dir, uint64_t before,
-		       size_t limit, vindex_node_fn *fn, void *payload);
+		       size_t limit, unsigned flags, vindex_node_fn *fn,
+		       void *payload);
 
 #endif

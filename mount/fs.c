@@ -243,7 +243,7 @@ static void qfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
 		full = add_dirent(&d, "..", n.parent ? n.parent : ino, 1, 2);
 	if (!full)
 		ret = vindex_list(the_fs.vx, ino, off > 2 ? (uint64_t)off - 2 :
-				  0, 0, add_child, &d);
+				  0, VINDEX_BRIEF, add_child, &d);
 	if (ret < 0)
 		fuse_reply_err(req, EIO);
 	else
@@ -490,7 +490,8 @@ static void read_ahead(struct qfs *fs, const struct vnode *n)
 	struct ahead a = { fs, fs->o->prefetch };
 
 	if (a.left)
-		vindex_list(fs->vx, n->parent, n->id, 1, queue_one, &a);
+		vindex_list(fs->vx, n->parent, n->id, VINDEX_FILES_ONLY,
+			    queue_one, &a);
 }
 
 /* Take up to PREFETCH_BATCH queued files not cached nor being fetched. */

@@ -75,7 +75,8 @@ static int has_before(struct vindex *vx, uint64_t dir, uint64_t id)
 	int ret;
 
 	listing_init(&one, 1);
-	ret = !vindex_list_before(vx, dir, id, 1, take_node, &one) && one.nr;
+	ret = !vindex_list_before(vx, dir, id, 1, VINDEX_BRIEF, take_node,
+				  &one) && one.nr;
 	listing_release(&one);
 	return ret;
 }
@@ -87,11 +88,14 @@ static int read_page(struct vindex *vx, uint64_t dir, uint64_t after,
 	int ret;
 
 	if (before) {
-		ret = vindex_list_before(vx, dir, before, l->limit, take_node,
-					 l);
+		ret = vindex_list_before(vx, dir, before, l->limit,
+					 l->names_only ? VINDEX_BRIEF : 0,
+					 take_node, l);
 		l->more = 1;
 	} else {
-		ret = vindex_list(vx, dir, after, 0, take_node, l);
+		ret = vindex_list(vx, dir, after,
+				  l->names_only ? VINDEX_BRIEF : 0, take_node,
+				  l);
 	}
 	return ret < 0 ? ret : 0;
 }
