@@ -1271,3 +1271,19 @@ int json_equal(const struct json *a, const struct json *b)
 		return 0;
 	}
 }
+
+const struct json *json_member_of(const struct json *obj, const char *key,
+				  enum json_type type)
+{
+	const struct json *v = obj && obj->type == JSON_OBJECT ?
+			       json_object_get(obj, key) : NULL;
+
+	return v && v->type == type ? v : NULL;
+}
+
+const char *json_string_of(const struct json *obj, const char *key)
+{
+	const struct json *v = json_member_of(obj, key, JSON_STRING);
+
+	return v ? v->u.str.s : NULL;
+}

@@ -118,6 +118,15 @@ void json_object_set(struct json *obj, const char *key, size_t key_len,
 struct json *json_object_get(const struct json *obj, const char *key);
 struct json *json_object_getn(const struct json *obj, const char *key,
 			      size_t key_len);
+/*
+ * The member key of obj when obj is an object and the member is of type
+ * type (borrowed); NULL otherwise. json_string_of(): a string member's
+ * text, or NULL.
+ */
+const struct json *json_member_of(const struct json *obj, const char *key,
+				  enum json_type type);
+const char *json_string_of(const struct json *obj, const char *key);
+
 /* Remove key (freeing its value); returns 1 if it was there. */
 int json_object_remove(struct json *obj, const char *key);
 

@@ -77,35 +77,20 @@ static long find_node(const struct lineage *lg, const char *registry,
 	return -1;
 }
 
-static const struct json *get_member(const struct json *obj,
-				     const char *key, enum json_type type)
-{
-	const struct json *v = obj && obj->type == JSON_OBJECT ?
-			       json_object_get(obj, key) : NULL;
-
-	return v && v->type == type ? v : NULL;
-}
-
-static const char *get_string(const struct json *obj, const char *key)
-{
-	const struct json *v = get_member(obj, key, JSON_STRING);
-
-	return v ? v->u.str.s : NULL;
-}
-
 const struct json *lineage_node_provenance(const struct lineage_node *n)
 {
-	return get_member(n->meta, "provenance", JSON_OBJECT);
+	return json_member_of(n->meta, "provenance", JSON_OBJECT);
 }
 
 const struct json *lineage_node_parents(const struct lineage_node *n)
 {
-	return get_member(lineage_node_provenance(n), "parents", JSON_ARRAY);
+	return json_member_of(lineage_node_provenance(n), "parents",
+			      JSON_ARRAY);
 }
 
 const char *lineage_node_message(const struct lineage_node *n)
 {
-	return get_string(n->meta, "message");
+	return json_string_of(n->meta, "message");
 }
 
 /* Is a recorded parent whole: a package name, a registry, a top hash? */
@@ -190,9 +175,9 @@ static void push_parents(struct lineage *lg, size_t n,
 		rec = arr->u.arr.v[i - 1];
 		ALLOC_GROW(lg->stack, lg->depth + 1, lg->stack_alloc);
 		c = &lg->stack[lg->depth++];
-		c->name = xstrdup_or_null(get_string(rec, "name"));
-		c->registry = xstrdup_or_null(get_string(rec, "registry"));
-		c->top = xstrdup_or_null(get_string(rec, "top_hash"));
+		c->name = xstrdup_or_null(json_string_of(rec, "name"));
+		c->registry = xstrdup_or_null(json_string_of(rec, "registry"));
+		c->top = xstrdup_or_null(json_string_of(rec, "top_hash"));
 		c->label = xstrdup(c->name ? c->name : "?");
 		c->depth = p->depth + 1;
 		c->last = i == arr->u.arr.nr;
@@ -438,7 +423,7 @@ static struct json *node_json(const struct lineage_node *n)
 		json_set(o, "provenance", json_dup(prov));
 	for (i = 0; arr && i < arr->u.arr.nr; i++)
 		json_array_append(parents,
-				  json_str(get_string(arr->u.arr.v[i],
+				  json_str(json_string_of(arr->u.arr.v[i],
 						      "top_hash")));
 	json_set(o, "parents", parents);
 	if (n->error)

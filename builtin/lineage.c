@@ -9,22 +9,6 @@ static const char * const lineage_usage[] = {
 	NULL
 };
 
-static const struct json *get_member(const struct json *obj,
-				     const char *key, enum json_type type)
-{
-	const struct json *v = obj && obj->type == JSON_OBJECT ?
-			       json_object_get(obj, key) : NULL;
-
-	return v && v->type == type ? v : NULL;
-}
-
-static const char *get_string(const struct json *obj, const char *key)
-{
-	const struct json *v = get_member(obj, key, JSON_STRING);
-
-	return v ? v->u.str.s : NULL;
-}
-
 /*
  * Where the lines of the tree go: the branches drawn before a line at
  * each depth ("│   ├── "), from whether each version on the way down to
@@ -95,10 +79,10 @@ static void print_redacted(const char *s)
 
 static void print_source(const char *pre, const struct json *src)
 {
-	const char *url = get_string(src, "url");
-	const char *commit = get_string(src, "commit");
-	const char *version = get_string(src, "version");
-	int dirty = !!get_member(src, "dirty", JSON_TRUE);
+	const char *url = json_string_of(src, "url");
+	const char *commit = json_string_of(src, "commit");
+	const char *version = json_string_of(src, "version");
+	int dirty = !!json_member_of(src, "dirty", JSON_TRUE);
 
 	if (!url && !commit && !version && !dirty)
 		return;
@@ -128,10 +112,10 @@ static void print_inputs(const char *pre, const struct json *arr)
 
 	for (i = 0; arr && i < arr->u.arr.nr; i++) {
 		rec = arr->u.arr.v[i];
-		where = get_string(rec, "path");
+		where = json_string_of(rec, "path");
 		if (!where)
-			where = get_string(rec, "url");
-		size = get_member(rec, "size", JSON_INT);
+			where = json_string_of(rec, "url");
+		size = json_member_of(rec, "size", JSON_INT);
 		printf("%sinput: ", pre);
 		print_redacted(where ? where : "?");
 		if (size)
@@ -168,9 +152,9 @@ static void print_details(const struct tree *t, const struct lineage_line *l)
 		return;
 	add_branches(&pre, t, l->depth, 1);
 	strbuf_addstr(&pre, parents && parents->u.arr.nr ? "│   " : "    ");
-	print_source(pre.buf, get_member(prov, "source", JSON_OBJECT));
-	print_inputs(pre.buf, get_member(prov, "inputs", JSON_ARRAY));
-	print_env(pre.buf, get_member(prov, "environment", JSON_OBJECT));
+	print_source(pre.buf, json_member_of(prov, "source", JSON_OBJECT));
+	print_inputs(pre.buf, json_member_of(prov, "inputs", JSON_ARRAY));
+	print_env(pre.buf, json_member_of(prov, "environment", JSON_OBJECT));
 	strbuf_release(&pre);
 }
 

@@ -236,35 +236,32 @@ out:
 
 static void parent_link(struct req *r, const struct json *p)
 {
-	const struct json *name = json_object_get(p, "name");
-	const struct json *top = json_object_get(p, "top_hash");
-	const struct json *reg = json_object_get(p, "registry");
+	const char *name = json_string_of(p, "name");
+	const char *top = json_string_of(p, "top_hash");
+	const char *reg = json_string_of(p, "registry");
 	struct strbuf *o = &r->body, href = STRBUF_INIT;
 	int here;
 
-	if (!name || name->type != JSON_STRING || !top ||
-	    top->type != JSON_STRING)
+	if (!name || !top)
 		return;
-	here = !reg || (reg->type == JSON_STRING &&
-			!strcmp(reg->u.str.s, serve_registry_url(r->s)));
+	here = !reg || !strcmp(reg, serve_registry_url(r->s));
 	strbuf_addstr(o, "<li>");
 	if (here) {
-		href_version(&href, name->u.str.s, "");
-		strbuf_setlen(&href, href.len - 1);
+		href_package(&href, name);
 		strbuf_addch(&href, '@');
-		url_esc(&href, top->u.str.s);
+		url_esc(&href, top);
 		strbuf_addstr(o, "<a class=\"parent\" href=\"");
 		html_escs(o, href.buf);
 		strbuf_addstr(o, "\">");
 	}
-	html_escs(o, name->u.str.s);
+	html_escs(o, name);
 	strbuf_addch(o, '@');
-	html_esc(o, top->u.str.s, top->u.str.len < 12 ? top->u.str.len : 12);
+	html_esc(o, top, strlen(top) < 12 ? strlen(top) : 12);
 	if (here)
 		strbuf_addstr(o, "</a>");
-	if (reg && reg->type == JSON_STRING && !here) {
+	if (reg && !here) {
 		strbuf_addstr(o, " <span class=\"muted\">");
-		html_escs(o, reg->u.str.s);
+		html_redacted(o, reg);
 		strbuf_addstr(o, "</span>");
 	}
 	strbuf_addstr(o, "</li>");
