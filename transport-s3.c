@@ -1,5 +1,4 @@
 #include "quire-compat.h"
-#include <pthread.h>
 #include "transport.h"
 #include "physical-key.h"
 #include "s3/object.h"
@@ -16,7 +15,7 @@ struct s3_transport {
 	struct transport t;
 	struct s3_client *c;
 	pid_t pid;		/* the process and thread c belongs to */
-	pthread_t thread;
+	uint64_t thread;	/* s3_thread_serial() */
 	char *bucket;
 	char *prefix;		/* "" or "a/b/" */
 };
@@ -26,8 +25,9 @@ struct s3_transport {
  * transport opened before fork() (a Python object a DataLoader worker
  * inherits) must not talk over the parent's connections, nor one used
  * by another thread (a server's request) over the opener's, which is
- * freed when that thread ends: so the owner is remembered here, and
- * the client itself is not looked at unless it is this thread's.
+ * freed when that thread ends: so the owner is remembered here, by a
+ * number no later thread gets again (a pthread_t is reused), and the
+ * client itself is not looked at unless it is this thread's.
  */
 static struct s3_transport *st3(struct transport *t)
 {
@@ -35,12 +35,11 @@ static struct s3_transport *st3(struct transport *t)
 	struct strbuf err = STRBUF_INIT;
 	struct s3_client *c;
 
-	if ((s->pid != getpid() || !pthread_equal(s->thread,
-						  pthread_self())) &&
+	if ((s->pid != getpid() || s->thread != s3_thread_serial()) &&
 	    (c = s3_client_get(&err))) {
 		s->c = c;
 		s->pid = getpid();
-		s->thread = pthread_self();
+		s->thread = s3_thread_serial();
 	}
 	strbuf_release(&err);
 	return s;
@@ -538,7 +537,7 @@ int transport_s3_open(const char *url, unsigned flags,
 	s->t.put_paths = 1;
 	s->c = c;
 	s->pid = getpid();
-	s->thread = pthread_self();
+	s->thread = s3_thread_serial();
 	s->bucket = strbuf_detach(&bucket, NULL);
 	s->prefix = strbuf_detach(&prefix, NULL);
 	strbuf_addf(&bucket, "s3://%s/%s", s->bucket, s->prefix);

@@ -62,9 +62,10 @@ int cmd_serve(int argc, const char **argv, const char *prefix,
 		open_browser(url.buf);
 	}
 	ret = serve_run(s, &o, &err);
-	serve_free(s);
-	if (ret)
+	if (ret < 0)
 		die("%s", err.buf);
+	if (!ret)
+		serve_free(s);
 	strbuf_release(&err);
 	strbuf_release(&url);
 	return 0;

@@ -36,6 +36,16 @@ struct s3_client {
  * their own connections. A thread's client is freed when it ends.
  */
 static __thread struct s3_client *the_client;
+static __thread uint64_t thread_serial;
+static uint64_t serials;
+
+uint64_t s3_thread_serial(void)
+{
+	if (!thread_serial)
+		thread_serial = __atomic_add_fetch(&serials, 1,
+						   __ATOMIC_RELAXED);
+	return thread_serial;
+}
 static pthread_key_t client_key;
 static pthread_once_t client_key_once = PTHREAD_ONCE_INIT;
 static int cleanup_registered;

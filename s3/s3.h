@@ -31,6 +31,14 @@ int s3_client_current(const struct s3_client *c);
 void s3_client_cleanup(void);
 
 /*
+ * A number naming this thread of this process, never given to another
+ * (unlike a pthread_t, which a thread started later may get again): a
+ * holder of a client compares it to know the client is still its
+ * thread's, without looking at a client another thread may have freed.
+ */
+uint64_t s3_thread_serial(void);
+
+/*
  * How many requests run at once (QUIRE_S3_CONCURRENCY, default 64): a
  * small object's request is mostly waiting for the server, so many in
  * flight keep it busy; bodies in memory are capped by QUIRE_S3_MEMORY.

@@ -39,7 +39,11 @@ int serve_new(const struct serve_opts *o, struct workspace *ws,
 void serve_free(struct serve *s);
 /* Its registry's URL, credentials removed. */
 const char *serve_registry_url(const struct serve *s);
-/* Serve until SIGINT or SIGTERM; 0, or QERR_GENERIC with err. */
+/*
+ * Serve until SIGINT or SIGTERM; 0, QERR_GENERIC with err, or 1 when
+ * answers were still under way 10 s after the signal (they were left:
+ * do not serve_free() then).
+ */
 int serve_run(struct serve *s, const struct serve_opts *o,
 	      struct strbuf *err);
 

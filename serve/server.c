@@ -3,6 +3,7 @@
 #include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
+#include <time.h>
 #include <sys/socket.h>
 #include "serve/serve.h"
 #include "json.h"
@@ -233,12 +234,45 @@ static void print_url(const struct serve *s, const struct serve_opts *o,
 	fflush(stdout);
 }
 
+/* Seconds the answers under way get to finish once a signal came. */
+#define STOP_GRACE 10
+
+static void *stop_main(void *d)
+{
+	MHD_stop_daemon(d);
+	return NULL;
+}
+
+/*
+ * Stop the daemon, which waits for every connection's thread; one that
+ * does not end (a download to a client that reads nothing) must not
+ * keep the process alive: after STOP_GRACE seconds it is left, and
+ * 1 says so (the caller then frees nothing such a thread may use).
+ */
+static int stop_daemon(struct MHD_Daemon *d)
+{
+	struct timespec until;
+	pthread_t th;
+
+	if (pthread_create(&th, NULL, stop_main, d)) {
+		MHD_stop_daemon(d);
+		return 0;
+	}
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += STOP_GRACE;
+	if (!pthread_timedjoin_np(th, NULL, &until))
+		return 0;
+	fprintf(stderr, "quire serve: answers still under way after %d s; "
+		"stopping without them\n", STOP_GRACE);
+	return 1;
+}
+
 int serve_run(struct serve *s, const struct serve_opts *o,
 	      struct strbuf *err)
 {
 	struct MHD_Daemon *d;
 	sigset_t set;
-	int fd, sig;
+	int fd, sig, ret;
 
 	fd = listen_on(o, err);
 	if (fd < 0)
@@ -269,9 +303,9 @@ int serve_run(struct serve *s, const struct serve_opts *o,
 		;
 	if (!o->quiet)
 		fprintf(stderr, "quire serve: stopping (signal %d)\n", sig);
-	MHD_stop_daemon(d);
+	ret = stop_daemon(d);
 	close(fd);
-	return 0;
+	return ret;
 }
 
 /* --- answers ---------------------------------------------------------- */

@@ -19,7 +19,8 @@
 #	serve-err, when the server exits or says nothing in time.
 # serve_stop
 #	Stop the server (SIGTERM), wait for it, and fail if it did not
-#	exit 0. It runs by itself when the script ends.
+#	exit 0; one still there 20 s later is killed, and that fails too.
+#	It runs by itself when the script ends.
 # serve_get <path> <file>
 #	GET $SERVE_URL<path> (path without its leading slash) into <file>,
 #	the response headers into <file>.h; prints the status code. Never
@@ -32,6 +33,21 @@ SERVE_URL=
 serve_stop () {
 	test -n "$SERVE_PID" || return 0
 	kill -TERM "$SERVE_PID" 2>/dev/null
+	# the server gives answers under way 10 s; a wait beyond 20 s is
+	# a hang: kill it, and fail
+	serve__n=0
+	while kill -0 "$SERVE_PID" 2>/dev/null &&
+	      test "$(ps -o stat= -p "$SERVE_PID" 2>/dev/null | cut -c1)" != Z
+	do
+		if test $serve__n -ge 200
+		then
+			echo "quire serve did not exit 20 s after SIGTERM" >&2
+			kill -KILL "$SERVE_PID"
+			break
+		fi
+		sleep 0.1
+		serve__n=$((serve__n + 1))
+	done
 	wait "$SERVE_PID"
 	serve__rc=$?
 	SERVE_PID=

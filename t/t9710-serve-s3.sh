@@ -56,31 +56,10 @@ expect_broken () {
 	fi
 }
 
-# serve_stop_bounded: serve_stop, but a server still there 10 s after
-# SIGTERM is killed (and the stop fails) rather than waited for.
-serve_stop_bounded () {
-	test -n "$SERVE_PID" || return 0
-	kill -TERM "$SERVE_PID" 2>/dev/null
-	sb_n=0
-	while kill -0 "$SERVE_PID" 2>/dev/null &&
-		test "$(ps -o stat= -p "$SERVE_PID" 2>/dev/null | cut -c1)" != Z
-	do
-		if test $sb_n -ge 100
-		then
-			echo "quire serve did not exit 10 s after SIGTERM"
-			kill -KILL "$SERVE_PID"
-			break
-		fi
-		sleep 0.1
-		sb_n=$((sb_n + 1))
-	done
-	serve_stop
-}
-
 # serve_restart OPTIONS...: a fresh server, also when the last one died
 # (a failure its own test has reported).
 serve_restart () {
-	serve_stop_bounded || echo "(the server had died)"
+	serve_stop || echo "(the server had died)"
 	serve_start "$@"
 }
 
@@ -385,7 +364,7 @@ test_expect_success 'a registry that fails to answer: 500, and the server lives 
 '
 
 test_expect_success 'a bucket that does not exist or does not answer: fatal at start' '
-	{ serve_stop_bounded || echo "(the server had died)"; } &&
+	{ serve_stop || echo "(the server had died)"; } &&
 	test_fatal 128 timeout 60 quire serve -r s3://nosuchbucket/reg --port 0 >out &&
 	! test -s out &&
 	(
