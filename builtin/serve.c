@@ -4,7 +4,7 @@
 
 static const char * const serve_usage[] = {
 	"quire serve [-r <registry>] [--bind <address>] [--port <port>] "
-	"[--open]",
+	"[--open] [-q]",
 	NULL
 };
 
