@@ -20,8 +20,9 @@ static int open_entry(struct req *r, int api, const struct target *t,
 {
 	vnode_init(n);
 	if (target_version(r, api, t, v))
-		return -1;
+		return -1;	/* n holds nothing yet */
 	if (target_node(r, api, v->vx, t->rest, 0, n)) {
+		vnode_release(n);
 		version_release(r->s, v);
 		return -1;
 	}
