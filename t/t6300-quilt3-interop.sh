@@ -2,23 +2,7 @@
 test_description='quire installs, logs and diffs packages from a registry quilt3 wrote'
 . ./test-lib.sh
 
-# quilt3 records absolute paths: the fixture's manifests name files below
-# this folder, so the fixture is copied there. The folder is shared by
-# every run on this machine: take it only when it is free (or left behind
-# by a run that is gone), and remove it at the end.
-FIXTURE=/tmp/quire-quilt3-fixture
-OWNER=$FIXTURE/.quire-test-owner
-if test -f "$OWNER" && ! kill -0 "$(cat "$OWNER")" 2>/dev/null
-then
-	rm -rf "$FIXTURE"
-fi
-if mkdir "$FIXTURE" 2>/dev/null
-then
-	echo $$ >"$OWNER" &&
-	test_set_prereq FIXTURE
-else
-	say "# $FIXTURE is in use: skipping"
-fi
+. "$TEST_DIRECTORY/lib-quilt3-fixture.sh"
 REG_URL=file://$FIXTURE/reg
 B_SIZE=9437184
 

@@ -125,21 +125,7 @@ test_expect_success 'every page has one h1 (a README heading too); the favicon i
 	serve_stop
 '
 
-# quilt3 records absolute paths: the fixture's manifests name files below
-# this folder (see t6300, which shares it).
-FIXTURE=/tmp/quire-quilt3-fixture
-OWNER=$FIXTURE/.quire-test-owner
-if test -f "$OWNER" && ! kill -0 "$(cat "$OWNER")" 2>/dev/null
-then
-	rm -rf "$FIXTURE"
-fi
-if mkdir "$FIXTURE" 2>/dev/null
-then
-	echo $$ >"$OWNER" &&
-	test_set_prereq FIXTURE
-else
-	say "# $FIXTURE is in use: skipping the quilt3 registry"
-fi
+. "$TEST_DIRECTORY/lib-quilt3-fixture.sh"
 
 test_expect_success FIXTURE 'a person walks the registry quilt3 wrote' '
 	test_when_finished "rm -rf \"$FIXTURE\"" &&
