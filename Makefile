@@ -17,7 +17,8 @@ BUILD ?= build
 CC ?= cc
 CFLAGS ?= -O2 -g
 PROVE ?= prove
-PKGS = libcurl sqlite3 openssl expat fuse3 libmicrohttpd libcmark-gfm
+PKGS = libcurl sqlite3 openssl expat fuse3 libmicrohttpd libcmark-gfm \
+       libmariadb libpq
 
 ifeq ($(SANITIZE),)
 SAN_FLAGS =

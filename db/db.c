@@ -1,30 +1,85 @@
 #include "db/backend.h"
 #include "error.h"
 #include "wrapper.h"
+#include <ctype.h>
+
+/* libpq's keyword form starts with one of its keywords and '='. */
+static int libpq_keywords(const char *url)
+{
+	static const char *const words[] = {
+		"host", "hostaddr", "port", "dbname", "user", "service",
+		"sslmode", "connect_timeout", "application_name", NULL
+	};
+	int i;
+
+	while (isspace((unsigned char)*url))
+		url++;
+	for (i = 0; words[i]; i++) {
+		size_t len = strlen(words[i]);
+		const char *p = url + len;
+
+		if (strncmp(url, words[i], len))
+			continue;
+		while (*p == ' ')
+			p++;
+		if (*p == '=')
+			return 1;
+	}
+	return 0;
+}
+
+static const struct db_backend *backend_of(const char *url)
+{
+	if (!strncmp(url, "mysql://", 8) || !strncmp(url, "mariadb://", 10))
+		return &db_mysql_backend;
+	if (!strncmp(url, "postgresql://", 13) ||
+	    !strncmp(url, "postgres://", 11) || libpq_keywords(url))
+		return &db_postgres_backend;
+	if (db_file(url))
+		return &db_sqlite_backend;
+	return NULL;
+}
+
+int db_url_is_server(const char *url)
+{
+	const struct db_backend *be = backend_of(url);
+
+	return be && be != &db_sqlite_backend;
+}
+
+int db_open_schema(const char *url, const char *schema, unsigned flags,
+		   struct db **out, struct strbuf *err)
+{
+	const struct db_backend *be = backend_of(url);
+	int ret;
+
+	*out = NULL;
+	if (!be) {
+		strbuf_addf(err, "'%s' is not a database quire can open: "
+			    "give the path of an SQLite file, a "
+			    "mysql://host/db or a postgresql://host/db", url);
+		return QERR_USAGE;
+	}
+	ret = be->open(be == &db_sqlite_backend ? db_file(url) : url, schema,
+		       flags, out, err);
+	if (!ret)
+		(*out)->name = xstrdup(url);
+	return ret;
+}
 
 int db_open(const char *url, unsigned flags, struct db **out,
 	    struct strbuf *err)
 {
-	const char *where = db_file(url);
-	int ret;
-
-	*out = NULL;
-	if (!where) {
-		strbuf_addf(err, "'%s' is not a database quire can open: "
-			    "give the path of an SQLite file", url);
-		return QERR_USAGE;
-	}
-	ret = db_sqlite_backend.open(where, flags, out, err);
-	if (!ret)
-		(*out)->name = xstrdup(url);
-	return ret;
+	return db_open_schema(url, NULL, flags, out, err);
 }
 
 const char *db_file(const char *url)
 {
 	if (!strncmp(url, "sqlite:", 7))
 		return url + 7;
-	return strstr(url, "://") ? NULL : url;
+	if (strstr(url, "://") || libpq_keywords(url))
+		return NULL;
+	return url;
 }
 
 void db_close(struct db *db)
@@ -91,48 +146,215 @@ void db_finalize(struct db_stmt *st)
 		st->be->finalize(st);
 }
 
-void db_quote_ident(struct strbuf *sb, const char *name)
+const char *db_engine(const struct db *db)
 {
-	strbuf_addch(sb, '"');
-	for (; *name; name++) {
-		if (*name == '"')
-			strbuf_addch(sb, '"');
-		strbuf_addch(sb, *name);
-	}
-	strbuf_addch(sb, '"');
+	return db->be->name;
 }
 
-int db_create_like(struct db *db, const char *table, struct db_stmt *rows,
-		   struct db_stmt **ins, struct strbuf *err)
+int db_is_sqlite(const struct db *db)
+{
+	return db->be == &db_sqlite_backend;
+}
+
+int db_begin_write(struct db *db, struct strbuf *err)
+{
+	return db_exec(db, db->be->begin_write, err);
+}
+
+static void quote_with(struct strbuf *sb, const char *name, char q)
+{
+	strbuf_addch(sb, q);
+	for (; *name; name++) {
+		if (*name == q)
+			strbuf_addch(sb, q);
+		strbuf_addch(sb, *name);
+	}
+	strbuf_addch(sb, q);
+}
+
+void db_quote_ident(struct strbuf *sb, const char *name)
+{
+	quote_with(sb, name, '"');
+}
+
+void db_quote(const struct db *db, struct strbuf *sb, const char *name)
+{
+	quote_with(sb, name, db->be->quote);
+}
+
+void db_literal(const struct db *db, struct strbuf *sb,
+		const struct db_value *v)
+{
+	db->be->literal(sb, v);
+}
+
+const char *db_dump_head(const struct db *db)
+{
+	return db->be->dump_head;
+}
+
+const char *db_dump_tail(const struct db *db)
+{
+	return db->be->dump_tail;
+}
+
+int db_row_in_values(const struct db *db)
+{
+	return db->be->row_in_values;
+}
+
+static const struct db_backend *backend_named(const char *name)
+{
+	if (!strcmp(name, db_mysql_backend.name))
+		return &db_mysql_backend;
+	if (!strcmp(name, db_postgres_backend.name))
+		return &db_postgres_backend;
+	return &db_sqlite_backend;
+}
+
+const char *db_sqlite_type(const char *engine, const char *type)
+{
+	return backend_named(engine)->sqlite_type(type);
+}
+
+const char *db_type_of(const struct db *db, const char *from,
+		       const char *type)
+{
+	const struct db_backend *src = backend_named(from);
+
+	if (src == db->be)
+		return type;
+	return db->be->type_for(src->sqlite_type(type));
+}
+
+const char *db_sqlite_affinity(const char *declared)
+{
+	if (strcasestr(declared, "INT"))
+		return "INTEGER";
+	if (strcasestr(declared, "CHAR") || strcasestr(declared, "CLOB") ||
+	    strcasestr(declared, "TEXT"))
+		return "TEXT";
+	if (!*declared || strcasestr(declared, "BLOB"))
+		return "BLOB";
+	if (strcasestr(declared, "REAL") || strcasestr(declared, "FLOA") ||
+	    strcasestr(declared, "DOUB"))
+		return "REAL";
+	return "NUMERIC";
+}
+
+/*
+ * Past a quoted string or identifier that starts at p, or a comment. In
+ * MySQL's strings a backslash escapes the next character.
+ */
+static const char *skip_quoted(const char *p, int backslash)
+{
+	char q = *p;
+
+	if (q == '-' && p[1] == '-')
+		return p + strcspn(p, "\n");
+	if (q == '/' && p[1] == '*') {
+		const char *end = strstr(p + 2, "*/");
+
+		return end ? end + 2 : p + strlen(p);
+	}
+	for (p++; *p; p++) {
+		if (backslash && *p == '\\' && q != '`' && p[1])
+			p++;
+		else if (*p == q && p[1] == q)
+			p++;
+		else if (*p == q)
+			return p + 1;
+	}
+	return p;
+}
+
+int db_fill_params(struct strbuf *out, const char *sql,
+		   const struct db_backend *be, const struct db_value *v,
+		   int n, struct strbuf *err)
+{
+	const char *p = sql, *start;
+	int used = 0;
+
+	strbuf_reset(out);
+	while (*p) {
+		start = p;
+		while (*p && *p != '?' && *p != '\'' && *p != '"' &&
+		       *p != '`' && !(p[0] == '-' && p[1] == '-') &&
+		       !(p[0] == '/' && p[1] == '*'))
+			p++;
+		strbuf_add(out, start, p - start);
+		if (!*p)
+			break;
+		if (*p != '?') {
+			start = p;
+			p = skip_quoted(p, be->quote == '`');
+			strbuf_add(out, start, p - start);
+			continue;
+		}
+		if (used == n) {
+			strbuf_addf(err, "the statement has more than %d "
+				    "placeholder%s", n, n == 1 ? "" : "s");
+			return QERR_USAGE;
+		}
+		be->literal(out, &v[used++]);
+		p++;
+	}
+	if (used != n) {
+		strbuf_addf(err, "%d value%s for %d placeholder%s", n,
+			    n == 1 ? "" : "s", used, used == 1 ? "" : "s");
+		return QERR_USAGE;
+	}
+	return 0;
+}
+
+int db_create_table(struct db *db, const char *table, int n,
+		    const char **names, const char **types,
+		    struct db_stmt **ins, struct strbuf *err)
 {
 	struct strbuf sql = STRBUF_INIT;
-	int i, n = db_columns(rows), ret;
+	int i, ret;
 
 	strbuf_addstr(&sql, "CREATE TABLE ");
-	db_quote_ident(&sql, table);
+	db_quote(db, &sql, table);
 	strbuf_addstr(&sql, " (");
 	for (i = 0; i < n; i++) {
-		const char *type = db_column_type(rows, i);
-
 		if (i)
 			strbuf_addstr(&sql, ", ");
-		db_quote_ident(&sql, db_column_name(rows, i));
-		if (*type)
-			strbuf_addf(&sql, " %s", type);
+		db_quote(db, &sql, names[i]);
+		if (*types[i])
+			strbuf_addf(&sql, " %s", types[i]);
 	}
 	strbuf_addch(&sql, ')');
 	ret = db_exec(db, sql.buf, err);
 	strbuf_reset(&sql);
 	strbuf_addstr(&sql, "INSERT INTO ");
-	db_quote_ident(&sql, table);
+	db_quote(db, &sql, table);
 	strbuf_addstr(&sql, " VALUES (");
 	for (i = 0; i < n; i++)
-		strbuf_addf(&sql, "%s?%d", i ? ", " : "", i + 1);
+		strbuf_addstr(&sql, i ? ", ?" : "?");
 	strbuf_addch(&sql, ')');
 	*ins = NULL;
 	if (!ret)
 		ret = db_prepare(db, sql.buf, ins, err);
 	strbuf_release(&sql);
+	return ret;
+}
+
+int db_create_like(struct db *db, const char *table, struct db_stmt *rows,
+		   struct db_stmt **ins, struct strbuf *err)
+{
+	int i, n = db_columns(rows), ret;
+	const char **names = xcalloc(n + 1, sizeof(*names));
+	const char **types = xcalloc(n + 1, sizeof(*types));
+
+	for (i = 0; i < n; i++) {
+		names[i] = db_column_name(rows, i);
+		types[i] = db_type_of(db, rows->be->name,
+				      db_column_type(rows, i));
+	}
+	ret = db_create_table(db, table, n, names, types, ins, err);
+	free(names);
+	free(types);
 	return ret;
 }
 

@@ -39,44 +39,92 @@ enum db_open_flags {
 };
 
 /*
- * Open a database named by url: a path to an SQLite file (or
- * "sqlite:<path>"). Other schemes are refused, naming what is supported.
+ * Open a database named by url:
+ *   a path to an SQLite file, or "sqlite:<path>";
+ *   mysql://[user@]host[:port]/db, mariadb://..., or
+ *     mysql:///db?socket=<path> (MySQL or MariaDB);
+ *   postgresql://[user@]host[:port]/db, postgres://..., or libpq's
+ *     "host=... dbname=..." form.
+ * A password in url is refused: servers take it from ~/.my.cnf or
+ * MYSQL_PWD, ~/.pgpass or PGPASSWORD, so it is never on a command line
+ * nor in a message. schema is the namespace a PostgreSQL source is read
+ * from (NULL: public); other engines refuse one.
  */
 int db_open(const char *url, unsigned flags, struct db **out,
 	    struct strbuf *err);
+int db_open_schema(const char *url, const char *schema, unsigned flags,
+		   struct db **out, struct strbuf *err);
 void db_close(struct db *db);
 /* The local file a url names (a pointer into it), or NULL if none. */
 const char *db_file(const char *url);
 /* The name it was opened with, for messages. */
 const char *db_name(const struct db *db);
+/* "sqlite", "mysql" or "postgresql". */
+const char *db_engine(const struct db *db);
+int db_is_sqlite(const struct db *db);
+/* Is url a server's (a scheme or libpq's keyword form)? */
+int db_url_is_server(const char *url);
+
+/* Start a transaction that writes (SQLite: BEGIN IMMEDIATE). */
+int db_begin_write(struct db *db, struct strbuf *err);
 
 /* Statements that give no rows (DDL, BEGIN, COMMIT, ...). */
 int db_exec(struct db *db, const char *sql, struct strbuf *err);
 
 int db_prepare(struct db *db, const char *sql, struct db_stmt **out,
 	       struct strbuf *err);
-/* Bind values to ?1..?n; the statement starts over. */
+/* Bind values to the ?s in order; the statement starts over. */
 int db_bind(struct db_stmt *st, const struct db_value *v, int n,
 	    struct strbuf *err);
 /* 1 with a row, 0 at the end (the statement can then be bound again). */
 int db_step(struct db_stmt *st, struct strbuf *err);
 int db_columns(struct db_stmt *st);
 const char *db_column_name(struct db_stmt *st, int i);
-/* The declared type of a result column from a table ("" when none). */
+/*
+ * The type of a result column in the engine's own words: SQLite's
+ * declared type, MySQL's "decimal(10,2)", PostgreSQL's "numeric(10,2)"
+ * ("" when none).
+ */
 const char *db_column_type(struct db_stmt *st, int i);
 /* Column i of the current row; valid until the next step. */
 void db_column_value(struct db_stmt *st, int i, struct db_value *v);
 void db_finalize(struct db_stmt *st);
 
 /*
- * Make table with the result columns of rows (their names and declared
- * types), and prepare *ins, an INSERT of one row of them into it.
+ * Make table with the result columns of rows (their names, and types:
+ * db_type_of()), and prepare *ins, an INSERT of one row of them into it.
  */
 int db_create_like(struct db *db, const char *table, struct db_stmt *rows,
 		   struct db_stmt **ins, struct strbuf *err);
+/*
+ * Make table with n columns names[] of types[] ("" for none) and
+ * prepare *ins as above.
+ */
+int db_create_table(struct db *db, const char *table, int n,
+		    const char **names, const char **types,
+		    struct db_stmt **ins, struct strbuf *err);
+/*
+ * The type for db of a column whose type is type in engine from (its
+ * name: "sqlite", "mysql", "postgresql"): the same in the same engine,
+ * else through SQLite's (see the engines' sqlite_type).
+ */
+const char *db_type_of(const struct db *db, const char *from,
+		       const char *type);
+/* The SQLite type values of engine's type are kept as. */
+const char *db_sqlite_type(const char *engine, const char *type);
 
-/* "name" with inner quotes doubled, as an identifier in SQL. */
+/* "name" with inner quotes doubled, as an identifier in SQLite. */
 void db_quote_ident(struct strbuf *sb, const char *name);
+/* name as an identifier in db's engine ("name", or `name` in MySQL). */
+void db_quote(const struct db *db, struct strbuf *sb, const char *name);
+/* v as a literal of db's engine. */
+void db_literal(const struct db *db, struct strbuf *sb,
+		const struct db_value *v);
+/* What a dump for db's engine starts and ends with (NULL: SQLite). */
+const char *db_dump_head(const struct db *db);
+const char *db_dump_tail(const struct db *db);
+/* "(a, b) IN (VALUES " (SQLite) or "(a, b) IN (" before key tuples. */
+int db_row_in_values(const struct db *db);
 
 /* The schema. */
 struct db_column {
@@ -95,14 +143,19 @@ struct db_fkey {
 
 struct db_table {
 	char *name;
-	char *create_sql;	/* the engine's own statement, or NULL */
+	/*
+	 * The engine's own CREATE TABLE (MySQL's SHOW CREATE TABLE), or
+	 * NULL.
+	 */
+	char *create_sql;
 	int ncols;
 	struct db_column *cols;
 	int nfkeys;
 	struct db_fkey *fkeys;
 	/*
 	 * The columns that tell rows apart: the primary key, or for SQLite
-	 * tables with a rowid, "rowid" (nident == 1, ident[0] == NULL).
+	 * tables with a rowid, "rowid" (nident == 1, ident[0] == NULL); a
+	 * server's table without a primary key: all its columns.
 	 */
 	int nident;
 	const char **ident;
@@ -111,7 +164,13 @@ struct db_table {
 struct db_schema {
 	int ntables;
 	struct db_table *tables;
-	/* Indexes, views and triggers, to be made after the rows. */
+	/* Types and sequences the tables use, made before them. */
+	int npre;
+	char **pre_sql;
+	/*
+	 * Made after the rows: SQLite's indexes, views and triggers;
+	 * PostgreSQL's foreign keys, indexes and sequence positions.
+	 */
 	int nextra;
 	char **extra_sql;
 };

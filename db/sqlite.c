@@ -2,7 +2,9 @@
 #include "disk-full.h"
 #include "error.h"
 #include "wrapper.h"
+#include "json.h"
 #include <ctype.h>
+#include <math.h>
 #include <sqlite3.h>
 
 /* The SQLite engine behind db.h. */
@@ -34,11 +36,18 @@ static int fail(sqlite3 *conn, struct strbuf *err)
 	return QERR_GENERIC;
 }
 
-static int sq_open(const char *where, unsigned flags, struct db **out,
-		   struct strbuf *err)
+static int sq_open(const char *where, const char *schema, unsigned flags,
+		   struct db **out, struct strbuf *err)
 {
-	struct sqlite_db *db = xcalloc(1, sizeof(*db));
+	struct sqlite_db *db;
 	int mode = SQLITE_OPEN_READWRITE;
+
+	if (schema && strcmp(schema, "main")) {
+		strbuf_addf(err, "an SQLite database has no schema '%s': "
+			    "leave out --schema", schema);
+		return QERR_USAGE;
+	}
+	db = xcalloc(1, sizeof(*db));
 
 	if (flags & DB_READONLY)
 		mode = SQLITE_OPEN_READONLY;
@@ -455,8 +464,63 @@ static int sq_schema_read(struct db *db, struct db_schema *s,
 	return ret;
 }
 
+static const char *sq_same_type(const char *type)
+{
+	return type;
+}
+
+static void blob_literal(struct strbuf *sb, const struct db_value *v)
+{
+	strbuf_addstr(sb, "X'");
+	strbuf_add_hex(sb, (const unsigned char *)v->p, v->len);
+	strbuf_addch(sb, '\'');
+}
+
+static void sq_literal(struct strbuf *sb, const struct db_value *v)
+{
+	size_t i;
+
+	switch (v->type) {
+	case DB_NULL:
+		strbuf_addstr(sb, "NULL");
+		return;
+	case DB_INTEGER:
+		strbuf_addf(sb, "%" PRId64, v->i);
+		return;
+	case DB_REAL:
+		if (isinf(v->r))
+			strbuf_addstr(sb, v->r < 0 ? "-1e999" : "1e999");
+		else
+			json_format_double(sb, v->r);
+		return;
+	case DB_TEXT:
+		if (memchr(v->p, '\0', v->len)) {
+			/* a NUL would end the literal: write the bytes */
+			strbuf_addstr(sb, "CAST(");
+			blob_literal(sb, v);
+			strbuf_addstr(sb, " AS TEXT)");
+			return;
+		}
+		strbuf_addch(sb, '\'');
+		for (i = 0; i < v->len; i++) {
+			if (v->p[i] == '\'')
+				strbuf_addch(sb, '\'');
+			strbuf_addch(sb, v->p[i]);
+		}
+		strbuf_addch(sb, '\'');
+		return;
+	case DB_BLOB:
+		blob_literal(sb, v);
+		return;
+	}
+	BUG("bad value type %d", v->type);
+}
+
 const struct db_backend db_sqlite_backend = {
 	.name = "sqlite",
+	.quote = '"',
+	.row_in_values = 1,
+	.begin_write = "BEGIN IMMEDIATE",
 	.open = sq_open,
 	.close = sq_close,
 	.exec = sq_exec,
@@ -469,4 +533,7 @@ const struct db_backend db_sqlite_backend = {
 	.column_value = sq_column_value,
 	.finalize = sq_finalize,
 	.schema_read = sq_schema_read,
+	.sqlite_type = sq_same_type,
+	.type_for = sq_same_type,
+	.literal = sq_literal,
 };

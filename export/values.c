@@ -1,5 +1,5 @@
 #include "quire-compat.h"
-#include "db/db.h"
+#include "db/backend.h"
 #include "export/export.h"
 #include "hash.h"
 #include "utf8.h"
@@ -62,54 +62,7 @@ void export_value_text(struct strbuf *sb, const struct db_value *v)
 	BUG("bad value type %d", v->type);
 }
 
-static void sql_real(struct strbuf *sb, double d)
-{
-	if (isinf(d))
-		strbuf_addstr(sb, d < 0 ? "-1e999" : "1e999");
-	else
-		json_format_double(sb, d);
-}
-
-static void blob_literal(struct strbuf *sb, const struct db_value *v)
-{
-	strbuf_addstr(sb, "X'");
-	strbuf_add_hex(sb, (const unsigned char *)v->p, v->len);
-	strbuf_addch(sb, '\'');
-}
-
 void export_value_sql(struct strbuf *sb, const struct db_value *v)
 {
-	size_t i;
-
-	switch (v->type) {
-	case DB_NULL:
-		strbuf_addstr(sb, "NULL");
-		return;
-	case DB_INTEGER:
-		strbuf_addf(sb, "%" PRId64, v->i);
-		return;
-	case DB_REAL:
-		sql_real(sb, v->r);
-		return;
-	case DB_TEXT:
-		if (memchr(v->p, '\0', v->len)) {
-			/* a NUL would end the literal: write the bytes */
-			strbuf_addstr(sb, "CAST(");
-			blob_literal(sb, v);
-			strbuf_addstr(sb, " AS TEXT)");
-			return;
-		}
-		strbuf_addch(sb, '\'');
-		for (i = 0; i < v->len; i++) {
-			if (v->p[i] == '\'')
-				strbuf_addch(sb, '\'');
-			strbuf_addch(sb, v->p[i]);
-		}
-		strbuf_addch(sb, '\'');
-		return;
-	case DB_BLOB:
-		blob_literal(sb, v);
-		return;
-	}
-	BUG("bad value type %d", v->type);
+	db_sqlite_backend.literal(sb, v);
 }
