@@ -42,6 +42,7 @@ int cmd_export_dsdb(int argc, const char **argv, const char *prefix,
 		usage_msg_opt("--name is needed: the package to make, as "
 			      "namespace/name", export_dsdb_usage, options);
 	x.db = argv[0];
+	x.schema = o.schema;
 	x.file_columns = &file_columns;
 	x.skip_missing = o.skip_missing;
 	root_abs = o.root ? absolute_path(o.root) : export_default_root(x.db);

@@ -89,7 +89,8 @@ static void open_slice(struct export_slice *x)
 	struct strbuf err = STRBUF_INIT;
 	size_t i;
 
-	if (db_open(x->db_path, DB_READONLY, &x->db, &err) < 0)
+	if (db_open_schema(x->db_path, x->o.schema, DB_READONLY, &x->db,
+			   &err) < 0)
 		die("%s", err.buf);
 	if (slice_new(x->db, &x->slice, &err) < 0)
 		die("cannot read the schema of '%s': %s", x->db_path,

@@ -26,6 +26,9 @@ int cmd_import_dsdb(int argc, const char **argv, const char *prefix,
 		OPT_STRING(0, "table", &im.table, "name",
 			   "the table to make (default: the exported one's "
 			   "name)"),
+		OPT_STRING(0, "schema", &im.schema, "name",
+			   "PostgreSQL: the schema to make the table in "
+			   "(default: public)"),
 		OPT_BOOL(0, "force", &rq.opts.force,
 			 "overwrite local changes, remove files no longer in "
 			 "the package"),
@@ -39,6 +42,8 @@ int cmd_import_dsdb(int argc, const char **argv, const char *prefix,
 	if (argc != 2)
 		usage_with_options(import_dsdb_usage, options);
 	rq.rev = argv[0];
+	if (dsdb_import_check(argv[1], im.schema, &err) < 0)
+		die("%s", err.buf);
 	if (install_package(&rq, &ws, &top, &stats, &kept, &err) < 0)
 		die("%s", err.buf);
 	if (porcelain_version_meta(ws, NULL, oid_to_hex(&top), &top, &meta,

@@ -130,14 +130,92 @@ static int open_rows(struct dsdb_import *im, const struct json *d,
 	return 0;
 }
 
+int dsdb_import_check(const char *db, const char *schema, struct strbuf *err)
+{
+	struct db *conn = NULL;
+	int ret;
+
+	if (!db_url_is_server(db))
+		return 0;
+	ret = db_open_schema(db, schema, 0, &conn, err);
+	db_close(conn);
+	return ret;
+}
+
+/* The type column name had in the source, in engine's words, or NULL. */
+static const char *recorded_type(const struct json *d, const char *name)
+{
+	const struct json *cols = json_object_get(d, "columns");
+	const struct json *n, *t;
+	size_t i;
+
+	for (i = 0; cols && cols->type == JSON_ARRAY && i < cols->u.arr.nr;
+	     i++) {
+		n = json_object_get(cols->u.arr.v[i], "name");
+		t = json_object_get(cols->u.arr.v[i], "type");
+		if (n && n->type == JSON_STRING && t &&
+		    t->type == JSON_STRING && !strcmp(n->u.str.s, name))
+			return t->u.str.s;
+	}
+	return NULL;
+}
+
+/*
+ * Make the table: each column with the type it had when db's engine is
+ * the source's, else the engine's type for its values' SQLite type.
+ */
+static int make_table(struct db *db, const char *table, const struct json *d,
+		      struct copy *c, struct strbuf *err)
+{
+	const struct json *e = json_object_get(d, "engine");
+	const char *engine = e && e->type == JSON_STRING ? e->u.str.s :
+			     "sqlite";
+	const char **names = xcalloc(c->ncols + 1, sizeof(*names));
+	const char **types = xcalloc(c->ncols + 1, sizeof(*types));
+	const char *had;
+	int i, ret;
+
+	for (i = 0; i < c->ncols; i++) {
+		names[i] = db_column_name(c->rows, i);
+		had = recorded_type(d, names[i]);
+		if (had)
+			types[i] = db_type_of(db, engine, had);
+		else
+			types[i] = db_type_of(db, "sqlite",
+					      db_column_type(c->rows, i));
+	}
+	ret = db_create_table(db, table, c->ncols, names, types, &c->ins,
+			      err);
+	free(names);
+	free(types);
+	return ret;
+}
+
+/*
+ * Undo a failed import: MySQL has made the table for good (its CREATE
+ * ends the transaction), so drop it; elsewhere ROLLBACK undid it.
+ */
+static void undo(struct db *db, const char *table, int created)
+{
+	struct strbuf ignore = STRBUF_INIT, sql = STRBUF_INIT;
+
+	db_exec(db, "ROLLBACK", &ignore);
+	if (created && !db_is_sqlite(db)) {
+		strbuf_addstr(&sql, "DROP TABLE IF EXISTS ");
+		db_quote(db, &sql, table);
+		db_exec(db, sql.buf, &ignore);
+	}
+	strbuf_release(&ignore);
+	strbuf_release(&sql);
+}
+
 int dsdb_import(struct dsdb_import *im, struct strbuf *err)
 {
 	const struct json *d = export_info(im->meta, err);
 	struct copy c = { NULL, NULL, 0, NULL, NULL };
 	struct db *data = NULL, *db = NULL;
-	struct strbuf ignore = STRBUF_INIT;
 	const char *table, *file = db_file(im->db);
-	int ret, made, i;
+	int ret, made, i, created = 0;
 
 	if (!d)
 		return QERR_USAGE;
@@ -145,13 +223,14 @@ int dsdb_import(struct dsdb_import *im, struct strbuf *err)
 	ret = open_rows(im, d, &data, &c, err);
 	made = file && access(file, F_OK) < 0;
 	if (!ret)
-		ret = db_open(im->db, DB_CREATE, &db, err);
+		ret = db_open_schema(im->db, im->schema, DB_CREATE, &db, err);
 	if (!ret)
-		ret = db_exec(db, "BEGIN IMMEDIATE", err);
+		ret = db_begin_write(db, err);
 	if (!ret) {
 		ret = refuse_existing(db, table, err);
 		if (!ret)
-			ret = db_create_like(db, table, c.rows, &c.ins, err);
+			ret = make_table(db, table, d, &c, err);
+		created = !ret;
 		if (!ret)
 			ret = copy_rows(im, &c, err);
 		db_finalize(c.ins);
@@ -159,7 +238,7 @@ int dsdb_import(struct dsdb_import *im, struct strbuf *err)
 		if (!ret)
 			ret = db_exec(db, "COMMIT", err);
 		else
-			db_exec(db, "ROLLBACK", &ignore);
+			undo(db, table, created);
 	}
 	if (!ret)
 		im->table_used = xstrdup(table);
@@ -172,6 +251,5 @@ int dsdb_import(struct dsdb_import *im, struct strbuf *err)
 	for (i = 0; c.paths && i < c.ncols; i++)
 		strbuf_release(&c.paths[i]);
 	free(c.paths);
-	strbuf_release(&ignore);
 	return ret;
 }

@@ -8,6 +8,8 @@
 /* The rows being exported: a statement on the source and its columns. */
 struct source {
 	struct db *db;
+	struct db_schema schema;
+	const struct db_table *table;	/* with --table */
 	struct db_stmt *rows;
 	int ncols;
 	const char **names, **types;
@@ -24,21 +26,31 @@ static void list_tables(const struct db_schema *s, struct strbuf *sb)
 		strbuf_addstr(sb, "(none)");
 }
 
-static int check_table(struct db *db, const char *table, struct strbuf *err)
+static int check_table(struct source *src, const char *table,
+		       struct strbuf *err)
 {
-	struct db_schema s;
-	int ret = db_schema_read(db, &s, err);
+	int ret = db_schema_read(src->db, &src->schema, err);
 
 	if (ret)
 		return ret;
-	if (!db_schema_table(&s, table)) {
+	src->table = db_schema_table(&src->schema, table);
+	if (!src->table) {
 		strbuf_addf(err, "no table '%s' in %s; its tables are: ",
-			    table, db_name(db));
-		list_tables(&s, err);
+			    table, db_name(src->db));
+		list_tables(&src->schema, err);
 		ret = QERR_NOTFOUND;
 	}
-	db_schema_release(&s);
 	return ret;
+}
+
+/* A table's column keeps the type it is declared with. */
+static const char *type_of(struct source *src, int i)
+{
+	int col = src->table ? db_table_column(src->table, src->names[i]) : -1;
+
+	if (col >= 0)
+		return src->table->cols[col].type;
+	return db_column_type(src->rows, i);
 }
 
 static int check_columns(struct source *src, struct dsdb_export *x,
@@ -80,11 +92,11 @@ static int open_source(struct dsdb_export *x, struct source *src,
 	int ret, i;
 
 	memset(src, 0, sizeof(*src));
-	ret = db_open(x->db, DB_READONLY, &src->db, err);
+	ret = db_open_schema(x->db, x->schema, DB_READONLY, &src->db, err);
 	if (!ret && x->table) {
-		ret = check_table(src->db, x->table, err);
+		ret = check_table(src, x->table, err);
 		strbuf_addstr(&sql, "SELECT * FROM ");
-		db_quote_ident(&sql, x->table);
+		db_quote(src->db, &sql, x->table);
 	}
 	if (!ret && (ret = db_prepare(src->db, x->table ? sql.buf :
 				      x->query, &src->rows, &why)))
@@ -104,13 +116,14 @@ static int open_source(struct dsdb_export *x, struct source *src,
 	src->is_file = xcalloc(src->ncols, sizeof(*src->is_file));
 	for (i = 0; i < src->ncols; i++) {
 		src->names[i] = db_column_name(src->rows, i);
-		src->types[i] = db_column_type(src->rows, i);
+		src->types[i] = type_of(src, i);
 	}
 	return check_columns(src, x, err);
 }
 
 static void close_source(struct source *src)
 {
+	db_schema_release(&src->schema);
 	db_finalize(src->rows);
 	db_close(src->db);
 	free(src->names);
@@ -121,10 +134,15 @@ static void close_source(struct source *src)
 static int open_output(const char *path, struct source *src, struct db **out,
 		       struct db_stmt **ins, struct strbuf *err)
 {
-	int ret = db_open(path, DB_CREATE, out, err);
+	const char **types = xcalloc(src->ncols + 1, sizeof(*types));
+	int ret = db_open(path, DB_CREATE, out, err), i;
 
+	for (i = 0; i < src->ncols; i++)
+		types[i] = db_sqlite_type(db_engine(src->db), src->types[i]);
 	if (!ret)
-		ret = db_create_like(*out, "data", src->rows, ins, err);
+		ret = db_create_table(*out, "data", src->ncols, src->names,
+				      types, ins, err);
+	free(types);
 	return ret;
 }
 
@@ -441,6 +459,7 @@ static struct json *package_user_meta(struct dsdb_export *x,
 	int i;
 
 	json_object_set(d, "source", 6, jstr(x->db));
+	json_object_set(d, "engine", 6, jstr(db_engine(src->db)));
 	if (x->table)
 		json_object_set(d, "table", 5, jstr(x->table));
 	else

@@ -16,10 +16,12 @@ struct json;
  *   README.md    what this is
  * Each file's entry has its row's other values as user metadata ("rows":
  * [...] when several rows name it). The package metadata's user_meta has
- * "dsdb": source, table or query, rows, columns, file columns.
+ * "dsdb": source, engine ("sqlite", "mysql", "postgresql"), table or
+ * query, rows, columns (names and the engine's types), file columns.
  */
 struct dsdb_export {
 	const char *db;			/* the source, as given */
+	const char *schema;		/* PostgreSQL's --schema, or NULL */
 	const char *table, *query;	/* one of them */
 	struct string_list *file_columns;
 	const char *root;		/* relative paths are below it */
@@ -36,16 +38,25 @@ int dsdb_export(struct export_pkg *p, struct dsdb_export *x,
  * package metadata meta) into table in the database db, file columns
  * holding the installed files' absolute paths. Nothing is written to db
  * unless all of it is. table NULL: the exported table's name, or "data".
+ * Columns get the types they had when db's engine is the source's, else
+ * the engine's types for the values' SQLite types.
  */
 struct dsdb_import {
 	const char *dir;
 	const struct json *meta;
 	const char *db;
+	const char *schema;
 	const char *table;
 	uint64_t rows;
 	char *table_used;
 };
 
 int dsdb_import(struct dsdb_import *im, struct strbuf *err);
+/*
+ * Can db (a server's; an SQLite file is made when needed) be written
+ * to? Checked before anything is installed, so that a wrong password or
+ * an unknown database leaves nothing behind.
+ */
+int dsdb_import_check(const char *db, const char *schema, struct strbuf *err);
 
 #endif

@@ -227,8 +227,12 @@ void export_end(struct export_pkg *p)
 char *export_default_root(const char *db_url)
 {
 	const char *file = db_file(db_url);
-	char *abs = absolute_path(file ? file : db_url);
-	char *slash = strrchr(abs, '/');
+	char *abs, *slash;
+
+	if (!file)	/* a server's: paths are the user's, from here */
+		return absolute_path(".");
+	abs = absolute_path(file);
+	slash = strrchr(abs, '/');
 
 	if (slash == abs)
 		slash[1] = '\0';

@@ -22,13 +22,13 @@ struct export_pkg;
 
 /* The options every export command takes, and their table entries. */
 struct export_opts {
-	const char *name, *registry, *message, *root;
+	const char *name, *registry, *message, *root, *schema;
 	int skip_missing, quiet;
 	struct provenance_opts prov;
 };
 
 #define EXPORT_OPTS_INIT \
-	{ NULL, NULL, NULL, NULL, 0, 0, PROVENANCE_OPTS_INIT }
+	{ NULL, NULL, NULL, NULL, NULL, 0, 0, PROVENANCE_OPTS_INIT }
 
 #define OPT_EXPORT(o) \
 	OPT_STRING(0, "name", &(o)->name, "ns>/<name", \
@@ -39,6 +39,8 @@ struct export_opts {
 	OPT_STRING(0, "root", &(o)->root, "dir", \
 		   "relative paths are below it (default: the database's " \
 		   "folder)"), \
+	OPT_STRING(0, "schema", &(o)->schema, "name", \
+		   "PostgreSQL: the schema to read (default: public)"), \
 	OPT_BOOL(0, "skip-missing", &(o)->skip_missing, \
 		 "leave out files that do not exist"), \
 	OPT_PROVENANCE(&(o)->prov), \
@@ -82,7 +84,10 @@ int export_publish(struct export_pkg *p, const char *registry,
 		   struct strbuf *registry_url, struct strbuf *err);
 void export_end(struct export_pkg *p);
 
-/* Where relative paths in a database start: its file's folder. */
+/*
+ * Where relative paths in a database start: its file's folder, or for a
+ * server's the current folder.
+ */
 char *export_default_root(const char *db_url);
 
 /*

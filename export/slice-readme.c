@@ -81,6 +81,40 @@ static void readme_files(struct strbuf *out, const struct slice_summary *sum)
 		    sum->files == 1 ? "" : "s");
 }
 
+static void readme_contents(struct strbuf *out, const struct slice *s)
+{
+	const char *engine = db_engine(s->src);
+
+	strbuf_addstr(out, "\n## Contents\n\n"
+		      "- `slice.sqlite`: the slice, an SQLite database.\n");
+	if (!strcmp(engine, "mysql")) {
+		strbuf_addstr(out, "  Decimals, dates, times, enums, JSON and "
+			      "unsigned 64-bit integers are kept as the "
+			      "server wrote them, as text; binary columns "
+			      "as blobs.\n"
+			      "- `slice.sql`: the slice for MySQL or "
+			      "MariaDB, with the database's own CREATE "
+			      "statements. To load it into an empty "
+			      "database:\n\n"
+			      "      mysql newdb < slice.sql\n");
+	} else if (!strcmp(engine, "postgresql")) {
+		strbuf_addstr(out, "  Numerics, dates, times, intervals, "
+			      "enums, JSON, UUIDs and arrays are kept as "
+			      "the server wrote them, as text; booleans as "
+			      "1 and 0; bytea as blobs.\n"
+			      "- `slice.sql`: the slice for PostgreSQL, "
+			      "with the schema's types, tables, keys and "
+			      "indexes. To load it into an empty "
+			      "database:\n\n"
+			      "      psql -v ON_ERROR_STOP=1 -d newdb -f "
+			      "slice.sql\n");
+	} else {
+		strbuf_addstr(out, "- `slice.sql`: the same as SQL text. To "
+			      "rebuild the database from it:\n\n"
+			      "      sqlite3 slice.db < slice.sql\n");
+	}
+}
+
 void slice_readme(struct strbuf *out, const struct slice *s,
 		  const struct slice_summary *sum)
 {
@@ -94,11 +128,7 @@ void slice_readme(struct strbuf *out, const struct slice *s,
 	readme_leaves(out, s);
 	readme_tables(out, s);
 	readme_files(out, sum);
-	strbuf_addstr(out, "\n## Contents\n\n"
-		      "- `slice.sqlite`: the slice, an SQLite database.\n"
-		      "- `slice.sql`: the same as SQL text. To rebuild the "
-		      "database from it:\n\n"
-		      "      sqlite3 slice.db < slice.sql\n");
+	readme_contents(out, s);
 }
 
 struct json *slice_meta(const struct slice *s,

@@ -113,6 +113,86 @@ static int exists(const char *path, struct strbuf *err)
 	return QERR_EXISTS;
 }
 
+/* The names of columns n[0..k-1] of t, quoted for SQLite: "a", "b". */
+static void name_list(struct strbuf *sql, const struct db_table *t,
+		      char **names, int k)
+{
+	int j;
+
+	for (j = 0; j < k; j++) {
+		strbuf_addstr(sql, j ? ", " : "");
+		db_quote_ident(sql, names ? names[j] : t->ident[j]);
+	}
+}
+
+/*
+ * A CREATE TABLE for SQLite of a server's table: its columns with the
+ * SQLite types their values are kept as, NOT NULL, the primary key and
+ * the foreign keys.
+ */
+static void sqlite_create(struct strbuf *sql, const struct slice *s,
+			  const struct db_table *t)
+{
+	const char *engine = db_engine(s->src);
+	int j, pk = 0;
+
+	strbuf_addstr(sql, "CREATE TABLE ");
+	db_quote_ident(sql, t->name);
+	strbuf_addstr(sql, " (\n");
+	for (j = 0; j < t->ncols; j++) {
+		const struct db_column *c = &t->cols[j];
+
+		strbuf_addstr(sql, j ? ",\n  " : "  ");
+		db_quote_ident(sql, c->name);
+		strbuf_addf(sql, " %s", db_sqlite_type(engine, c->type));
+		if (c->notnull)
+			strbuf_addstr(sql, " NOT NULL");
+		pk |= c->pk > 0;
+	}
+	if (pk) {
+		strbuf_addstr(sql, ",\n  PRIMARY KEY (");
+		name_list(sql, t, NULL, t->nident);
+		strbuf_addch(sql, ')');
+	}
+	for (j = 0; j < t->nfkeys; j++) {
+		const struct db_fkey *fk = &t->fkeys[j];
+
+		strbuf_addstr(sql, ",\n  FOREIGN KEY (");
+		name_list(sql, t, fk->from, fk->n);
+		strbuf_addstr(sql, ") REFERENCES ");
+		db_quote_ident(sql, fk->parent);
+		strbuf_addstr(sql, " (");
+		name_list(sql, t, fk->to, fk->n);
+		strbuf_addch(sql, ')');
+	}
+	strbuf_addstr(sql, "\n)");
+}
+
+static int create_tables(struct slice *s, struct db *out, struct strbuf *err)
+{
+	struct strbuf sql = STRBUF_INIT;
+	int i, ret = 0;
+
+	for (i = 0; !ret && i < s->schema.ntables; i++) {
+		const char *create = s->schema.tables[i].create_sql;
+
+		if (!db_is_sqlite(s->src)) {
+			strbuf_reset(&sql);
+			sqlite_create(&sql, s, &s->schema.tables[i]);
+			ret = db_exec(out, sql.buf, err);
+		} else if (!create) {
+			strbuf_addf(err, "the database gives no CREATE "
+				    "statement for table '%s'",
+				    s->schema.tables[i].name);
+			ret = QERR_GENERIC;
+		} else {
+			ret = db_exec(out, create, err);
+		}
+	}
+	strbuf_release(&sql);
+	return ret;
+}
+
 int slice_write_sqlite(struct slice *s, const char *path,
 		       struct strbuf *err)
 {
@@ -125,21 +205,12 @@ int slice_write_sqlite(struct slice *s, const char *path,
 	if (!ret)
 		ret = db_exec(out, "PRAGMA journal_mode = OFF; "
 			      "PRAGMA synchronous = OFF; BEGIN", err);
-	for (i = 0; !ret && i < s->schema.ntables; i++) {
-		const char *create = s->schema.tables[i].create_sql;
-
-		if (!create) {
-			strbuf_addf(err, "the database gives no CREATE "
-				    "statement for table '%s'",
-				    s->schema.tables[i].name);
-			ret = QERR_GENERIC;
-		} else {
-			ret = db_exec(out, create, err);
-		}
-	}
+	if (!ret)
+		ret = create_tables(s, out, err);
 	for (i = 0; !ret && i < s->schema.ntables; i++)
 		ret = copy_rows(s, out, i, err);
-	for (i = 0; !ret && i < s->schema.nextra; i++)
+	/* a server's indexes and triggers are in slice.sql only */
+	for (i = 0; !ret && db_is_sqlite(s->src) && i < s->schema.nextra; i++)
 		ret = db_exec(out, s->schema.extra_sql[i], err);
 	if (!ret)
 		ret = db_exec(out, "COMMIT", err);

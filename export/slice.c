@@ -17,14 +17,15 @@
  */
 
 /* The columns the source gives for a row: rowid (or NULL), then all. */
-static void source_columns(struct strbuf *sql, const struct slice_table *st)
+static void source_columns(struct strbuf *sql, const struct slice *s,
+			   const struct slice_table *st)
 {
 	int j;
 
 	strbuf_addstr(sql, st->has_rowid ? "rowid" : "NULL");
 	for (j = 0; j < st->t->ncols; j++) {
 		strbuf_addstr(sql, ", ");
-		db_quote_ident(sql, st->t->cols[j].name);
+		db_quote(s->src, sql, st->t->cols[j].name);
 	}
 }
 
@@ -159,7 +160,8 @@ static int setup_fkey(struct slice *s, int i, int f, struct strbuf *err)
 	fk->n = dk->n;
 	fk->from = xcalloc(dk->n, sizeof(*fk->from));
 	fk->to = xcalloc(dk->n, sizeof(*fk->to));
-	fk->batch = SLICE_BATCH_PARAMS / dk->n;
+	fk->batch = (db_is_sqlite(s->src) ? SLICE_BATCH_PARAMS :
+		     SLICE_BATCH_PARAMS_SERVER) / dk->n;
 	if (!fk->batch)
 		fk->batch = 1;
 	if (dk->n > s->key_cols)
@@ -386,9 +388,9 @@ int slice_add_leaf(struct slice *s, const struct slice_leaf *leaf,
 		return ret;
 	i = t - s->schema.tables;
 	strbuf_addstr(&sql, "SELECT ");
-	source_columns(&sql, &s->tables[i]);
+	source_columns(&sql, s, &s->tables[i]);
 	strbuf_addstr(&sql, " FROM ");
-	db_quote_ident(&sql, t->name);
+	db_quote(s->src, &sql, t->name);
 	/* the newline ends a trailing "-- comment" */
 	strbuf_addf(&sql, " WHERE (%s\n)", leaf->restriction);
 	ret = db_prepare(s->src, sql.buf, &st, err);
@@ -461,7 +463,11 @@ static void batch_clear(struct key_batch *b)
 	b->tuples = 0;
 }
 
-/* SELECT ... FROM parent WHERE key IN (tuples placeholders). */
+/*
+ * SELECT ... FROM parent WHERE key IN (tuples placeholders): for keys of
+ * several columns "(a, b) IN (VALUES (?, ?), ...)" in SQLite, and the
+ * row constructors "(a, b) IN ((?, ?), ...)" that servers take.
+ */
 static int prepare_fetch(struct slice *s, const struct slice_fkey *fk,
 			 int tuples, struct db_stmt **out, struct strbuf *err)
 {
@@ -470,16 +476,21 @@ static int prepare_fetch(struct slice *s, const struct slice_fkey *fk,
 	int j, k, ret;
 
 	strbuf_addstr(&sql, "SELECT ");
-	source_columns(&sql, p);
+	source_columns(&sql, s, p);
 	strbuf_addstr(&sql, " FROM ");
-	db_quote_ident(&sql, p->t->name);
+	db_quote(s->src, &sql, p->t->name);
 	strbuf_addstr(&sql, fk->n > 1 ? " WHERE (" : " WHERE ");
 	for (j = 0; j < fk->n; j++) {
 		if (j)
 			strbuf_addstr(&sql, ", ");
-		db_quote_ident(&sql, p->t->cols[fk->to[j]].name);
+		db_quote(s->src, &sql, p->t->cols[fk->to[j]].name);
 	}
-	strbuf_addstr(&sql, fk->n > 1 ? ") IN (VALUES " : " IN (");
+	if (fk->n == 1)
+		strbuf_addstr(&sql, " IN (");
+	else if (db_row_in_values(s->src))
+		strbuf_addstr(&sql, ") IN (VALUES ");
+	else
+		strbuf_addstr(&sql, ") IN (");
 	for (k = 0; k < tuples; k++) {
 		strbuf_addstr(&sql, k ? ", " : "");
 		strbuf_addstr(&sql, fk->n > 1 ? "(?" : "?");

@@ -135,8 +135,10 @@ struct db *slice_work_db(struct slice *s);
 
 /*
  * Write the slice to a new SQLite file at path: the source's own CREATE
- * statements, the rows in the order of their keys (rowid tables keep
- * their rowids), then indexes, views and triggers. Then the foreign keys
+ * statements (a server's tables: their columns with the SQLite types
+ * their values are kept as, primary and foreign keys), the rows in the
+ * order of their keys (rowid tables keep their rowids), then an SQLite
+ * source's indexes, views and triggers. Then the foreign keys
  * of the result are checked: rows whose parent is missing (the source
  * itself breaks its foreign keys) are counted per table, and
  * slice_bad_rows() gives the counts.
@@ -152,11 +154,14 @@ uint64_t slice_bad_rows(const struct slice *s, int i);
 const char *slice_check_error(const struct slice *s);
 
 /*
- * Write the SQLite file at sqlite_path (made by slice_write_sqlite())
- * as a text dump to a new file at path, which 'sqlite3 x.db < path'
- * makes into the same database: statements, then the rows as INSERTs
- * of SQL literals, in one transaction. Streamed: rows are never all in
- * memory.
+ * Write a text dump to a new file at path. From an SQLite source, the
+ * file at sqlite_path (made by slice_write_sqlite()), which 'sqlite3
+ * x.db < path' makes into the same database: statements, then the rows
+ * as INSERTs of SQL literals, in one transaction. From a server, a dump
+ * its engine loads into an empty database ('mysql db < path', 'psql -f
+ * path'): the engine's own statements, the rows as INSERTs of many rows
+ * in its literals, then constraints and indexes made after them.
+ * Streamed: rows are never all in memory.
  */
 int slice_write_sql(struct slice *s, const char *sqlite_path,
 		    const char *path, struct strbuf *err);

@@ -252,7 +252,7 @@ test_expect_success 'the generated entries have no user metadata' '
 test_expect_success 'the package metadata records the export in user_meta.dsdb' '
 	python3 entry-meta.py "$(manifest $(cat top1))" >actual &&
 	cat >expect <<-\EOF &&
-	{"dsdb": {"columns": [{"name": "id", "type": "INTEGER"}, {"name": "score", "type": "REAL"}, {"name": "label", "type": "TEXT"}, {"name": "payload", "type": "BLOB"}, {"name": "image", "type": "TEXT"}, {"name": "notes", "type": "TEXT"}], "file_columns": ["image", "notes"], "files": 4, "rows": 5, "source": "src/lab.db", "table": "samples"}}
+	{"dsdb": {"columns": [{"name": "id", "type": "INTEGER"}, {"name": "score", "type": "REAL"}, {"name": "label", "type": "TEXT"}, {"name": "payload", "type": "BLOB"}, {"name": "image", "type": "TEXT"}, {"name": "notes", "type": "TEXT"}], "engine": "sqlite", "file_columns": ["image", "notes"], "files": 4, "rows": 5, "source": "src/lab.db", "table": "samples"}}
 	EOF
 	test_cmp expect actual &&
 	head -n 1 "$(manifest $(cat top1))" >pkg &&
@@ -376,7 +376,7 @@ test_expect_success 'a query with a JOIN and a WHERE' '
 	EOF
 	test_cmp expect actual &&
 	python3 entry-meta.py "$(manifest $(cat top-q))" >actual &&
-	printf "%s\n" "{\"dsdb\": {\"columns\": [{\"name\": \"id\", \"type\": \"INTEGER\"}, {\"name\": \"image\", \"type\": \"TEXT\"}, {\"name\": \"owner\", \"type\": \"TEXT\"}, {\"name\": \"twice\", \"type\": \"\"}], \"file_columns\": [\"image\"], \"files\": 2, \"query\": \"$q\", \"rows\": 2, \"source\": \"src/lab.db\"}}" >expect &&
+	printf "%s\n" "{\"dsdb\": {\"columns\": [{\"name\": \"id\", \"type\": \"INTEGER\"}, {\"name\": \"image\", \"type\": \"TEXT\"}, {\"name\": \"owner\", \"type\": \"TEXT\"}, {\"name\": \"twice\", \"type\": \"\"}], \"engine\": \"sqlite\", \"file_columns\": [\"image\"], \"files\": 2, \"query\": \"$q\", \"rows\": 2, \"source\": \"src/lab.db\"}}" >expect &&
 	test_cmp expect actual &&
 	quire cat --registry ./reg lab/query README.md >readme &&
 	test_grep "^- Query:" readme &&
@@ -608,9 +608,9 @@ test_expect_success 'a database named sqlite:<path>: files below its folder' '
 '
 
 test_expect_success 'a database quire cannot open' '
-	test_fatal 128 quire export-dsdb postgres://host/db --table t \
+	test_fatal 128 quire export-dsdb oracle://host/db --table t \
 		--name lab/bad --registry ./reg-none &&
-	test_grep "not a database quire can open: give the path of an SQLite file" err &&
+	test_grep "not a database quire can open: give the path of an SQLite file, a mysql://host/db or a postgresql://host/db" err &&
 	echo "not a database" >text.db &&
 	test_fatal 128 quire export-dsdb text.db --table t \
 		--name lab/bad --registry ./reg-none &&
