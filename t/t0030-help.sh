@@ -211,14 +211,14 @@ test_expect_success 'quire help json opens the JSON page' '
 
 test_expect_success 'quire help lists the guides; help <guide> opens its page' '
 	quire help >out &&
-	for g in revisions credentials ignore json python
+	for g in revisions credentials ignore json python databases
 	do
 		test_grep "^   $g  *[a-z]" out || return 1
 	done &&
 	rm -f man.log &&
 	PATH="$PWD/bin:$PATH" MAN_FINDS=1 quire help revisions &&
 	test_grep "^args: quire-revisions\$" man.log &&
-	for g in revisions credentials ignore json python
+	for g in revisions credentials ignore json python databases
 	do
 		test_path_is_file "$TEST_DIRECTORY/../Documentation/quire-$g.adoc" ||
 		return 1
