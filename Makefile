@@ -118,9 +118,16 @@ $(BUILD)/t/unit-tests/bin/%: $(BUILD)/t/unit-tests/%.o $(UNIT_LIB) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(UNIT_LIB) $(LIB) $(LIBS)
 
+# The longest scripts start first, so that on two cores none of them is
+# left running alone at the end.
+SLOW_TESTS = t9120-s3-races.sh t9100-s3-registry.sh t9110-s3-faults.sh \
+	     t9720-serve-browser.sh t9950-python.sh t9600-mount.sh
+TESTS = $(SLOW_TESTS) \
+	$(filter-out $(SLOW_TESTS),$(notdir $(wildcard t/t[0-9]*.sh)))
+
 test: $(QUIRE) $(TEST_TOOL) $(CRASH_SO) $(UNIT_BINS)
 	cd t && QUIRE_BUILD_DIR=$(abspath $(BUILD)) \
-		$(PROVE) -j$$(nproc) $(PROVE_OPTS) t[0-9]*.sh \
+		$(PROVE) -j$$(nproc) $(PROVE_OPTS) $(TESTS) \
 		$(UNIT_BINS:%=../%)
 
 asan:
