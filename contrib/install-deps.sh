@@ -19,19 +19,25 @@
 #                                    in t/browser for the playwright-core
 #                                    its package-lock.json pins, which
 #                                    drives Debian's chromium (no browser
-#                                    is downloaded)
+#                                    is downloaded); MariaDB and
+#                                    PostgreSQL servers and clients, and
+#                                    python3-pymysql and python3-psycopg2,
+#                                    for the tests of database sources
+#                                    (t/lib-db.sh)
 #   contrib/install-deps.sh --fuzz   also clang and its libFuzzer and
 #                                    sanitizer runtimes (make fuzz)
 set -e
 
 PKGS="build-essential pkg-config libcurl4-openssl-dev libsqlite3-dev \
 libssl-dev libexpat1-dev libfuse3-dev libmicrohttpd-dev \
-libcmark-gfm-dev libcmark-gfm-extensions-dev sharness asciidoctor python3 sqlite3 git"
+libcmark-gfm-dev libcmark-gfm-extensions-dev libmariadb-dev libpq-dev \
+sharness asciidoctor python3 sqlite3 git"
 TEST_PKGS="swift swift-proxy swift-object swift-container swift-account \
 python3-swift memcached awscli python3-boto3 zsh man-db \
 python3-dev python3-pytest python3-numpy python3-torch python3-pandas \
 python3-dask python3-distributed python3-fsspec fuse3 attr s3fs wrk \
-chromium nodejs npm"
+chromium nodejs npm mariadb-server mariadb-client postgresql \
+postgresql-client python3-pymysql python3-psycopg2"
 FUZZ_PKGS="clang libclang-rt-14-dev"
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
