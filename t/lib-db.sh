@@ -41,9 +41,9 @@
 #	password (of quire on both servers).
 # mysql_admin [<mariadb options>]
 #	The mariadb client as root over the socket, with --no-defaults
-#	(no option file is read), in batch mode without column names
-#	(tab-separated rows): SQL on stdin or with -e; a database name as
-#	its last argument.
+#	(no option file is read), utf8mb4, in batch mode without column
+#	names (tab-separated rows): SQL on stdin or with -e; a database
+#	name as its last argument.
 # mysql_createdb <db>
 #	CREATE DATABASE <db> (utf8mb4).
 # mysql_stop
@@ -243,7 +243,7 @@ db__port_taken () {
 
 mysql_admin () {
 	mariadb --no-defaults --socket="$MYSQL_SOCKET" --user=root \
-		--batch --skip-column-names "$@"
+		--default-character-set=utf8mb4 --batch --skip-column-names "$@"
 }
 
 mysql_createdb () {
