@@ -1,6 +1,7 @@
 #!/bin/sh
 # Benchmarks of the database exports, run by bench/run.sh (sections dsdb
-# and slice) with QUIRE, DIR and measure() set.
+# and slice) with QUIRE, DIR and measure() set; bench/db-servers.sh
+# (section slice-servers) takes slice_data from here.
 #   BENCH_DSDB_ROWS   rows (and small files) of the export-dsdb table
 #                     (default 100000)
 #   BENCH_SLICE_ROWS  rows of the export-slice leaf table (default 1000000)
@@ -54,10 +55,10 @@ PY
 		--allow-local-files "$d/reg2" bench/plain)"
 }
 
-slice_bench () {
-	n=${BENCH_SLICE_ROWS:-1000000}
-	d=$DIR/slice-$n
-	echo "== export-slice of a database with $n rows in its leaf table"
+# slice_data D N: D/lab.db, the slice benchmarks' SQLite database (six
+# tables; N rows in the leaf, spikes), made once and kept
+slice_data () {
+	d=$1 n=$2
 	if ! test -s "$d/lab.db"; then
 		rm -rf "$d" && mkdir -p "$d"
 		python3 - "$d/lab.db" "$n" <<'PY'
@@ -90,6 +91,13 @@ db.executemany("INSERT INTO spikes VALUES (?, ?, ?, ?)",
 db.commit()
 PY
 	fi
+}
+
+slice_bench () {
+	n=${BENCH_SLICE_ROWS:-1000000}
+	d=$DIR/slice-$n
+	echo "== export-slice of a database with $n rows in its leaf table"
+	slice_data "$d" "$n"
 	rm -rf "$d/reg"
 	echo "leaf: all $n rows of spikes"
 	echo "quire export-slice --preview: $(measure "$QUIRE" export-slice \

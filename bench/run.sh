@@ -6,8 +6,11 @@
 #   BENCH_FILES     small files for commit/status (default 100000)
 #   BENCH_DIFF      entries of the two versions diffed (default 1000000)
 #   BENCH_ONLY      run only these sections: hash tophash workspace diff
-#                   install manifest dsdb slice s3 mount serve python
-#                   torch
+#                   install manifest dsdb slice slice-servers s3 mount
+#                   serve python torch
+#                   (slice-servers: export-slice from MariaDB and
+#                   PostgreSQL beside SQLite and mysqldump, see
+#                   bench/db-servers.sh)
 #                   (workspace also runs bench/workspace.sh: status and
 #                   commit beside git)
 #                   (manifest: top hash and diff on all cores and on one,
@@ -162,6 +165,10 @@ fi
 
 if section slice; then
 slice_bench
+fi
+
+if section slice-servers; then
+QUIRE_BUILD_DIR=$BUILD BENCH_DIR=$DIR sh "$(dirname "$0")/db-servers.sh"
 fi
 
 if section s3; then
