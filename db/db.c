@@ -397,6 +397,9 @@ void db_schema_release(struct db_schema *s)
 	for (i = 0; i < s->ntables; i++)
 		table_release(&s->tables[i]);
 	free(s->tables);
+	for (i = 0; i < s->npre; i++)
+		free(s->pre_sql[i]);
+	free(s->pre_sql);
 	for (i = 0; i < s->nextra; i++)
 		free(s->extra_sql[i]);
 	free(s->extra_sql);
