@@ -206,9 +206,13 @@ class Postgres(Source):
         self.conn.set_session(isolation_level="REPEATABLE READ",
                               readonly=True)
         cur = self.conn.cursor()
+        # The schema first in the search path: types, defaults and
+        # constraints name its objects without it, as in a database
+        # a dump was loaded into.
         cur.execute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO'; "
                     "SET IntervalStyle = 'postgres'; "
-                    "SET extra_float_digits = 3")
+                    "SET extra_float_digits = 3; SET search_path = " +
+                    pg_quote(schema))
         cur.execute("SELECT c.oid, c.relname FROM pg_class c "
                     "JOIN pg_namespace n ON n.oid = c.relnamespace "
                     "WHERE n.nspname = %s AND c.relkind IN ('r', 'p')",
@@ -424,11 +428,20 @@ class Report:
             sys.stderr.write("  %d rows twice\n" % dup)
 
 
+def sqlite_text(b):
+    """TEXT from SQLite as str; bytes that are not UTF-8 shown, not fatal."""
+    try:
+        return b.decode("utf-8")
+    except UnicodeDecodeError:
+        return "<not UTF-8: %s>" % b.hex()
+
+
 def check_sqlite(src, taken, path, rep):
     if not os.path.isfile(path):
         rep.say("no file %s" % path)
         return
     con = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
+    con.text_factory = sqlite_text
     have = sorted(r[0] for r in con.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' "
         "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"))
