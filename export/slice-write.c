@@ -341,14 +341,103 @@ static int dump_all(struct slice *s, struct db *db, struct dump *d,
 	return ret;
 }
 
+/* One INSERT of many rows holds this much SQL, at most (and one row). */
+#define SERVER_INSERT_MAX (1024 * 1024)
+
+/* 'INSERT INTO `t` (`a`, `b`) VALUES\n' in the source's dialect. */
+static void server_insert_head(struct strbuf *head, const struct slice *s,
+			       const struct db_table *t)
+{
+	int j;
+
+	strbuf_addstr(head, "INSERT INTO ");
+	db_quote(s->src, head, t->name);
+	strbuf_addstr(head, " (");
+	for (j = 0; j < t->ncols; j++) {
+		strbuf_addstr(head, j ? ", " : "");
+		db_quote(s->src, head, t->cols[j].name);
+	}
+	strbuf_addstr(head, ") VALUES\n");
+}
+
+/*
+ * The rows of table i, from the working database, as INSERTs of many
+ * rows each, in the source's own literals.
+ */
+static int server_dump_rows(struct slice *s, int i, struct dump *d,
+			    struct strbuf *err)
+{
+	const struct db_table *t = s->tables[i].t;
+	struct strbuf head = STRBUF_INIT;
+	struct db_stmt *rows = NULL;
+	struct db_value v;
+	size_t start = 0;
+	int j, ret, open = 0;
+
+	server_insert_head(&head, s, t);
+	ret = slice_read_rows(s, i, &rows, err);
+	while (!ret && (ret = db_step(rows, err)) > 0) {
+		ret = 0;
+		if (open && d->buf.len - start > SERVER_INSERT_MAX) {
+			strbuf_addstr(&d->buf, ";\n");
+			open = 0;
+		}
+		if (!open) {
+			ret = dump_flush(d, DUMP_FLUSH, err);
+			start = d->buf.len;
+			strbuf_addbuf(&d->buf, &head);
+		}
+		strbuf_addstr(&d->buf, open ? ",\n(" : "(");
+		open = 1;
+		for (j = 0; j < t->ncols; j++) {
+			db_column_value(rows, j + 1, &v);
+			strbuf_addstr(&d->buf, j ? ", " : "");
+			db_literal(s->src, &d->buf, &v);
+		}
+		strbuf_addch(&d->buf, ')');
+	}
+	if (open)
+		strbuf_addstr(&d->buf, ";\n");
+	db_finalize(rows);
+	strbuf_release(&head);
+	return ret;
+}
+
+/*
+ * A dump the source's engine loads into an empty database: its own
+ * statements for types, tables, then the rows, then what comes after
+ * them (PostgreSQL's foreign keys and indexes).
+ */
+static int server_dump(struct slice *s, struct dump *d, struct strbuf *err)
+{
+	const struct db_schema *sc = &s->schema;
+	int i, ret = 0;
+
+	strbuf_addstr(&d->buf, db_dump_head(s->src));
+	for (i = 0; i < sc->npre; i++)
+		dump_statement(d, sc->pre_sql[i]);
+	for (i = 0; i < sc->ntables; i++)
+		if (sc->tables[i].create_sql)
+			dump_statement(d, sc->tables[i].create_sql);
+	for (i = 0; !ret && i < sc->ntables; i++)
+		ret = server_dump_rows(s, i, d, err);
+	for (i = 0; !ret && i < sc->nextra; i++)
+		dump_statement(d, sc->extra_sql[i]);
+	strbuf_addstr(&d->buf, db_dump_tail(s->src));
+	if (!ret)
+		ret = dump_flush(d, 0, err);
+	return ret;
+}
+
 int slice_write_sql(struct slice *s, const char *sqlite_path,
 		    const char *path, struct strbuf *err)
 {
 	struct dump d = { -1, path, STRBUF_INIT };
 	struct db *db = NULL;
-	int ret;
+	int ret = 0;
 
-	ret = db_open(sqlite_path, DB_READONLY, &db, err);
+	if (db_is_sqlite(s->src))
+		ret = db_open(sqlite_path, DB_READONLY, &db, err);
 	if (ret < 0)
 		return ret;
 	d.fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
@@ -356,6 +445,8 @@ int slice_write_sql(struct slice *s, const char *sqlite_path,
 		strbuf_addf(err, "cannot create '%s': %s", path,
 			    strerror(errno));
 		ret = QERR_GENERIC;
+	} else if (!db) {
+		ret = server_dump(s, &d, err);
 	} else {
 		ret = dump_all(s, db, &d, err);
 	}

@@ -106,7 +106,7 @@ test_expect_success 'slice.sqlite holds exactly the slice computed without quire
 	test_must_be_empty whole
 '
 
-test_expect_failure 'slice.sql loads into an empty MariaDB: the same tables and rows' '
+test_expect_success 'slice.sql loads into an empty MariaDB: the same tables and rows' '
 	slice_check \
 		--restrict __spike_sorting "sorter = \"kilosort4\" AND subject_id = \"m15\" AND session_date >= \"2024-02-06\"" \
 		--restrict session "subject_id=\"m1\"" \
@@ -147,7 +147,7 @@ test_expect_success 'the ~log and ~jobs tables: in the slice, with no rows' '
 	test_cmp expect actual
 '
 
-test_expect_failure 'the ~log and ~jobs tables: in slice.sql, with no rows' '
+test_expect_success 'the ~log and ~jobs tables: in slice.sql, with no rows' '
 	mysql_admin -e "SELECT COUNT(*) FROM \`~log\`;
 		SELECT COUNT(*) FROM \`~jobs\`" fig3 >actual &&
 	printf "0\n0\n" >expect &&
@@ -168,7 +168,7 @@ test_expect_success 'a leaf that names ~jobs takes its rows, and still none of ~
 	test "$(sums check)" = 8
 '
 
-test_expect_failure 'slice.sql of a leaf on ~jobs loads: the same tables and rows' '
+test_expect_success 'slice.sql of a leaf on ~jobs loads: the same tables and rows' '
 	slice_check --restrict "~jobs" "status = \"error\"" \
 		--restrict "#species" "species LIKE \"%jacchus\"" \
 		--load lab-jobs.sql --into jobs >check &&
@@ -193,7 +193,7 @@ test_expect_success '--leaves with DataJoint names, and a file column' '
 	test_grep "^exported 69 rows of 11 tables and 14 files as lab/units@" err
 '
 
-test_expect_failure 'slice.sql of the --leaves slice loads: the same tables and rows' '
+test_expect_success 'slice.sql of the --leaves slice loads: the same tables and rows' '
 	slice_check --leaves leaves.jsonl --load lab-units.sql --into units \
 		>check &&
 	test "$(sums check)" = 69
@@ -328,7 +328,7 @@ test_expect_success 'rows written while a slice runs are not in it, nor half of 
 	test "$(sums check)" = 6
 '
 
-test_expect_failure 'slice.sql of the slice taken under writes loads: the same rows' '
+test_expect_success 'slice.sql of the slice taken under writes loads: the same rows' '
 	slice_check --restrict subject "subject_id = \"m3\"" \
 		--restrict session "subject_id IN (\"m3\", \"m99\")" \
 		--load lab-live.sql --into live >check &&

@@ -118,7 +118,7 @@ test_expect_success 'slice.sqlite holds exactly the slice computed without quire
 	test_must_be_empty whole
 '
 
-test_expect_failure 'slice.sql loads into an empty PostgreSQL: the same tables and rows' '
+test_expect_success 'slice.sql loads into an empty PostgreSQL: the same tables and rows' '
 	slice_check --restrict __spike_sorting "$SORT" \
 		--restrict session "$SESS" \
 		--load lab-fig3.sql --into fig3 >check &&
@@ -158,7 +158,7 @@ test_expect_success 'the ~log and ~jobs tables: in the slice, with no rows' '
 	test_cmp expect actual
 '
 
-test_expect_failure 'the ~log and ~jobs tables: in slice.sql, with no rows' '
+test_expect_success 'the ~log and ~jobs tables: in slice.sql, with no rows' '
 	pg_admin -d fig3 -c "SELECT COUNT(*) FROM \"~log\"" \
 		-c "SELECT COUNT(*) FROM \"~jobs\"" >actual &&
 	printf "0\n0\n" >expect &&
@@ -180,7 +180,7 @@ test_expect_success 'a leaf that names ~jobs takes its rows, and still none of ~
 	test "$(sums check)" = 8
 '
 
-test_expect_failure 'slice.sql of a leaf on ~jobs loads: the same tables and rows' '
+test_expect_success 'slice.sql of a leaf on ~jobs loads: the same tables and rows' '
 	slice_check --restrict "~jobs" "status = ${SQ}error${SQ}" \
 		--restrict "#species" "species LIKE ${SQ}%jacchus${SQ}" \
 		--load lab-jobs.sql --into jobs >check &&
@@ -205,7 +205,7 @@ test_expect_success '--leaves with DataJoint names, and a file column' '
 	test_grep "^exported 69 rows of 11 tables and 14 files as lab/units@" err
 '
 
-test_expect_failure 'slice.sql of the --leaves slice loads: the same tables and rows' '
+test_expect_success 'slice.sql of the --leaves slice loads: the same tables and rows' '
 	slice_check --leaves leaves.jsonl --load lab-units.sql --into units \
 		>check &&
 	test "$(sums check)" = 69
@@ -264,7 +264,7 @@ test_expect_success '--schema: a slice of the tables of that schema only' '
 	test_line_count = 11 check
 '
 
-test_expect_failure 'slice.sql of --schema loads into public of an empty database' '
+test_expect_success 'slice.sql of --schema loads into public of an empty database' '
 	slice_check --db lab2 --schema ephys \
 		--restrict __spike_sorting "$SORT" --restrict session "$SESS" \
 		--load lab-ephys.sql --into ephys >check &&
@@ -373,7 +373,7 @@ test_expect_success 'rows written while a slice runs are not in it, nor half of 
 	test "$(sums check)" = 6
 '
 
-test_expect_failure 'slice.sql of the slice taken under writes loads: the same rows' '
+test_expect_success 'slice.sql of the slice taken under writes loads: the same rows' '
 	slice_check --restrict subject "subject_id = ${SQ}m3${SQ}" \
 		--restrict session "subject_id IN (${SQ}m3${SQ}, ${SQ}m99${SQ})" \
 		--load lab-live.sql --into live >check &&
