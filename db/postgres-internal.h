@@ -22,6 +22,8 @@ struct pg_db {
 	/* one read-only transaction on one snapshot: rows come by cursor */
 	int readonly;
 	unsigned cursors;	/* cursor names handed out so far */
+	/* a writer's INSERTs sent in a pipeline, their results not read */
+	int pipelined;
 	char *schema;		/* the namespace read and written */
 	int ntypes, alloc_types;
 	struct pg_type_name *types;
@@ -39,10 +41,17 @@ static inline struct pg_db *pg_db_of(struct db *db)
 int pg_error(PGconn *conn, const PGresult *res, struct strbuf *err);
 
 /*
+ * Read the results of the INSERTs sent in a pipeline: the first error
+ * among them into err. Anything else sent on the connection waits for
+ * this first.
+ */
+int pg_flush(struct pg_db *db, struct strbuf *err);
+
+/*
  * Run one statement with n text parameters. The result (rows or none),
  * or NULL with the server's message in err. The caller PQclear()s it.
  */
-PGresult *pg_query(PGconn *conn, const char *sql, int n,
+PGresult *pg_query(struct pg_db *db, const char *sql, int n,
 		   const char *const *params, struct strbuf *err);
 
 /* The names of types oids[i] with modifiers mods[i], kept in db. */

@@ -35,6 +35,9 @@ enum pg_kind {
 #define FETCH_MAX 10000
 #define FETCH_BYTES (8 << 20)
 
+/* INSERTs sent before their results are read (which are small). */
+#define PIPELINE_MAX 256
+
 struct pg_stmt {
 	struct db_stmt base;
 	struct pg_db *db;
@@ -124,9 +127,12 @@ static int has_placeholders(const char *sql)
 static int describe(struct pg_stmt *st, struct strbuf *err)
 {
 	PGconn *conn = st->db->conn;
-	PGresult *res = PQprepare(conn, "", st->sql, 0, NULL);
-	int ret = 0;
+	PGresult *res;
+	int ret = pg_flush(st->db, err);
 
+	if (ret)
+		return ret;
+	res = PQprepare(conn, "", st->sql, 0, NULL);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		ret = pg_error(conn, res, err);
 		PQclear(res);
@@ -163,13 +169,10 @@ int pg_prepare(struct db *db, const char *sql, struct db_stmt **out,
 	return ret;
 }
 
-/* A query that gives rows, which a cursor can read? */
-static int is_row_query(const char *sql)
+/* Does sql start with the keyword word (after blanks and comments)? */
+static int starts_with_word(const char *sql, const char *word)
 {
-	static const char *const words[] = {
-		"select", "with", "values", "table", NULL
-	};
-	int i;
+	size_t len = strlen(word);
 
 	for (;;) {
 		while (isspace((unsigned char)*sql) || *sql == '(')
@@ -181,13 +184,51 @@ static int is_row_query(const char *sql)
 		else
 			break;
 	}
-	for (i = 0; words[i]; i++) {
-		size_t len = strlen(words[i]);
+	return !strncasecmp(sql, word, len) &&
+	       !isalnum((unsigned char)sql[len]) && sql[len] != '_';
+}
 
-		if (!strncasecmp(sql, words[i], len) &&
-		    !isalnum((unsigned char)sql[len]) && sql[len] != '_')
-			return 1;
+/* A query that gives rows, which a cursor can read? */
+static int is_row_query(const char *sql)
+{
+	return starts_with_word(sql, "select") ||
+	       starts_with_word(sql, "with") ||
+	       starts_with_word(sql, "values") ||
+	       starts_with_word(sql, "table");
+}
+
+/*
+ * A writer's INSERT in a transaction gives no rows and needs no answer
+ * before the next statement: it goes in a pipeline, a round trip for
+ * many rows instead of one each. Its error, if any, comes with the
+ * next statement (and the transaction is then undone).
+ */
+static int can_pipeline(struct pg_db *db, const char *sql)
+{
+	return !db->readonly && starts_with_word(sql, "insert") &&
+	       !strcasestr(sql, "returning") &&
+	       (db->pipelined ||
+		PQtransactionStatus(db->conn) == PQTRANS_INTRANS);
+}
+
+static int send_insert(struct pg_db *db, const char *sql, struct strbuf *err)
+{
+	struct strbuf ignore = STRBUF_INIT;
+	int ret;
+
+	if (!db->pipelined && !PQenterPipelineMode(db->conn))
+		return pg_error(db->conn, NULL, err);
+	if (!PQsendQueryParams(db->conn, sql, 0, NULL, NULL, NULL, NULL, 0)) {
+		ret = pg_error(db->conn, NULL, err);
+		if (db->pipelined)
+			pg_flush(db, &ignore);
+		else
+			PQexitPipelineMode(db->conn);
+		strbuf_release(&ignore);
+		return ret;
 	}
+	if (++db->pipelined >= PIPELINE_MAX)
+		return pg_flush(db, err);
 	return 0;
 }
 
@@ -232,7 +273,7 @@ static int fetch(struct pg_stmt *st, struct strbuf *err)
 	PQclear(st->res);
 	strbuf_addf(&sql, "FETCH FORWARD %d FROM quire_%u", st->fetch,
 		    st->cursor_id);
-	st->res = pg_query(st->db->conn, sql.buf, 0, NULL, err);
+	st->res = pg_query(st->db, sql.buf, 0, NULL, err);
 	strbuf_release(&sql);
 	if (!st->res)
 		return QERR_GENERIC;
@@ -251,13 +292,21 @@ static int run(struct pg_stmt *st, struct strbuf *err)
 	PGresult *res;
 
 	st->running = 1;
+	st->more = st->nrows = 0;
+	st->row = -1;
+	if (can_pipeline(st->db, sql)) {
+		if (!send_insert(st->db, sql, err))
+			return 0;
+		st->running = 0;
+		return QERR_GENERIC;
+	}
 	if (st->db->readonly && is_row_query(sql)) {
 		st->cursor = 1;
 		st->cursor_id = st->db->cursors++;
 		st->fetch = FETCH_FIRST;
 		strbuf_addf(&declare, "DECLARE quire_%u NO SCROLL CURSOR FOR "
 			    "%s", st->cursor_id, sql);
-		res = pg_query(st->db->conn, declare.buf, 0, NULL, err);
+		res = pg_query(st->db, declare.buf, 0, NULL, err);
 		strbuf_release(&declare);
 		if (!res) {
 			st->cursor = st->running = 0;
@@ -266,7 +315,7 @@ static int run(struct pg_stmt *st, struct strbuf *err)
 		PQclear(res);
 		return fetch(st, err);
 	}
-	st->res = pg_query(st->db->conn, sql, 0, NULL, err);
+	st->res = pg_query(st->db, sql, 0, NULL, err);
 	if (!st->res) {
 		st->running = 0;
 		return QERR_GENERIC;

@@ -44,16 +44,55 @@ int pg_error(PGconn *conn, const PGresult *res, struct strbuf *err)
 	return QERR_GENERIC;
 }
 
-PGresult *pg_query(PGconn *conn, const char *sql, int n,
+int pg_flush(struct pg_db *db, struct strbuf *err)
+{
+	PGconn *conn = db->conn;
+	PGresult *res;
+	int ret = 0, nulls = 0;
+
+	if (!db->pipelined)
+		return 0;
+	db->pipelined = 0;
+	if (!PQpipelineSync(conn)) {
+		ret = pg_error(conn, NULL, err);
+		PQexitPipelineMode(conn);
+		return ret;
+	}
+	/* a NULL ends each INSERT's results; two: nothing is coming */
+	for (;;) {
+		res = PQgetResult(conn);
+		if (!res) {
+			if (++nulls == 2 || PQstatus(conn) == CONNECTION_BAD)
+				break;
+			continue;
+		}
+		nulls = 0;
+		if (PQresultStatus(res) == PGRES_PIPELINE_SYNC) {
+			PQclear(res);
+			break;
+		}
+		if (PQresultStatus(res) == PGRES_FATAL_ERROR && !ret)
+			ret = pg_error(conn, res, err);
+		PQclear(res);
+	}
+	if (!PQexitPipelineMode(conn) && !ret)
+		ret = pg_error(conn, NULL, err);
+	return ret;
+}
+
+PGresult *pg_query(struct pg_db *db, const char *sql, int n,
 		   const char *const *params, struct strbuf *err)
 {
-	PGresult *res = PQexecParams(conn, sql, n, NULL, params, NULL, NULL,
-				     0);
-	ExecStatusType st = PQresultStatus(res);
+	PGresult *res;
+	ExecStatusType st;
 
+	if (pg_flush(db, err))
+		return NULL;
+	res = PQexecParams(db->conn, sql, n, NULL, params, NULL, NULL, 0);
+	st = PQresultStatus(res);
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
 		return res;
-	pg_error(conn, res, err);
+	pg_error(db->conn, res, err);
 	PQclear(res);
 	return NULL;
 }
@@ -116,7 +155,7 @@ static int learn_types(struct pg_db *db, int n, const Oid *oids,
 	strbuf_addch(&m, '}');
 	params[0] = o.buf;
 	params[1] = m.buf;
-	res = pg_query(db->conn, type_names_sql, 2, params, err);
+	res = pg_query(db, type_names_sql, 2, params, err);
 	for (i = 0; res && i < PQntuples(res); i++) {
 		Oid oid = strtoul(PQgetvalue(res, i, 0), NULL, 10);
 		int mod = (int)strtol(PQgetvalue(res, i, 1), NULL, 10);
@@ -214,7 +253,16 @@ static int connect_error(PGconn *conn, const char *where, struct strbuf *err)
 		       (strstr(msg, "database \"") &&
 			strstr(msg, "\" does not exist"));
 
-	strbuf_addf(err, "cannot connect to %s: %s", where, msg);
+	strbuf_addf(err, "cannot connect to %s: ", where);
+	/* libpq's lines (one a host it tried, a hint) on one line */
+	for (; *msg; msg++) {
+		if (*msg != '\n')
+			strbuf_addch(err, *msg);
+		else if (msg[1])
+			strbuf_addstr(err, "; ");
+		while (*msg == '\n' && isspace((unsigned char)msg[1]))
+			msg++;
+	}
 	strbuf_rtrim(err);
 	return notfound ? QERR_NOTFOUND : QERR_GENERIC;
 }
@@ -222,7 +270,7 @@ static int connect_error(PGconn *conn, const char *where, struct strbuf *err)
 /* "no schema 'x' in db; its schemas are: a, b" */
 static int no_schema(struct pg_db *db, const char *schema, struct strbuf *err)
 {
-	PGresult *res = pg_query(db->conn, "SELECT pg_catalog.string_agg("
+	PGresult *res = pg_query(db, "SELECT pg_catalog.string_agg("
 				 "nspname, ', ' ORDER BY nspname COLLATE \"C\")"
 				 " FROM pg_catalog.pg_namespace WHERE nspname "
 				 "NOT LIKE 'pg\\_%' AND nspname <> "
@@ -246,7 +294,7 @@ static int use_schema(struct pg_db *db, const char *schema, int given,
 
 	db->schema = xstrdup(schema);
 	if (given) {
-		res = pg_query(db->conn, "SELECT 1 FROM pg_catalog.pg_namespace"
+		res = pg_query(db, "SELECT 1 FROM pg_catalog.pg_namespace"
 			       " WHERE nspname = $1", 1, &schema, err);
 		if (!res)
 			return QERR_GENERIC;
@@ -258,7 +306,7 @@ static int use_schema(struct pg_db *db, const char *schema, int given,
 	}
 	strbuf_addstr(&sql, "SET search_path = ");
 	pg_quote(&sql, schema);
-	res = pg_query(db->conn, sql.buf, 0, NULL, err);
+	res = pg_query(db, sql.buf, 0, NULL, err);
 	strbuf_release(&sql);
 	if (!res)
 		return QERR_GENERIC;
@@ -269,10 +317,14 @@ static int use_schema(struct pg_db *db, const char *schema, int given,
 static int pg_exec(struct db *db, const char *sql, struct strbuf *err)
 {
 	PGconn *conn = pg_db_of(db)->conn;
-	PGresult *res = PQexec(conn, sql);
-	ExecStatusType st = PQresultStatus(res);
-	int ret = 0;
+	PGresult *res;
+	ExecStatusType st;
+	int ret = pg_flush(pg_db_of(db), err);
 
+	if (ret)
+		return ret;
+	res = PQexec(conn, sql);
+	st = PQresultStatus(res);
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
 		ret = pg_error(conn, res, err);
 	PQclear(res);
@@ -282,10 +334,13 @@ static int pg_exec(struct db *db, const char *sql, struct strbuf *err)
 static void pg_close(struct db *db)
 {
 	struct pg_db *pg = pg_db_of(db);
+	struct strbuf ignore = STRBUF_INIT;
 	int i;
 
 	if (!db)
 		return;
+	pg_flush(pg, &ignore);
+	strbuf_release(&ignore);
 	PQfinish(pg->conn);
 	for (i = 0; i < pg->ntypes; i++)
 		free(pg->types[i].name);

@@ -311,13 +311,17 @@ test_expect_success 'import-dsdb from SQLite into PostgreSQL: bigint, double pre
 	test_grep "^5 rows match" out
 '
 
+# The rows go to the server many at a time: the one refused is in the
+# middle of a batch, the rows before it and after it fine.
 test_expect_success 'import-dsdb: text with a NUL, which PostgreSQL cannot hold, is refused' '
 	cat >nul.py <<-\EOF &&
 	import sqlite3, sys
 	con = sqlite3.connect(sys.argv[1])
 	con.execute("CREATE TABLE nul (s TEXT)")
-	con.execute("INSERT INTO nul VALUES (?)", ("fine",))
+	fine = [("fine %d" % i,) for i in range(1000)]
+	con.executemany("INSERT INTO nul VALUES (?)", fine)
 	con.execute("INSERT INTO nul VALUES (CAST(? AS TEXT))", (b"a\0b",))
+	con.executemany("INSERT INTO nul VALUES (?)", fine)
 	con.commit()
 	EOF
 	$PY nul.py nul.db &&
