@@ -140,7 +140,7 @@ static int each_row(struct reader *r, const char *sql, row_fn *fn,
 		    struct strbuf *err)
 {
 	const char *schema = r->db->schema;
-	PGresult *res = pg_query(r->db->conn, sql, 1, &schema, err);
+	PGresult *res = pg_query(r->db, sql, 1, &schema, err);
 	int i;
 
 	if (!res)
