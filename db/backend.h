@@ -16,8 +16,11 @@ struct db_backend {
 	const char *name;	/* "sqlite", "mysql", "postgresql" */
 	char quote;		/* around identifiers: '"' or '`' */
 	/*
-	 * Key tuples as "(a, b) IN (VALUES (?, ?), ...)" (SQLite), else
-	 * "(a, b) IN ((?, ?), ...)".
+	 * Key tuples as "(a, b) IN ((?, ?), ...)" (DB_ROWS_LIST), "(a, b)
+	 * IN (VALUES (?, ?), ...)" (DB_ROWS_VALUES), or the same with the
+	 * first row's values cast to the columns' types
+	 * (DB_ROWS_VALUES_TYPED), for an engine that types a VALUES list
+	 * by its first row.
 	 */
 	int row_in_values;
 	/* Starts a transaction that will write. */

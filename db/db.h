@@ -123,7 +123,12 @@ void db_literal(const struct db *db, struct strbuf *sb,
 /* What a dump for db's engine starts and ends with (NULL: SQLite). */
 const char *db_dump_head(const struct db *db);
 const char *db_dump_tail(const struct db *db);
-/* "(a, b) IN (VALUES " (SQLite) or "(a, b) IN (" before key tuples. */
+/* How db's engine takes a list of key tuples (see db_backend). */
+enum db_rows_in {
+	DB_ROWS_LIST,
+	DB_ROWS_VALUES,
+	DB_ROWS_VALUES_TYPED,
+};
 int db_row_in_values(const struct db *db);
 
 /* The schema. */

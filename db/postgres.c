@@ -504,7 +504,7 @@ static void pg_literal(struct strbuf *sb, const struct db_value *v)
 const struct db_backend db_postgres_backend = {
 	.name = "postgresql",
 	.quote = '"',
-	.row_in_values = 0,
+	.row_in_values = DB_ROWS_VALUES_TYPED,
 	.begin_write = "BEGIN",
 	.dump_head = "SET client_encoding = 'UTF8';\n"
 		     "SET standard_conforming_strings = on;\n"

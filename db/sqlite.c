@@ -519,7 +519,7 @@ static void sq_literal(struct strbuf *sb, const struct db_value *v)
 const struct db_backend db_sqlite_backend = {
 	.name = "sqlite",
 	.quote = '"',
-	.row_in_values = 1,
+	.row_in_values = DB_ROWS_VALUES,
 	.begin_write = "BEGIN IMMEDIATE",
 	.open = sq_open,
 	.close = sq_close,

@@ -93,20 +93,29 @@ static int open_source(struct dsdb_export *x, struct source *src,
 
 	memset(src, 0, sizeof(*src));
 	ret = db_open_schema(x->db, x->schema, DB_READONLY, &src->db, err);
-	if (!ret && x->table) {
+	if (!ret && x->table)
 		ret = check_table(src, x->table, err);
+	if (!ret && x->table) {
+		/* the name as the database spells it, not as it was typed */
 		strbuf_addstr(&sql, "SELECT * FROM ");
-		db_quote(src->db, &sql, x->table);
+		db_quote(src->db, &sql, src->table->name);
 	}
-	if (!ret && (ret = db_prepare(src->db, x->table ? sql.buf :
-				      x->query, &src->rows, &why)))
+	if (!ret)
+		ret = db_prepare(src->db, x->table ? sql.buf : x->query,
+				 &src->rows, &why);
+	if (!ret) {
+		src->ncols = db_columns(src->rows);
+		/* no columns: a query that failed says why when it runs */
+		if (!src->ncols && db_step(src->rows, &why) < 0)
+			ret = QERR_USAGE;
+	}
+	if (ret && why.len)
 		strbuf_addf(err, "the query does not run on %s: %s", x->db,
 			    why.buf);
 	strbuf_release(&sql);
 	strbuf_release(&why);
 	if (ret)
 		return ret;
-	src->ncols = db_columns(src->rows);
 	if (!src->ncols) {
 		strbuf_addstr(err, "the query gives no columns");
 		return QERR_USAGE;
@@ -416,7 +425,7 @@ static int write_readme(const char *path, const char *name,
 	strbuf_addf(&md, "# %s\n\nRows of a database exported by quire "
 		    "export-dsdb.\n\n- Source: `%s`\n", name, x->db);
 	if (x->table)
-		strbuf_addf(&md, "- Table: `%s`\n", x->table);
+		strbuf_addf(&md, "- Table: `%s`\n", src->table->name);
 	else
 		strbuf_addf(&md, "- Query:\n\n  ```sql\n  %s\n  ```\n\n",
 			    x->query);
@@ -461,7 +470,7 @@ static struct json *package_user_meta(struct dsdb_export *x,
 	json_object_set(d, "source", 6, jstr(x->db));
 	json_object_set(d, "engine", 6, jstr(db_engine(src->db)));
 	if (x->table)
-		json_object_set(d, "table", 5, jstr(x->table));
+		json_object_set(d, "table", 5, jstr(src->table->name));
 	else
 		json_object_set(d, "query", 5, jstr(x->query));
 	json_object_set(d, "rows", 4, json_new_uint(x->rows));

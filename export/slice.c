@@ -464,9 +464,26 @@ static void batch_clear(struct key_batch *b)
 }
 
 /*
+ * A '?' for column j of a key tuple. Where a VALUES list takes its
+ * types from its first row (PostgreSQL), that row's are cast to the
+ * parent's columns' types, so that a date is compared as a date.
+ */
+static void key_placeholder(struct strbuf *sql, const struct slice *s,
+			    const char *type, int j, int first)
+{
+	strbuf_addstr(sql, j ? ", " : "");
+	if (first && db_row_in_values(s->src) == DB_ROWS_VALUES_TYPED &&
+	    *type)
+		strbuf_addf(sql, "CAST(? AS %s)", type);
+	else
+		strbuf_addch(sql, '?');
+}
+
+/*
  * SELECT ... FROM parent WHERE key IN (tuples placeholders): for keys of
- * several columns "(a, b) IN (VALUES (?, ?), ...)" in SQLite, and the
- * row constructors "(a, b) IN ((?, ?), ...)" that servers take.
+ * several columns "(a, b) IN (VALUES (?, ?), ...)" in SQLite and
+ * PostgreSQL (which plans it as a join, where it scans for a list of row
+ * constructors), and "(a, b) IN ((?, ?), ...)" in MySQL.
  */
 static int prepare_fetch(struct slice *s, const struct slice_fkey *fk,
 			 int tuples, struct db_stmt **out, struct strbuf *err)
@@ -493,9 +510,11 @@ static int prepare_fetch(struct slice *s, const struct slice_fkey *fk,
 		strbuf_addstr(&sql, ") IN (");
 	for (k = 0; k < tuples; k++) {
 		strbuf_addstr(&sql, k ? ", " : "");
-		strbuf_addstr(&sql, fk->n > 1 ? "(?" : "?");
-		for (j = 1; j < fk->n; j++)
-			strbuf_addstr(&sql, ", ?");
+		if (fk->n > 1)
+			strbuf_addch(&sql, '(');
+		for (j = 0; j < fk->n; j++)
+			key_placeholder(&sql, s, p->t->cols[fk->to[j]].type,
+					j, fk->n > 1 && !k);
 		if (fk->n > 1)
 			strbuf_addch(&sql, ')');
 	}
