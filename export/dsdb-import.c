@@ -231,13 +231,17 @@ int dsdb_import(struct dsdb_import *im, struct strbuf *err)
 		if (!ret)
 			ret = make_table(db, table, d, &c, err);
 		created = !ret;
+		/* MySQL's CREATE TABLE ended the transaction: the rows need one */
+		if (!ret && !strcmp(db_engine(db), "mysql"))
+			ret = db_begin_write(db, err);
 		if (!ret)
 			ret = copy_rows(im, &c, err);
 		db_finalize(c.ins);
 		c.ins = NULL;
+		/* a server may refuse a row only when the last batch goes */
 		if (!ret)
 			ret = db_exec(db, "COMMIT", err);
-		else
+		if (ret)
 			undo(db, table, created);
 	}
 	if (!ret)
