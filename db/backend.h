@@ -89,6 +89,15 @@ int db_fill_params(struct strbuf *out, const char *sql,
 		   const struct db_backend *be, const struct db_value *v,
 		   int n, struct strbuf *err);
 
+/*
+ * Past the quoted string or identifier that starts at p, or the comment
+ * ("--", or a slash-star one). With backslash (MySQL), a backslash in a
+ * string escapes the next character.
+ */
+const char *db_past_quoted(const char *p, int backslash);
+/* p as a string literal: '...' with its quotes doubled. */
+void db_add_quoted(struct strbuf *sb, const char *p, size_t len);
+
 /* SQLite's affinity rules: "INTEGER", "REAL", "TEXT", "BLOB", "NUMERIC". */
 const char *db_sqlite_affinity(const char *declared);
 

@@ -242,11 +242,20 @@ const char *db_sqlite_affinity(const char *declared)
 	return "NUMERIC";
 }
 
-/*
- * Past a quoted string or identifier that starts at p, or a comment. In
- * MySQL's strings a backslash escapes the next character.
- */
-static const char *skip_quoted(const char *p, int backslash)
+void db_add_quoted(struct strbuf *sb, const char *p, size_t len)
+{
+	size_t i;
+
+	strbuf_addch(sb, '\'');
+	for (i = 0; i < len; i++) {
+		if (p[i] == '\'')
+			strbuf_addch(sb, '\'');
+		strbuf_addch(sb, p[i]);
+	}
+	strbuf_addch(sb, '\'');
+}
+
+const char *db_past_quoted(const char *p, int backslash)
 {
 	char q = *p;
 
@@ -287,7 +296,7 @@ int db_fill_params(struct strbuf *out, const char *sql,
 			break;
 		if (*p != '?') {
 			start = p;
-			p = skip_quoted(p, be->quote == '`');
+			p = db_past_quoted(p, be->quote == '`');
 			strbuf_add(out, start, p - start);
 			continue;
 		}

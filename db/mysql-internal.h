@@ -64,9 +64,6 @@ int dbmysql_run(struct dbmysql *db, const char *sql, struct strbuf *err);
 int dbmysql_rows(struct dbmysql *db, const char *sql, MYSQL_RES **out,
 		 struct strbuf *err);
 
-/* Past the quoted string or identifier at p. */
-const char *dbmysql_past_quoted(const char *p);
-
 /* db/mysql-stmt.c: statements, and the connection's one stream */
 void dbmysql_stop_streaming(struct dbmysql *db);
 /* Send the INSERT rows gathered on db, or drop them. */

@@ -97,7 +97,7 @@ static const char *past_parens(const char *p)
 
 	while (*p) {
 		if (*p == '\'' || *p == '"' || *p == '`') {
-			p = dbmysql_past_quoted(p);
+			p = db_past_quoted(p, 1);
 			continue;
 		}
 		if (*p == '(')
@@ -114,7 +114,7 @@ static const char *values_keyword(const char *p)
 {
 	while (*p) {
 		if (*p == '\'' || *p == '"' || *p == '`') {
-			p = dbmysql_past_quoted(p);
+			p = db_past_quoted(p, 1);
 			continue;
 		}
 		if (!strncasecmp(p, "VALUES", 6) &&

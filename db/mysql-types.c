@@ -337,8 +337,6 @@ static int plain_text(const char *p, size_t len)
 
 static void text_literal(struct strbuf *sb, const struct db_value *v)
 {
-	size_t i;
-
 	if (!utf8_valid(v->p, v->len)) {
 		hex_literal(sb, "", v);	/* bytes: a text column refuses them */
 		return;
@@ -347,13 +345,7 @@ static void text_literal(struct strbuf *sb, const struct db_value *v)
 		hex_literal(sb, "_utf8mb4 ", v);
 		return;
 	}
-	strbuf_addch(sb, '\'');
-	for (i = 0; i < v->len; i++) {
-		if (v->p[i] == '\'')
-			strbuf_addch(sb, '\'');
-		strbuf_addch(sb, v->p[i]);
-	}
-	strbuf_addch(sb, '\'');
+	db_add_quoted(sb, v->p, v->len);
 }
 
 /*

@@ -193,21 +193,6 @@ static int my_open(const char *where, const char *schema, unsigned flags,
 	return 0;
 }
 
-const char *dbmysql_past_quoted(const char *p)
-{
-	char q = *p++;
-
-	for (; *p; p++) {
-		if (*p == '\\' && q != '`' && p[1])
-			p++;
-		else if (*p == q && p[1] == q)
-			p++;
-		else if (*p == q)
-			return p + 1;
-	}
-	return p;
-}
-
 /* The end of the statement at sql: its ';' outside quotes, or its NUL. */
 static const char *statement_end(const char *p)
 {
@@ -215,7 +200,7 @@ static const char *statement_end(const char *p)
 
 	while (*p && *p != ';') {
 		if (*p == '\'' || *p == '"' || *p == '`') {
-			p = dbmysql_past_quoted(p);
+			p = db_past_quoted(p, 1);
 		} else if (*p == '#' || (p[0] == '-' && p[1] == '-')) {
 			p += strcspn(p, "\n");
 		} else if (p[0] == '/' && p[1] == '*') {

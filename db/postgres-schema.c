@@ -164,13 +164,7 @@ static Oid oid_val(const PGresult *res, int row, int col)
 /* s as a string literal: 's', quotes doubled. */
 static void add_literal(struct strbuf *sb, const char *s)
 {
-	strbuf_addch(sb, '\'');
-	for (; *s; s++) {
-		if (*s == '\'')
-			strbuf_addch(sb, '\'');
-		strbuf_addch(sb, *s);
-	}
-	strbuf_addch(sb, '\'');
+	db_add_quoted(sb, s, strlen(s));
 }
 
 /* The table of oid, or NULL; rows come in the tables' order. */

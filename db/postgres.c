@@ -448,18 +448,6 @@ static const char *pg_type_for(const char *sqlite_type)
 	return "text";
 }
 
-static void quoted(struct strbuf *sb, const char *p, size_t len)
-{
-	size_t i;
-
-	strbuf_addch(sb, '\'');
-	for (i = 0; i < len; i++) {
-		if (p[i] == '\'')
-			strbuf_addch(sb, '\'');
-		strbuf_addch(sb, p[i]);
-	}
-	strbuf_addch(sb, '\'');
-}
 
 /*
  * Every value but NULL is a quoted literal, whose type the server takes
@@ -480,12 +468,12 @@ static void pg_literal(struct strbuf *sb, const struct db_value *v)
 		return;
 	case DB_REAL:
 		json_format_double(&num, v->r);
-		quoted(sb, num.buf, num.len);
+		db_add_quoted(sb, num.buf, num.len);
 		strbuf_release(&num);
 		return;
 	case DB_TEXT:
 		if (!memchr(v->p, '\0', v->len)) {
-			quoted(sb, v->p, v->len);
+			db_add_quoted(sb, v->p, v->len);
 			return;
 		}
 		strbuf_addstr(sb, "pg_catalog.convert_from('\\x");

@@ -478,8 +478,6 @@ static void blob_literal(struct strbuf *sb, const struct db_value *v)
 
 static void sq_literal(struct strbuf *sb, const struct db_value *v)
 {
-	size_t i;
-
 	switch (v->type) {
 	case DB_NULL:
 		strbuf_addstr(sb, "NULL");
@@ -501,13 +499,7 @@ static void sq_literal(struct strbuf *sb, const struct db_value *v)
 			strbuf_addstr(sb, " AS TEXT)");
 			return;
 		}
-		strbuf_addch(sb, '\'');
-		for (i = 0; i < v->len; i++) {
-			if (v->p[i] == '\'')
-				strbuf_addch(sb, '\'');
-			strbuf_addch(sb, v->p[i]);
-		}
-		strbuf_addch(sb, '\'');
+		db_add_quoted(sb, v->p, v->len);
 		return;
 	case DB_BLOB:
 		blob_literal(sb, v);
