@@ -231,7 +231,7 @@ int dsdb_import(struct dsdb_import *im, struct strbuf *err)
 		if (!ret)
 			ret = make_table(db, table, d, &c, err);
 		created = !ret;
-		/* MySQL's CREATE TABLE ended the transaction: the rows need one */
+		/* MySQL's CREATE TABLE ended the transaction: rows need one */
 		if (!ret && !strcmp(db_engine(db), "mysql"))
 			ret = db_begin_write(db, err);
 		if (!ret)
