@@ -43,7 +43,7 @@ static const struct {
 	{ "ignore", "the .quireignore file" },
 	{ "json", "the fields of every --json output" },
 	{ "python", "import quire: packages, builders, torch, quire://" },
-	{ "databases", "SQLite, MySQL/MariaDB and PostgreSQL sources" },
+	{ "databases", "lab databases: SQLite, MySQL/MariaDB, PostgreSQL" },
 };
 
 int help_is_guide(const char *name)
