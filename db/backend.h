@@ -98,6 +98,12 @@ const char *db_past_quoted(const char *p, int backslash);
 /* p as a string literal: '...' with its quotes doubled. */
 void db_add_quoted(struct strbuf *sb, const char *p, size_t len);
 
+/*
+ * A server's table: its rows are told apart by the primary key's columns
+ * in key order, or without one by every column.
+ */
+void db_table_ident_from_pk(struct db_table *t);
+
 /* SQLite's affinity rules: "INTEGER", "REAL", "TEXT", "BLOB", "NUMERIC". */
 const char *db_sqlite_affinity(const char *declared);
 

@@ -349,24 +349,6 @@ int db_create_table(struct db *db, const char *table, int n,
 	return ret;
 }
 
-int db_create_like(struct db *db, const char *table, struct db_stmt *rows,
-		   struct db_stmt **ins, struct strbuf *err)
-{
-	int i, n = db_columns(rows), ret;
-	const char **names = xcalloc(n + 1, sizeof(*names));
-	const char **types = xcalloc(n + 1, sizeof(*types));
-
-	for (i = 0; i < n; i++) {
-		names[i] = db_column_name(rows, i);
-		types[i] = db_type_of(db, rows->be->name,
-				      db_column_type(rows, i));
-	}
-	ret = db_create_table(db, table, n, names, types, ins, err);
-	free(names);
-	free(types);
-	return ret;
-}
-
 int db_schema_read(struct db *db, struct db_schema *s, struct strbuf *err)
 {
 	memset(s, 0, sizeof(*s));
@@ -424,6 +406,22 @@ struct db_table *db_schema_table(const struct db_schema *s,
 		if (!strcasecmp(s->tables[i].name, name))
 			return &s->tables[i];
 	return NULL;
+}
+
+void db_table_ident_from_pk(struct db_table *t)
+{
+	int i, n = 0;
+
+	for (i = 0; i < t->ncols; i++)
+		if (t->cols[i].pk > n)
+			n = t->cols[i].pk;
+	t->ident = xcalloc(n ? n : t->ncols + 1, sizeof(*t->ident));
+	t->nident = n ? n : t->ncols;
+	for (i = 0; i < t->ncols; i++)
+		if (!n)
+			t->ident[i] = t->cols[i].name;
+		else if (t->cols[i].pk)
+			t->ident[t->cols[i].pk - 1] = t->cols[i].name;
 }
 
 int db_table_column(const struct db_table *t, const char *name)

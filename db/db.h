@@ -91,14 +91,8 @@ void db_column_value(struct db_stmt *st, int i, struct db_value *v);
 void db_finalize(struct db_stmt *st);
 
 /*
- * Make table with the result columns of rows (their names, and types:
- * db_type_of()), and prepare *ins, an INSERT of one row of them into it.
- */
-int db_create_like(struct db *db, const char *table, struct db_stmt *rows,
-		   struct db_stmt **ins, struct strbuf *err);
-/*
- * Make table with n columns names[] of types[] ("" for none) and
- * prepare *ins as above.
+ * Make table with n columns names[] of types[] ("" for none), and
+ * prepare *ins, an INSERT of one row of them into it.
  */
 int db_create_table(struct db *db, const char *table, int n,
 		    const char **names, const char **types,

@@ -152,27 +152,6 @@ static void add_fkey_column(struct reading *r, MYSQL_ROW row)
 	fk->n++;
 }
 
-/* The primary key in key order; without one, every column. */
-static void set_ident(struct db_table *t)
-{
-	int i, n = 0;
-
-	for (i = 0; i < t->ncols; i++)
-		if (t->cols[i].pk > n)
-			n = t->cols[i].pk;
-	t->ident = xcalloc(n ? n : t->ncols + 1, sizeof(*t->ident));
-	if (!n) {
-		for (i = 0; i < t->ncols; i++)
-			t->ident[i] = t->cols[i].name;
-		t->nident = t->ncols;
-		return;
-	}
-	for (i = 0; i < t->ncols; i++)
-		if (t->cols[i].pk)
-			t->ident[t->cols[i].pk - 1] = t->cols[i].name;
-	t->nident = n;
-}
-
 static int read_create(struct dbmysql *db, struct db_table *t,
 		       struct strbuf *err)
 {
@@ -210,7 +189,7 @@ int dbmysql_schema_read(struct db *base, struct db_schema *s,
 		ret = each_row(db, FKEYS_SQL, add_fkey_column, &r, err);
 	free(r.fk_name);
 	for (i = 0; !ret && i < s->ntables; i++) {
-		set_ident(&s->tables[i]);
+		db_table_ident_from_pk(&s->tables[i]);
 		ret = read_create(db, &s->tables[i], err);
 	}
 	if (ret)

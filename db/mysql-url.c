@@ -1,5 +1,6 @@
 #include "db/mysql-internal.h"
 #include "error.h"
+#include "physical-key.h"
 #include "wrapper.h"
 
 /*
@@ -9,39 +10,23 @@
  * ~/.my.cnf), else its defaults: the login name, localhost, 3306.
  */
 
+#define NOT_TEXT "decodes to no UTF-8 text (%00 or bytes)"
+
 #define NO_PASSWORD "put the password in ~/.my.cnf ([client] password=...) " \
 	"or MYSQL_PWD, not in the url"
 
-static int hex_digit(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* [s, end) percent-decoded into *out; -1 on a bad %XX or a NUL. */
+/*
+ * [s, end) percent-decoded (url_unquote()) into *out; -1 when that is
+ * not UTF-8 or holds a NUL.
+ */
 static int decode(const char *s, const char *end, char **out)
 {
 	struct strbuf sb = STRBUF_INIT;
-	int hi, lo;
 
-	for (; s < end; s++) {
-		if (*s != '%') {
-			strbuf_addch(&sb, *s);
-			continue;
-		}
-		hi = end - s > 2 ? hex_digit(s[1]) : -1;
-		lo = end - s > 2 ? hex_digit(s[2]) : -1;
-		if (hi < 0 || lo < 0 || (!hi && !lo)) {
-			strbuf_release(&sb);
-			return -1;
-		}
-		strbuf_addch(&sb, hi * 16 + lo);
-		s += 2;
+	if (url_unquote(&sb, s, end - s, 0) < 0 ||
+	    memchr(sb.buf, '\0', sb.len)) {
+		strbuf_release(&sb);
+		return -1;
 	}
 	*out = strbuf_detach(&sb, NULL);
 	return 0;
@@ -88,7 +73,7 @@ static int parse_host(const char *url, const char *s, const char *end,
 		colon = memchr(s, ':', end - s);
 		if ((colon ? colon : end) > s &&
 		    decode(s, colon ? colon : end, &u->host) < 0)
-			return bad(url, "bad %-escape in the host", err);
+			return bad(url, "the host " NOT_TEXT, err);
 	}
 	if (colon && parse_port(colon + 1, end, &u->port) < 0)
 		return bad(url, "the port is not a number from 1 to 65535",
@@ -107,7 +92,7 @@ static int parse_authority(const char *url, const char *s, const char *end,
 			at = p;
 	if (at) {
 		if (at > s && decode(s, at, &u->user) < 0)
-			return bad(url, "bad %-escape in the user name", err);
+			return bad(url, "the user name " NOT_TEXT, err);
 		s = at + 1;
 	}
 	return s < end ? parse_host(url, s, end, u, err) : 0;
@@ -154,7 +139,7 @@ static int parse_db(const char *url, const char *s, const char *end,
 		return bad(url, "name the database in the url: "
 			   "mysql://host/<database>", err);
 	if (decode(s + 1, end, &u->db) < 0)
-		return bad(url, "bad %-escape in the database name", err);
+		return bad(url, "the database name " NOT_TEXT, err);
 	if (strchr(u->db, '/'))
 		return bad(url, "a database name has no '/'", err);
 	return 0;

@@ -387,23 +387,6 @@ static void add_index(struct reader *r, const PGresult *res, int row)
 	strbuf_release(&sql);
 }
 
-/* The primary key's columns in key order, or every column. */
-static void set_ident(struct db_table *t)
-{
-	int i, n = 0;
-
-	for (i = 0; i < t->ncols; i++)
-		if (t->cols[i].pk > n)
-			n = t->cols[i].pk;
-	t->ident = xcalloc(n ? n : t->ncols + 1, sizeof(*t->ident));
-	t->nident = n ? n : t->ncols;
-	for (i = 0; i < t->ncols; i++)
-		if (!n)
-			t->ident[i] = t->cols[i].name;
-		else if (t->cols[i].pk)
-			t->ident[t->cols[i].pk - 1] = t->cols[i].name;
-}
-
 /* Foreign keys to a table that is not read (a partition) are dropped. */
 static void drop_outside_fkeys(struct db_schema *s, struct db_table *t)
 {
@@ -441,7 +424,7 @@ static void finish_tables(struct reader *r)
 		pg_quote(&sql, t->name);
 		strbuf_addf(&sql, " (\n%s\n)", r->body[i].buf);
 		t->create_sql = xstrdup(sql.buf);
-		set_ident(t);
+		db_table_ident_from_pk(t);
 		drop_outside_fkeys(s, t);
 	}
 	strbuf_release(&sql);

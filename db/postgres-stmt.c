@@ -396,17 +396,6 @@ const char *pg_column_type(struct db_stmt *base, int i)
 	return st->types[i];
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* bytea as the server writes it ("\x0aff") into its bytes. */
 static void unhex(struct strbuf *out, const char *p, size_t len)
 {
@@ -423,7 +412,7 @@ static void unhex(struct strbuf *out, const char *p, size_t len)
 	}
 	strbuf_grow(out, len / 2);
 	for (i = 2; i + 1 < len; i += 2)
-		strbuf_addch(out, hex_digit(p[i]) << 4 | hex_digit(p[i + 1]));
+		strbuf_addch(out, hexval(p[i]) << 4 | hexval(p[i + 1]));
 }
 
 void pg_column_value(struct db_stmt *base, int i, struct db_value *v)
